@@ -1,1 +1,46 @@
+//! The MIDWA regional PKI, as a library and as the `midwa-certs` command.
+//!
+//! - [`identity`]: the SPIFFE-style identities of nodes, gateways, coordinators and consulates,
+//!   and how they are read from a certificate.
+//! - [`authority`]: the regional certificate authority in a directory: issue, revoke, CRLs.
+//! - [`inspect`]: what a certificate says, for people.
+//! - [`tls`]: rustls server and client configurations from a party's files, with the identity
+//!   and revocation checks every connection gets.
+//! - [`files`]: writing key material atomically with the right permissions.
+#![warn(missing_docs)]
 
+pub mod authority;
+pub mod files;
+pub mod identity;
+pub mod inspect;
+pub mod tls;
+
+use std::path::Path;
+
+pub use authority::{Authority, CaError, Issued, LeafRequest, Reason};
+pub use identity::{Identity, IdentityError, Role, TrustDomain};
+
+use files::{Mode, WriteError, write_file};
+
+/// Writes what a party needs into `dir`: `cert.pem`, `key.pem` (mode 0600) and the CA's
+/// `ca.pem`. Refuses, before writing anything, if any of them exists and `force` is not set.
+pub fn write_party_files(
+    dir: &Path,
+    issued: &Issued,
+    ca_pem: &str,
+    force: bool,
+) -> Result<(), WriteError> {
+    let files = [
+        ("key.pem", issued.key_pem.as_str(), Mode::Secret),
+        ("cert.pem", issued.cert_pem.as_str(), Mode::Public),
+        ("ca.pem", ca_pem, Mode::Public),
+    ];
+    if !force {
+        if let Some((name, ..)) = files.iter().find(|(name, ..)| dir.join(name).exists()) {
+            return Err(WriteError::Exists(dir.join(name)));
+        }
+    }
+    files.iter().try_for_each(|(name, contents, mode)| {
+        write_file(&dir.join(name), contents.as_bytes(), *mode, true)
+    })
+}

@@ -92,7 +92,8 @@ impl FromStr for Month {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || CodeError::Month(s.to_owned());
         let (y, m) = s.split_once('-').ok_or_else(err)?;
-        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
+        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
             return Err(err());
         }
         let year = y.parse().map_err(|_| err())?;
@@ -129,7 +130,8 @@ impl FromStr for ArrivalPoint {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let ok = (2..=16).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Self(s.to_owned()))
         } else {
@@ -163,8 +165,14 @@ impl FromStr for Subdivision {
         let (country, local) = s.split_once('-').ok_or_else(err)?;
         country.parse::<CountryCode>().map_err(|_| err())?;
         let local_ok = (1..=3).contains(&local.len())
-            && local.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if local_ok { Ok(Self(s.to_owned())) } else { Err(err()) }
+            && local
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if local_ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(err())
+        }
     }
 }
 
@@ -174,7 +182,10 @@ mod tests {
 
     #[test]
     fn country_codes_are_two_capitals() {
-        assert_eq!("NG".parse::<CountryCode>().map(|c| c.to_string()), Ok("NG".into()));
+        assert_eq!(
+            "NG".parse::<CountryCode>().map(|c| c.to_string()),
+            Ok("NG".into())
+        );
         for bad in ["ng", "N", "NGA", "", "N1"] {
             assert!(bad.parse::<CountryCode>().is_err(), "{bad}");
         }
@@ -184,7 +195,15 @@ mod tests {
     fn months_parse_and_print_round_trip() {
         let m: Month = "2024-03".parse().expect("valid month");
         assert_eq!(m.to_string(), "2024-03");
-        for bad in ["2024-13", "2024-00", "24-03", "2024-3", "1900-01", "2024-03-01", "abcd-ef"] {
+        for bad in [
+            "2024-13",
+            "2024-00",
+            "24-03",
+            "2024-3",
+            "1900-01",
+            "2024-03-01",
+            "abcd-ef",
+        ] {
             assert!(bad.parse::<Month>().is_err(), "{bad}");
         }
     }

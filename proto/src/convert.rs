@@ -13,8 +13,8 @@ use crate::event::{
 };
 use crate::pb;
 use crate::vocab::{
-    AgeBand, AssistanceCategory, AssistanceType, Modality, Mode, Outcome, ProviderKind,
-    ReturnType, Sex, Vulnerability,
+    AgeBand, AssistanceCategory, AssistanceType, Modality, Mode, Outcome, ProviderKind, ReturnType,
+    Sex, Vulnerability,
 };
 
 /// A wire message that does not make a valid event.
@@ -58,7 +58,10 @@ pub enum Problem {
 
 impl ConvertError {
     fn new(field: impl fmt::Display, problem: impl Into<Problem>) -> Self {
-        Self { field: field.to_string(), problem: problem.into() }
+        Self {
+            field: field.to_string(),
+            problem: problem.into(),
+        }
     }
 
     /// The same error, for a field nested under `prefix`.
@@ -117,7 +120,11 @@ impl From<&Event> for pb::Event {
                 transit_countries: r.transit_countries.iter().map(|c| c.to_string()).collect(),
                 mode: r.mode.to_pb(),
                 return_type: r.return_type.to_pb(),
-                arrival_point: r.arrival_point.as_ref().map(|a| a.as_str().into()).unwrap_or_default(),
+                arrival_point: r
+                    .arrival_point
+                    .as_ref()
+                    .map(|a| a.as_str().into())
+                    .unwrap_or_default(),
                 destination_region: r
                     .destination_region
                     .as_ref()
@@ -140,9 +147,10 @@ impl From<&Event> for pb::Event {
                 psychosocial: a.psychosocial.get(),
                 composite: a.composite(),
             }),
-            EventBody::Closure(c) => {
-                Body::Closure(pb::Closure { month: c.month.to_string(), outcome: c.outcome.to_pb() })
-            }
+            EventBody::Closure(c) => Body::Closure(pb::Closure {
+                month: c.month.to_string(),
+                outcome: c.outcome.to_pb(),
+            }),
             EventBody::Retraction(r) => Body::Retraction(pb::Retraction {
                 event_id: r.event.map(|id| id.0.to_vec()).unwrap_or_default(),
             }),
@@ -190,7 +198,13 @@ fn ret(r: pb::Return, origin: CountryCode) -> Result<Return, ConvertError> {
         .vulnerabilities
         .iter()
         .enumerate()
-        .map(|(i, v)| term(format_args!("vulnerabilities[{i}]"), *v, Vulnerability::from_pb))
+        .map(|(i, v)| {
+            term(
+                format_args!("vulnerabilities[{i}]"),
+                *v,
+                Vulnerability::from_pb,
+            )
+        })
         .collect::<Result<_, _>>()
         .map_err(under)?;
     Ok(Return {
@@ -252,9 +266,15 @@ fn closure(c: pb::Closure) -> Result<Closure, ConvertError> {
 }
 
 fn fixed<const N: usize>(field: &str, bytes: &[u8]) -> Result<[u8; N], ConvertError> {
-    bytes
-        .try_into()
-        .map_err(|_| ConvertError::new(field, Problem::Length { expected: N, found: bytes.len() }))
+    bytes.try_into().map_err(|_| {
+        ConvertError::new(
+            field,
+            Problem::Length {
+                expected: N,
+                found: bytes.len(),
+            },
+        )
+    })
 }
 
 fn code<T>(field: impl fmt::Display, text: &str) -> Result<T, ConvertError>
@@ -264,14 +284,19 @@ where
     if text.is_empty() {
         return Err(ConvertError::new(field, Problem::Missing));
     }
-    text.parse().map_err(|e: CodeError| ConvertError::new(field, e))
+    text.parse()
+        .map_err(|e: CodeError| ConvertError::new(field, e))
 }
 
 fn optional<T>(text: &str, field: &str) -> Result<Option<T>, ConvertError>
 where
     T: FromStr<Err = CodeError>,
 {
-    if text.is_empty() { Ok(None) } else { code(field, text).map(Some) }
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        code(field, text).map(Some)
+    }
 }
 
 fn term<T>(
@@ -280,7 +305,11 @@ fn term<T>(
     from_pb: fn(i32) -> Option<T>,
 ) -> Result<T, ConvertError> {
     from_pb(value).ok_or_else(|| {
-        let problem = if value == 0 { Problem::Missing } else { Problem::UnknownValue(value) };
+        let problem = if value == 0 {
+            Problem::Missing
+        } else {
+            Problem::UnknownValue(value)
+        };
         ConvertError::new(field, problem)
     })
 }
@@ -354,7 +383,10 @@ mod tests {
 
         let mut e = wire_return();
         e.body = None;
-        assert_eq!(Event::try_from(e).expect_err("no body").to_string(), "body: required but missing");
+        assert_eq!(
+            Event::try_from(e).expect_err("no body").to_string(),
+            "body: required but missing"
+        );
     }
 
     #[test]
@@ -362,7 +394,11 @@ mod tests {
         let mut e = wire_return();
         body_mut(&mut e).destination_region = "GH-AA".into();
         let err = Event::try_from(e).expect_err("foreign region");
-        assert!(err.to_string().starts_with("return.destination_region: GH-AA is not"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("return.destination_region: GH-AA is not"),
+            "{err}"
+        );
     }
 
     #[test]

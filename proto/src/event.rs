@@ -5,8 +5,8 @@ use std::fmt;
 
 use crate::codes::{ArrivalPoint, CountryCode, Month, Subdivision};
 use crate::vocab::{
-    AgeBand, AssistanceCategory, AssistanceType, Modality, Mode, Outcome, ProviderKind,
-    ReturnType, Sex, Vulnerabilities,
+    AgeBand, AssistanceCategory, AssistanceType, Modality, Mode, Outcome, ProviderKind, ReturnType,
+    Sex, Vulnerabilities,
 };
 
 /// The identity of an event: 16 bytes derived by the node from the event's identifying content
@@ -81,8 +81,13 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 5] =
-        [Self::Return, Self::Assistance, Self::Assessment, Self::Closure, Self::Retraction];
+    pub const ALL: [Self; 5] = [
+        Self::Return,
+        Self::Assistance,
+        Self::Assessment,
+        Self::Closure,
+        Self::Retraction,
+    ];
 
     /// The kind's name, as used in files and metrics.
     pub fn as_str(self) -> &'static str {

@@ -270,12 +270,18 @@ impl Vulnerabilities {
 
     /// The flags set, in vocabulary order.
     pub fn iter(self) -> impl Iterator<Item = Vulnerability> {
-        Vulnerability::ALL.iter().copied().filter(move |f| self.contains(*f))
+        Vulnerability::ALL
+            .iter()
+            .copied()
+            .filter(move |f| self.contains(*f))
     }
 
     fn bit(flag: Vulnerability) -> u8 {
         // The vocabulary has six flags, so the position fits a u8 bit index.
-        Vulnerability::ALL.iter().position(|f| *f == flag).unwrap_or(0) as u8
+        Vulnerability::ALL
+            .iter()
+            .position(|f| *f == flag)
+            .unwrap_or(0) as u8
     }
 }
 
@@ -332,8 +338,9 @@ mod tests {
 
     #[test]
     fn vulnerability_sets_keep_their_flags() {
-        let set: Vulnerabilities =
-            [Vulnerability::MedicalNeed, Vulnerability::SingleWoman].into_iter().collect();
+        let set: Vulnerabilities = [Vulnerability::MedicalNeed, Vulnerability::SingleWoman]
+            .into_iter()
+            .collect();
         assert!(set.contains(Vulnerability::SingleWoman));
         assert!(!set.contains(Vulnerability::Disability));
         assert_eq!(set.iter().count(), 2);
