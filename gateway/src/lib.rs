@@ -1,1 +1,251 @@
+//! The MIDWA regional gateway.
+//!
+//! State nodes publish anonymised events over mutually authenticated TLS; the gateway stores
+//! them durably, exactly once, and acknowledges only what would survive power loss.
+//!
+//! - [`config`]: the TOML configuration, typed.
+//! - [`listener`]: TLS accept loop, handshake limits, CRL reload that also closes revoked
+//!   connections.
+//! - [`auth`]: caller identity from the certificate; the role-by-operation matrix.
+//! - [`service`]: the `midwa.v1.Exchange` handlers.
+//! - [`ingest`]: sequence continuity, duplicates and conflicts, group commit.
+//! - [`idindex`]: the compact in-memory index of event ids.
+//! - [`store`]: sled, behind one narrow interface.
+//! - [`metrics`]: Prometheus counters and their endpoint.
+#![warn(missing_docs)]
 
+pub mod auth;
+pub mod config;
+pub mod idindex;
+pub mod ingest;
+pub mod listener;
+pub mod metrics;
+pub mod service;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::SystemTime;
+
+use midwa_proto::pb::exchange_server::ExchangeServer;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use config::Config;
+use ingest::Ingest;
+use listener::{AcceptLimits, TlsState};
+use metrics::Metrics;
+use service::ExchangeService;
+use store::{Store, StoreError};
+
+/// Why the gateway could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GatewayError {
+    /// The TLS material is unusable.
+    #[error(transparent)]
+    Tls(#[from] midwa_certs::tls::TlsError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The gRPC server failed.
+    #[error("gRPC server: {0}")]
+    Serve(String),
+}
+
+/// A gateway that is listening, ready to [`serve`](Gateway::serve).
+#[derive(Debug)]
+pub struct Gateway {
+    config: Config,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    tls: Arc<TlsState>,
+    metrics: Arc<Metrics>,
+    ingest: Ingest,
+    writer: JoinHandle<Result<(), StoreError>>,
+}
+
+impl Gateway {
+    /// Checks the TLS material, opens the store, rebuilds the ledger and binds the listeners.
+    pub async fn start(config: Config) -> Result<Self, GatewayError> {
+        let metrics = Arc::new(Metrics::default());
+        let credentials = midwa_certs::tls::Credentials::load(&config.tls, &config.trust_domain)?;
+        credentials.require_role("gateway", &config.tls.cert)?;
+        let tls = Arc::new(TlsState::new(
+            credentials,
+            config.crl.clone(),
+            config.trust_domain.clone(),
+            metrics.clone(),
+        )?);
+        let store = Store::open(&config.data_dir, config.cache_bytes)?;
+        let (ingest, writer) = Ingest::start(store, metrics.clone())?;
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| GatewayError::Bind { addr, source })
+        };
+        let listener = bind(config.listen).await?;
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
+        Ok(Self {
+            config,
+            listener,
+            metrics_listener,
+            tls,
+            metrics,
+            ingest,
+            writer,
+        })
+    }
+
+    /// The address the gRPC service listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.config.listen)
+    }
+
+    /// The address of the metrics endpoint, if any.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+    }
+
+    /// The TLS state, to reload the CRL on demand.
+    pub fn tls(&self) -> Arc<TlsState> {
+        self.tls.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets open streams finish their
+    /// acknowledged work within the grace period, and makes everything received durable.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> Result<(), GatewayError> {
+        let Self {
+            config,
+            listener,
+            metrics_listener,
+            tls,
+            metrics,
+            ingest,
+            writer,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health
+            .set_serving::<ExchangeServer<ExchangeService>>()
+            .await;
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(midwa_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .map_err(|e| GatewayError::Serve(e.to_string()))?;
+        let exchange = ExchangeServer::new(ExchangeService {
+            ingest,
+            tls: tls.clone(),
+            metrics: metrics.clone(),
+            shutdown: stop_rx.clone(),
+        })
+        .max_decoding_message_size(config.max_message_bytes)
+        .max_encoding_message_size(config.max_message_bytes);
+
+        if let Some(l) = metrics_listener {
+            let mut stop = stop_rx.clone();
+            tokio::spawn(metrics::serve(l, metrics.clone(), async move {
+                let _ = stop.wait_for(|s| *s).await;
+            }));
+        }
+        tokio::spawn(watch_crl(
+            tls.clone(),
+            config.crl.clone(),
+            config.crl_check_interval,
+            stop_rx.clone(),
+        ));
+
+        let incoming = listener::incoming(
+            listener,
+            tls,
+            AcceptLimits {
+                handshake_timeout: config.handshake_timeout,
+                max_handshakes: config.max_handshakes,
+            },
+        );
+        let mut stopped = stop_rx.clone();
+        let server = tonic::transport::Server::builder()
+            .max_concurrent_streams(config.max_concurrent_streams)
+            .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+            .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+            .add_service(health_service)
+            .add_service(reflection)
+            .add_service(exchange)
+            .serve_with_incoming_shutdown(incoming, async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            });
+        tokio::pin!(server);
+        tracing::info!(listen = %config.listen, "gateway serving");
+        let result = tokio::select! {
+            r = &mut server => r,
+            _ = shutdown => {
+                tracing::info!("shutting down: no new connections; open streams finish");
+                let _ = stop_tx.send(true);
+                match tokio::time::timeout(config.shutdown_grace, &mut server).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        tracing::warn!(grace = ?config.shutdown_grace, "grace period over; closing remaining connections");
+                        Ok(())
+                    }
+                }
+            }
+        };
+        drop(server);
+        // Every handle to the writer is gone once the server is: it syncs and ends.
+        let written = tokio::task::spawn_blocking(move || writer.join())
+            .await
+            .map_err(|e| GatewayError::Serve(e.to_string()))?
+            .map_err(|_| GatewayError::Serve("the writer thread panicked".into()))?;
+        written?;
+        tracing::info!("gateway stopped; everything acknowledged is durable");
+        result.map_err(|e| GatewayError::Serve(e.to_string()))
+    }
+}
+
+/// Reloads the CRL whenever its file changes.
+async fn watch_crl(
+    tls: Arc<TlsState>,
+    path: std::path::PathBuf,
+    every: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut seen: Option<SystemTime> = modified(&path);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let now = modified(&path);
+        if now != seen {
+            seen = now;
+            match tls.reload_crl() {
+                Ok(closed) => {
+                    tracing::info!(crl = %path.display(), closed_connections = closed, "CRL reloaded")
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "new CRL refused; the previous one stays in force")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Who is calling and what they may do: identity from the verified certificate, then a matrix of
+//! role by operation. Consent for the data itself comes on top of this, per state.
+
+use midwa_certs::{Identity, Role};
+use tonic::{Request, Status};
+
+use crate::listener::TlsState;
+
+/// The operations of the gateway's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Publishing a state's events.
+    Publish,
+    /// Reading what the gateway holds from one's own state.
+    Holdings,
+}
+
+impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Publish => "publish events",
+            Self::Holdings => "read holdings",
+        }
+    }
+
+    /// The role-by-operation matrix.
+    fn allowed(self, role: &Role) -> bool {
+        match self {
+            Self::Publish | Self::Holdings => matches!(role, Role::Node { .. }),
+        }
+    }
+}
+
+/// The caller of `request`, if its certificate names an identity that may perform `op` and has
+/// not been revoked since the connection opened. Refusals are logged.
+pub fn authorize<T>(
+    request: &Request<T>,
+    tls: &TlsState,
+    op: Operation,
+) -> Result<Identity, Status> {
+    let certs = request
+        .peer_certs()
+        .ok_or_else(|| Status::unauthenticated("no client certificate"))?;
+    let identity = midwa_certs::tls::peer_identity(&certs, tls.domain())
+        .map_err(|e| Status::unauthenticated(e.to_string()))?;
+    if tls.is_revoked(&identity.serial) {
+        tracing::warn!(identity = %identity.uri, operation = op.name(), reason = "certificate revoked", "request refused");
+        return Err(Status::unauthenticated("your certificate has been revoked"));
+    }
+    if !op.allowed(&identity.role) {
+        tracing::warn!(identity = %identity.uri, operation = op.name(), reason = "role not allowed", "request refused");
+        return Err(Status::permission_denied(format!(
+            "a {} certificate may not {}",
+            identity.role.kind(),
+            op.name()
+        )));
+    }
+    Ok(identity)
+}

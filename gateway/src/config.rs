@@ -1,0 +1,221 @@
+//! The gateway's configuration: a TOML file, parsed once into typed values. Relative paths are
+//! taken from the directory of the file. See `deploy/gateway.toml` for a commented example.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use midwa_certs::TrustDomain;
+use serde::Deserialize;
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("configuration {path}: {why}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line where known.
+        why: String,
+    },
+}
+
+/// The gateway's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address of the gRPC service (mTLS), such as `0.0.0.0:7443`.
+    pub listen: SocketAddr,
+    /// Address of the Prometheus endpoint (plain HTTP, `GET /metrics`); `None` for none. Keep
+    /// it on loopback or a management network.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Directory of the gateway's database.
+    pub data_dir: PathBuf,
+    /// The region's trust domain; every certificate's identity must be under it.
+    pub trust_domain: TrustDomain,
+    /// The gateway's certificate, key, and the regional CA certificate.
+    pub tls: midwa_certs::tls::TlsFiles,
+    /// The CRL published by the regional CA. Reloaded when it changes, without restart.
+    pub crl: PathBuf,
+    /// How often the CRL file is checked for a change.
+    pub crl_check_interval: Duration,
+    /// Largest gRPC message accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Longest a TLS handshake may take.
+    pub handshake_timeout: Duration,
+    /// Most TLS handshakes in progress at once.
+    pub max_handshakes: usize,
+    /// Most concurrent gRPC streams on one connection.
+    pub max_concurrent_streams: u32,
+    /// sled's page cache, in bytes.
+    pub cache_bytes: u64,
+    /// How long shutdown waits for open streams to finish before closing them.
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    listen: SocketAddr,
+    #[serde(default)]
+    metrics_listen: Option<SocketAddr>,
+    data_dir: PathBuf,
+    trust_domain: String,
+    tls: TlsSection,
+    #[serde(default)]
+    limits: LimitsSection,
+    #[serde(default)]
+    storage: StorageSection,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsSection {
+    cert: PathBuf,
+    key: PathBuf,
+    ca: PathBuf,
+    crl: PathBuf,
+    #[serde(default = "default_crl_check_seconds")]
+    crl_check_seconds: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct LimitsSection {
+    max_message_bytes: usize,
+    handshake_timeout_ms: u64,
+    max_handshakes: usize,
+    max_concurrent_streams: u32,
+    shutdown_grace_ms: u64,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 4 * 1024 * 1024,
+            handshake_timeout_ms: 10_000,
+            max_handshakes: 256,
+            max_concurrent_streams: 64,
+            shutdown_grace_ms: 5_000,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct StorageSection {
+    cache_mb: u64,
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        Self { cache_mb: 64 }
+    }
+}
+
+fn default_crl_check_seconds() -> u64 {
+    10
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses configuration text; `path` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |why: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            why,
+        };
+        let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let trust_domain = file
+            .trust_domain
+            .parse()
+            .map_err(|e: midwa_certs::IdentityError| invalid(format!("trust_domain: {e}")))?;
+        let limits = file.limits;
+        if limits.max_message_bytes < 64 * 1024 {
+            return Err(invalid(
+                "limits.max_message_bytes: must be at least 65536".into(),
+            ));
+        }
+        if file.tls.crl_check_seconds == 0 {
+            return Err(invalid("tls.crl_check_seconds: must be at least 1".into()));
+        }
+        Ok(Self {
+            listen: file.listen,
+            metrics_listen: file.metrics_listen,
+            data_dir: at(file.data_dir),
+            trust_domain,
+            tls: midwa_certs::tls::TlsFiles {
+                cert: at(file.tls.cert),
+                key: at(file.tls.key),
+                ca: at(file.tls.ca),
+            },
+            crl: at(file.tls.crl),
+            crl_check_interval: Duration::from_secs(file.tls.crl_check_seconds),
+            max_message_bytes: limits.max_message_bytes,
+            handshake_timeout: Duration::from_millis(limits.handshake_timeout_ms),
+            max_handshakes: limits.max_handshakes.max(1),
+            max_concurrent_streams: limits.max_concurrent_streams.max(1),
+            cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,
+            shutdown_grace: Duration::from_millis(limits.shutdown_grace_ms),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+listen = "127.0.0.1:7443"
+data_dir = "data"
+trust_domain = "midwa.example"
+[tls]
+cert = "tls/cert.pem"
+key = "tls/key.pem"
+ca = "tls/ca.pem"
+crl = "/etc/midwa/crl.pem"
+"#;
+
+    #[test]
+    fn relative_paths_follow_the_file_and_defaults_apply() {
+        let config = Config::parse(MINIMAL, Path::new("/etc/midwa/gateway.toml")).expect("valid");
+        assert_eq!(config.data_dir, PathBuf::from("/etc/midwa/data"));
+        assert_eq!(config.tls.cert, PathBuf::from("/etc/midwa/tls/cert.pem"));
+        assert_eq!(config.crl, PathBuf::from("/etc/midwa/crl.pem"));
+        assert_eq!(config.max_message_bytes, 4 * 1024 * 1024);
+        assert_eq!(config.metrics_listen, None);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let typo = MINIMAL.replace("data_dir", "datadir");
+        let err = Config::parse(&typo, Path::new("g.toml"))
+            .expect_err("unknown field")
+            .to_string();
+        assert!(err.contains("g.toml") && err.contains("datadir"), "{err}");
+        let bad = MINIMAL.replace("midwa.example", "Midwa");
+        let err = Config::parse(&bad, Path::new("g.toml"))
+            .expect_err("bad domain")
+            .to_string();
+        assert!(err.contains("trust_domain"), "{err}");
+    }
+}

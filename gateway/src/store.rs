@@ -1,0 +1,249 @@
+//! Durable storage of received batches: the only module that knows sled.
+//!
+//! Each accepted batch is one value, keyed by the origin state and the batch's last sequence
+//! number, so the highest sequence held for a state is the last key of its range and needs no
+//! separate bookkeeping. Values are kept well below sled's blob threshold (a quarter of the
+//! segment size), so they stay inside the `db` file that [`Store::sync`] fsyncs; any blob file
+//! that appears anyway is fsynced too.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use midwa_proto::pb;
+use prost::Message;
+
+/// Largest encoded value stored; a larger batch is split. Far below the blob threshold.
+pub const MAX_VALUE_BYTES: usize = 256 * 1024;
+const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
+
+/// A storage failure. Any of these after start means the gateway cannot promise durability and
+/// must stop.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// sled failed.
+    #[error("database at {path}: {source}")]
+    Db {
+        /// The database directory.
+        path: PathBuf,
+        /// What sled said.
+        source: sled::Error,
+    },
+    /// A file could not be synced.
+    #[error("cannot sync {path}: {source}")]
+    Sync {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A stored value cannot be decoded.
+    #[error("database at {path}: damaged batch under key {key}: {why}")]
+    Damaged {
+        /// The database directory.
+        path: PathBuf,
+        /// The key, hex.
+        key: String,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// One stored batch, as sled holds it.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct StoredBatch {
+    /// Sequence of the first event of the batch as the node sent it.
+    #[prost(uint64, tag = "1")]
+    pub first_seq: u64,
+    /// The events stored: the batch less duplicates and conflicts.
+    #[prost(message, repeated, tag = "2")]
+    pub events: Vec<pb::Event>,
+}
+
+/// A batch read back from the store.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// Origin state, two ASCII letters.
+    pub state: [u8; 2],
+    /// Sequence of the last event of the batch.
+    pub last_seq: u64,
+    /// The batch.
+    pub batch: StoredBatch,
+}
+
+/// The gateway's database.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    batches: sled::Tree,
+    db_file: File,
+    synced_blobs: HashSet<PathBuf>,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`, with `cache_bytes` of page cache.
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
+        let db_err = |source| StoreError::Db {
+            path: dir.to_owned(),
+            source,
+        };
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_bytes)
+            .segment_size(SEGMENT_SIZE)
+            .mode(sled::Mode::HighThroughput)
+            .flush_every_ms(None)
+            .open()
+            .map_err(db_err)?;
+        let batches = db.open_tree("batches").map_err(db_err)?;
+        let db_path = dir.join("db");
+        let db_file = File::open(&db_path).map_err(|source| StoreError::Sync {
+            path: db_path,
+            source,
+        })?;
+        Ok(Self {
+            path: dir.to_owned(),
+            db,
+            batches,
+            db_file,
+            synced_blobs: HashSet::new(),
+        })
+    }
+
+    /// Adds a batch; durable only after [`Store::sync`].
+    pub fn put(
+        &self,
+        state: [u8; 2],
+        last_seq: u64,
+        batch: &StoredBatch,
+    ) -> Result<(), StoreError> {
+        self.batches
+            .insert(key(state, last_seq), batch.encode_to_vec())
+            .map_err(|source| StoreError::Db {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(())
+    }
+
+    /// Makes everything put so far survive power loss: sled's flush writes and
+    /// `sync_file_range`s its log, which neither flushes the device cache nor the file's
+    /// metadata, so the files are fsynced afterwards.
+    pub fn sync(&mut self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|source| StoreError::Db {
+            path: self.path.clone(),
+            source,
+        })?;
+        let sync_err = |path: &Path| {
+            let path = path.to_owned();
+            move |source| StoreError::Sync { path, source }
+        };
+        self.db_file
+            .sync_all()
+            .map_err(sync_err(&self.path.join("db")))?;
+        let blobs = self.path.join("blobs");
+        if let Ok(entries) = std::fs::read_dir(&blobs) {
+            let mut new = false;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if !self.synced_blobs.contains(&path) {
+                    File::open(&path)
+                        .and_then(|f| f.sync_all())
+                        .map_err(sync_err(&path))?;
+                    self.synced_blobs.insert(path);
+                    new = true;
+                }
+            }
+            if new {
+                File::open(&blobs)
+                    .and_then(|f| f.sync_all())
+                    .map_err(sync_err(&blobs))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every stored batch, in key order (by state, then sequence).
+    pub fn scan(&self) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
+        self.batches.iter().map(|item| {
+            let (k, v) = item.map_err(|source| StoreError::Db {
+                path: self.path.clone(),
+                source,
+            })?;
+            let damaged = |why: String| StoreError::Damaged {
+                path: self.path.clone(),
+                key: k.iter().map(|b| format!("{b:02x}")).collect(),
+                why,
+            };
+            let (state, last_seq) = match k.as_ref() {
+                [a, b, seq @ ..] if seq.len() == 8 => {
+                    let mut s = [0u8; 8];
+                    s.copy_from_slice(seq);
+                    ([*a, *b], u64::from_be_bytes(s))
+                }
+                _ => return Err(damaged("key is not state and sequence".into())),
+            };
+            let batch = StoredBatch::decode(v.as_ref()).map_err(|e| damaged(e.to_string()))?;
+            Ok(Stored {
+                state,
+                last_seq,
+                batch,
+            })
+        })
+    }
+
+    /// Bytes the database occupies on disk.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+fn key(state: [u8; 2], last_seq: u64) -> [u8; 10] {
+    let mut k = [0u8; 10];
+    k[..2].copy_from_slice(&state);
+    k[2..].copy_from_slice(&last_seq.to_be_bytes());
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_survive_reopening_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let mut store = Store::open(dir.path(), 1 << 20).expect("open");
+            for seq in [300u64, 2, 1000] {
+                let batch = StoredBatch {
+                    first_seq: seq,
+                    events: vec![],
+                };
+                store.put(*b"NG", seq, &batch).expect("put");
+            }
+            store
+                .put(
+                    *b"GH",
+                    5,
+                    &StoredBatch {
+                        first_seq: 1,
+                        events: vec![],
+                    },
+                )
+                .expect("put");
+            store.sync().expect("sync");
+        }
+        let store = Store::open(dir.path(), 1 << 20).expect("reopen");
+        let keys: Vec<_> = store
+            .scan()
+            .map(|s| s.map(|s| (s.state, s.last_seq)))
+            .collect::<Result<_, _>>()
+            .expect("scan");
+        assert_eq!(
+            keys,
+            vec![(*b"GH", 5), (*b"NG", 2), (*b"NG", 300), (*b"NG", 1000)]
+        );
+    }
+}
