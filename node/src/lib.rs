@@ -1,1 +1,209 @@
+//! The MIDWA state node.
+//!
+//! A national migration agency's records come in through the local API; the node anonymises
+//! them, writes them durably to its outbox, and publishes them to the regional gateway over
+//! mutual TLS, resuming where the gateway left off after any outage.
+//!
+//! - [`config`]: the TOML configuration, typed.
+//! - [`keys`]: the node's secret, and the pseudonyms and event ids derived from it.
+//! - [`anonymise`]: records to anonymised events; the only place that sees personal data.
+//! - [`outbox`]: sled, behind one narrow interface.
+//! - [`publisher`]: the stream to the gateway, with backoff.
+//! - [`local`]: the local API on a Unix socket; [`client`] is its client.
+#![warn(missing_docs)]
 
+pub mod anonymise;
+pub mod client;
+pub mod config;
+pub mod keys;
+pub mod local;
+pub mod outbox;
+pub mod publisher;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use midwa_proto::pb::node_local_server::NodeLocalServer;
+use tokio::net::UnixListener;
+use tokio::sync::{Notify, watch};
+
+pub use config::Config;
+use keys::Keys;
+use local::LocalService;
+use outbox::Outbox;
+use publisher::{PublishState, Publisher};
+
+/// Why the node could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// The TLS material is unusable.
+    #[error(transparent)]
+    Tls(#[from] midwa_certs::tls::TlsError),
+    /// The certificate is for another state than the configuration says.
+    #[error(
+        "{cert} is the certificate of the node of {found}, but the configuration says state = {expected:?}"
+    )]
+    StateMismatch {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The state configured.
+        expected: String,
+        /// The state of the certificate.
+        found: String,
+    },
+    /// The secret key is unusable.
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
+    /// The database failed.
+    #[error(transparent)]
+    Outbox(#[from] outbox::OutboxError),
+    /// The local socket could not be bound.
+    #[error("cannot listen on {path}: {source}")]
+    Socket {
+        /// The socket path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The local API server failed.
+    #[error("local API: {0}")]
+    Serve(String),
+}
+
+/// A node ready to [`serve`](Node::serve).
+#[derive(Debug)]
+pub struct Node {
+    config: Config,
+    publisher: Publisher,
+    local: LocalService,
+    listener: UnixListener,
+}
+
+impl Node {
+    /// Checks the certificate (a node certificate of the configured state), loads or creates
+    /// the secret key, opens the outbox and binds the local socket.
+    pub async fn start(config: Config) -> Result<Self, NodeError> {
+        let credentials = midwa_certs::tls::Credentials::load(&config.tls, &config.trust_domain)?;
+        credentials.require_role("node", &config.tls.cert)?;
+        let found = credentials
+            .identity()
+            .role
+            .state()
+            .unwrap_or_default()
+            .to_owned();
+        if found != config.state.as_str() {
+            return Err(NodeError::StateMismatch {
+                cert: config.tls.cert.clone(),
+                expected: config.state.to_string(),
+                found,
+            });
+        }
+        let tls = midwa_certs::tls::client_config(&credentials)?;
+        let (keys, created) = Keys::load_or_create(&config.secret_key)?;
+        if created {
+            tracing::warn!(path = %config.secret_key.display(), "created the node's secret key: back it up now (see deploy/README.md)");
+        }
+        let outbox = Arc::new(Outbox::open(
+            &config.data_dir,
+            config.cache_bytes,
+            config.batch_events,
+        )?);
+        let listener = bind_socket(&config.local_socket)?;
+        let wake = Arc::new(Notify::new());
+        let state = Arc::new(Mutex::new(PublishState::default()));
+        let local = LocalService {
+            state: config.state,
+            gateway: config.gateway.to_string(),
+            keys: Arc::new(keys),
+            outbox: outbox.clone(),
+            wake: wake.clone(),
+            publish: state.clone(),
+        };
+        let publisher = Publisher {
+            config: config.clone(),
+            outbox,
+            tls,
+            wake,
+            state,
+        };
+        Ok(Self {
+            config,
+            publisher,
+            local,
+            listener,
+        })
+    }
+
+    /// The local API's socket.
+    pub fn socket(&self) -> &std::path::Path {
+        &self.config.local_socket
+    }
+
+    /// Serves the local API and publishes until `shutdown` resolves; then stops taking records,
+    /// closes the stream and syncs the outbox.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> Result<(), NodeError> {
+        let Self {
+            config,
+            publisher,
+            local,
+            listener,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let outbox = local.outbox.clone();
+        let publishing = tokio::spawn(publisher.run(stop_rx.clone()));
+        let mut stopped = stop_rx.clone();
+        let server = tonic::transport::Server::builder()
+            .add_service(NodeLocalServer::new(local).max_decoding_message_size(64 * 1024 * 1024))
+            .serve_with_incoming_shutdown(
+                tokio_stream::wrappers::UnixListenerStream::new(listener),
+                async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                },
+            );
+        tokio::pin!(server);
+        tracing::info!(state = %config.state, socket = %config.local_socket.display(), gateway = %config.gateway, "node running");
+        let result = tokio::select! {
+            r = &mut server => r,
+            _ = shutdown => {
+                tracing::info!("shutting down");
+                let _ = stop_tx.send(true);
+                server.await
+            }
+        };
+        let _ = stop_tx.send(true);
+        let _ = publishing.await;
+        outbox.sync()?;
+        let _ = std::fs::remove_file(&config.local_socket);
+        tracing::info!("node stopped");
+        result.map_err(|e| NodeError::Serve(e.to_string()))
+    }
+}
+
+/// Binds the local socket, replacing a stale one left by a crash, and restricts it to the
+/// node's user and group.
+fn bind_socket(path: &std::path::Path) -> Result<UnixListener, NodeError> {
+    let err = |source| NodeError::Socket {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(err(std::io::Error::new(
+                std::io::ErrorKind::AddrInUse,
+                "another node is running on this socket",
+            )));
+        }
+        std::fs::remove_file(path).map_err(err)?;
+    }
+    let listener = UnixListener::bind(path).map_err(err)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660)).map_err(err)?;
+    Ok(listener)
+}

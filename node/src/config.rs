@@ -1,0 +1,300 @@
+//! The node's configuration: a TOML file, parsed once into typed values. Relative paths are
+//! taken from the directory of the file. See `deploy/node.toml` for a commented example.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use midwa_certs::TrustDomain;
+use midwa_proto::codes::CountryCode;
+use serde::Deserialize;
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("configuration {path}: {why}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// Where the gateway is: an `https://host:port` address. There is no plaintext mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayAddress {
+    /// Host name or IP address; checked against the gateway's certificate.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl GatewayAddress {
+    /// Parses `https://host:port`, refusing any other scheme.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let rest = match text.split_once("://") {
+            Some(("https", rest)) => rest,
+            Some(("http", _)) => {
+                return Err(format!(
+                    "{text:?} is a plaintext address; the gateway is reached only over mutual TLS: use https://"
+                ));
+            }
+            _ => return Err(format!("{text:?} is not an https://host:port address")),
+        };
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = rest
+            .rsplit_once(':')
+            .ok_or_else(|| format!("{text:?} has no port; write https://host:port"))?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = port
+            .parse()
+            .map_err(|_| format!("{text:?} has an invalid port"))?;
+        if host.is_empty() || host.contains('/') {
+            return Err(format!("{text:?} has no valid host"));
+        }
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+impl std::fmt::Display for GatewayAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "https://[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "https://{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// The node's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The state this node speaks for; must match its certificate.
+    pub state: CountryCode,
+    /// The regional gateway.
+    pub gateway: GatewayAddress,
+    /// The region's trust domain.
+    pub trust_domain: TrustDomain,
+    /// The node's certificate, key, and the regional CA certificate.
+    pub tls: midwa_certs::tls::TlsFiles,
+    /// Directory of the node's database (the outbox).
+    pub data_dir: PathBuf,
+    /// The node's secret key (pseudonyms and event ids). Created at first start; back it up:
+    /// without it, the same person gets a new pseudonym.
+    pub secret_key: PathBuf,
+    /// Unix socket of the local API for the agency's systems (mode 0660).
+    pub local_socket: PathBuf,
+    /// Most events in one batch sent to the gateway.
+    pub batch_events: usize,
+    /// Most batches sent and not yet acknowledged.
+    pub in_flight: usize,
+    /// First delay before reconnecting; doubles at each failure, with jitter.
+    pub backoff_min: Duration,
+    /// Longest delay between reconnection attempts.
+    pub backoff_max: Duration,
+    /// Longest a connection attempt (TCP and TLS) may take.
+    pub connect_timeout: Duration,
+    /// sled's page cache, in bytes.
+    pub cache_bytes: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    state: String,
+    gateway: String,
+    trust_domain: String,
+    data_dir: PathBuf,
+    #[serde(default)]
+    secret_key: Option<PathBuf>,
+    #[serde(default)]
+    local_socket: Option<PathBuf>,
+    tls: TlsSection,
+    #[serde(default)]
+    publish: PublishSection,
+    #[serde(default)]
+    storage: StorageSection,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsSection {
+    cert: PathBuf,
+    key: PathBuf,
+    ca: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct PublishSection {
+    batch_events: usize,
+    in_flight: usize,
+    backoff_min_ms: u64,
+    backoff_max_ms: u64,
+    connect_timeout_ms: u64,
+}
+
+impl Default for PublishSection {
+    fn default() -> Self {
+        Self {
+            batch_events: 500,
+            in_flight: 8,
+            backoff_min_ms: 200,
+            backoff_max_ms: 60_000,
+            connect_timeout_ms: 10_000,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct StorageSection {
+    cache_mb: u64,
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        Self { cache_mb: 16 }
+    }
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses configuration text; `path` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |why: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            why,
+        };
+        let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let state = file
+            .state
+            .parse()
+            .map_err(|e| invalid(format!("state: {e}")))?;
+        let gateway =
+            GatewayAddress::parse(&file.gateway).map_err(|e| invalid(format!("gateway: {e}")))?;
+        let trust_domain = file
+            .trust_domain
+            .parse()
+            .map_err(|e: midwa_certs::IdentityError| invalid(format!("trust_domain: {e}")))?;
+        let p = file.publish;
+        if !(1..=10_000).contains(&p.batch_events) {
+            return Err(invalid(
+                "publish.batch_events: must be between 1 and 10000".into(),
+            ));
+        }
+        if !(1..=64).contains(&p.in_flight) {
+            return Err(invalid(
+                "publish.in_flight: must be between 1 and 64".into(),
+            ));
+        }
+        if p.backoff_min_ms == 0 || p.backoff_max_ms < p.backoff_min_ms {
+            return Err(invalid(
+                "publish: backoff_min_ms must be at least 1 and at most backoff_max_ms".into(),
+            ));
+        }
+        let data_dir = at(file.data_dir);
+        Ok(Self {
+            state,
+            gateway,
+            trust_domain,
+            tls: midwa_certs::tls::TlsFiles {
+                cert: at(file.tls.cert),
+                key: at(file.tls.key),
+                ca: at(file.tls.ca),
+            },
+            secret_key: file
+                .secret_key
+                .map(&at)
+                .unwrap_or_else(|| data_dir.join("node-secret.key")),
+            local_socket: file
+                .local_socket
+                .map(&at)
+                .unwrap_or_else(|| data_dir.join("local.sock")),
+            data_dir,
+            batch_events: p.batch_events,
+            in_flight: p.in_flight,
+            backoff_min: Duration::from_millis(p.backoff_min_ms),
+            backoff_max: Duration::from_millis(p.backoff_max_ms),
+            connect_timeout: Duration::from_millis(p.connect_timeout_ms.max(100)),
+            cache_bytes: file.storage.cache_mb.max(4) * 1024 * 1024,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_addresses_must_be_https() {
+        assert_eq!(
+            GatewayAddress::parse("https://gw.midwa.example:7443"),
+            Ok(GatewayAddress {
+                host: "gw.midwa.example".into(),
+                port: 7443
+            })
+        );
+        assert_eq!(
+            GatewayAddress::parse("https://[::1]:7443").map(|a| a.host),
+            Ok("::1".into())
+        );
+        let err = GatewayAddress::parse("http://gw:7443").expect_err("plaintext");
+        assert!(err.contains("plaintext"), "{err}");
+        assert!(GatewayAddress::parse("gw:7443").is_err());
+        assert!(GatewayAddress::parse("https://gw").is_err());
+    }
+
+    #[test]
+    fn a_plaintext_gateway_in_the_file_is_refused_with_its_place() {
+        let text = r#"
+state = "NG"
+gateway = "http://127.0.0.1:7443"
+trust_domain = "midwa.example"
+data_dir = "data"
+[tls]
+cert = "cert.pem"
+key = "key.pem"
+ca = "ca.pem"
+"#;
+        let err = Config::parse(text, Path::new("/etc/midwa/node.toml"))
+            .expect_err("http")
+            .to_string();
+        assert!(
+            err.starts_with("configuration /etc/midwa/node.toml: gateway:"),
+            "{err}"
+        );
+        let ok = Config::parse(
+            &text.replace("http://", "https://"),
+            Path::new("/etc/midwa/node.toml"),
+        )
+        .expect("valid");
+        assert_eq!(
+            ok.secret_key,
+            PathBuf::from("/etc/midwa/data/node-secret.key")
+        );
+    }
+}

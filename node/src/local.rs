@@ -1,0 +1,127 @@
+//! The local API for the agency's own systems, on a Unix socket: unreachable from the network,
+//! and guarded by the socket file's permissions (0660: the node's user and group).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use midwa_proto::codes::{CountryCode, Month};
+use midwa_proto::event::Pseudonym;
+use midwa_proto::pb::{self, node_local_server::NodeLocal};
+use tokio::sync::Notify;
+use tonic::{Request, Response, Status};
+
+use crate::anonymise::{Returns, anonymise};
+use crate::keys::Keys;
+use crate::outbox::{Outbox, Recorded};
+use crate::publisher::PublishState;
+
+/// Most records in one `Submit`.
+pub const MAX_RECORDS: usize = 100_000;
+
+/// The node's implementation of `midwa.v1.NodeLocal`.
+#[derive(Debug, Clone)]
+pub struct LocalService {
+    pub(crate) state: CountryCode,
+    pub(crate) gateway: String,
+    pub(crate) keys: Arc<Keys>,
+    pub(crate) outbox: Arc<Outbox>,
+    pub(crate) wake: Arc<Notify>,
+    pub(crate) publish: Arc<Mutex<PublishState>>,
+}
+
+/// Returns recorded earlier in the same submission count too.
+struct WithPending<'a> {
+    outbox: &'a Outbox,
+    pending: HashMap<Pseudonym, Month>,
+}
+
+impl Returns for WithPending<'_> {
+    fn return_month(&self, person: &Pseudonym) -> Option<Month> {
+        self.pending
+            .get(person)
+            .copied()
+            .or_else(|| self.outbox.return_month(person))
+    }
+}
+
+#[tonic::async_trait]
+impl NodeLocal for LocalService {
+    async fn submit(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let records = request.into_inner().records;
+        if records.len() > MAX_RECORDS {
+            return Err(Status::invalid_argument(format!(
+                "{} records in one call; send at most {MAX_RECORDS}",
+                records.len()
+            )));
+        }
+        let this = self.clone();
+        let outcomes = tokio::task::spawn_blocking(move || {
+            let today = time::OffsetDateTime::now_utc().date();
+            let mut held = WithPending {
+                outbox: &this.outbox,
+                pending: HashMap::new(),
+            };
+            let mut events = Vec::with_capacity(records.len());
+            for (i, record) in records.into_iter().enumerate() {
+                let anonymised =
+                    anonymise(record, this.state, &this.keys, today, &held).map_err(|e| {
+                        Status::invalid_argument(format!("records[{i}].{e}; nothing was recorded"))
+                    })?;
+                if let Some(month) = anonymised.return_month {
+                    held.pending.insert(anonymised.event.subject, month);
+                }
+                events.push(anonymised);
+            }
+            let ids: Vec<_> = events.iter().map(|a| a.event.id).collect();
+            let outcomes = this.outbox.record(events).map_err(|e| {
+                tracing::error!(error = %e, "cannot record events");
+                Status::unavailable("the node cannot record events right now; nothing was recorded")
+            })?;
+            Ok::<_, Status>(ids.into_iter().zip(outcomes).collect::<Vec<_>>())
+        })
+        .await
+        .map_err(|_| Status::internal("internal error"))??;
+        if outcomes.iter().any(|(_, o)| matches!(o, Recorded::New(_))) {
+            self.wake.notify_one();
+        }
+        let results = outcomes
+            .into_iter()
+            .map(|(id, outcome)| {
+                let (outcome, seq) = match outcome {
+                    Recorded::New(s) => (pb::SubmitOutcome::Recorded, s),
+                    Recorded::Duplicate(s) => (pb::SubmitOutcome::Duplicate, s),
+                    Recorded::Conflict(s) => (pb::SubmitOutcome::Conflict, s),
+                };
+                pb::SubmitResult {
+                    outcome: outcome as i32,
+                    seq,
+                    event_id: id.0.to_vec(),
+                }
+            })
+            .collect();
+        Ok(Response::new(pb::SubmitResponse { results }))
+    }
+
+    async fn status(
+        &self,
+        _: Request<pb::StatusRequest>,
+    ) -> Result<Response<pb::NodeStatus>, Status> {
+        let publish = self
+            .publish
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        Ok(Response::new(pb::NodeStatus {
+            state: self.state.to_string(),
+            gateway: self.gateway.clone(),
+            recorded_seq: self.outbox.recorded_seq(),
+            acked_seq: self.outbox.acked_seq(),
+            connected: publish.connected,
+            last_error: publish.last_error.unwrap_or_default(),
+            rejected: self.outbox.rejected(),
+        }))
+    }
+}

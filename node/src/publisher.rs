@@ -1,0 +1,238 @@
+//! Publishing the outbox to the gateway: one long-lived stream over mutual TLS. On each
+//! connection the gateway says the highest sequence it holds, and the node sends on from
+//! there, in order, with a window of batches in flight. A failed connection is retried with
+//! exponential backoff and jitter, for as long as it takes.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use midwa_proto::pb::{self, exchange_client::ExchangeClient};
+use ring::rand::{SecureRandom, SystemRandom};
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio_rustls::TlsConnector;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::config::Config;
+use crate::outbox::Outbox;
+
+/// What the publisher is doing, for `midwa-node status`.
+#[derive(Debug, Clone, Default)]
+pub struct PublishState {
+    /// Whether a stream to the gateway is open.
+    pub connected: bool,
+    /// The last failure since the last successful connection.
+    pub last_error: Option<String>,
+}
+
+/// Why a publishing session ended.
+#[derive(Debug, thiserror::Error)]
+enum SessionError {
+    #[error("cannot connect to the gateway: {0}")]
+    Connect(String),
+    #[error("the gateway refused the stream: {0}")]
+    Status(#[from] tonic::Status),
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Outbox(#[from] crate::outbox::OutboxError),
+}
+
+/// Streams the outbox to the gateway.
+#[derive(Debug)]
+pub struct Publisher {
+    pub(crate) config: Config,
+    pub(crate) outbox: Arc<Outbox>,
+    pub(crate) tls: Arc<ClientConfig>,
+    /// Signalled when new events are recorded.
+    pub(crate) wake: Arc<Notify>,
+    pub(crate) state: Arc<Mutex<PublishState>>,
+}
+
+impl Publisher {
+    /// Publishes until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut delay = self.config.backoff_min;
+        loop {
+            let outcome = self.session(&mut shutdown).await;
+            self.set(|s| s.connected = false);
+            match outcome {
+                // The gateway ended the stream cleanly (it is shutting down): come back soon.
+                Ok(true) => delay = self.config.backoff_min,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(gateway = %self.config.gateway, error = %e, retry_in_ms = delay.as_millis() as u64, "publishing interrupted");
+                    self.set(|s| s.last_error = Some(e.to_string()));
+                }
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(jitter(delay)) => {}
+                _ = shutdown.wait_for(|s| *s) => return,
+            }
+            delay = (delay * 2).min(self.config.backoff_max);
+        }
+    }
+
+    /// One connection. `Ok(true)`: it worked and the gateway closed it; `Ok(false)`: shutdown.
+    async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<bool, SessionError> {
+        let channel = self.connect().await?;
+        let mut client = ExchangeClient::new(channel)
+            .max_decoding_message_size(16 * 1024 * 1024)
+            .max_encoding_message_size(16 * 1024 * 1024);
+        let (tx, rx) = mpsc::channel(self.config.in_flight);
+        let mut inbound = client.publish(ReceiverStream::new(rx)).await?.into_inner();
+        let held = match inbound.message().await?.and_then(|m| m.kind) {
+            Some(pb::publish_response::Kind::Resume(r)) => r.highest_seq,
+            _ => {
+                return Err(SessionError::Protocol(
+                    "the gateway did not say where to resume".into(),
+                ));
+            }
+        };
+        let recorded = self.outbox.recorded_seq();
+        if held > recorded {
+            tracing::error!(
+                held,
+                recorded,
+                "the gateway holds more from this state than this node recorded: was the node's data restored from an old backup? New events continue after the gateway's sequence"
+            );
+        }
+        self.outbox.acknowledge(held)?;
+        self.set(|s| {
+            s.connected = true;
+            s.last_error = None;
+        });
+        tracing::info!(gateway = %self.config.gateway, resume_after = held, "publishing");
+        let mut sent = held;
+        let mut in_flight: VecDeque<u64> = VecDeque::new();
+        loop {
+            while in_flight.len() < self.config.in_flight {
+                let Some(batch) = self.next_batch(sent)? else {
+                    break;
+                };
+                let last = batch.first_seq + batch.events.len() as u64 - 1;
+                if tx.send(batch).await.is_err() {
+                    break;
+                }
+                sent = last;
+                in_flight.push_back(last);
+            }
+            let window_open = in_flight.len() < self.config.in_flight;
+            tokio::select! {
+                message = inbound.message() => {
+                    let Some(message) = message? else { return Ok(true) };
+                    let Some(pb::publish_response::Kind::Ack(ack)) = message.kind else {
+                        return Err(SessionError::Protocol("unexpected message instead of an acknowledgement".into()));
+                    };
+                    if in_flight.pop_front() != Some(ack.last_seq) {
+                        return Err(SessionError::Protocol(format!("acknowledgement for {} out of order", ack.last_seq)));
+                    }
+                    if !ack.rejected.is_empty() {
+                        for r in &ack.rejected {
+                            tracing::error!(code = r.code, reason = %r.message, "event refused by the gateway");
+                        }
+                        self.outbox.add_rejected(ack.rejected.len() as u64)?;
+                    }
+                    self.outbox.acknowledge(ack.last_seq)?;
+                }
+                _ = self.wake.notified(), if window_open => {}
+                _ = shutdown.wait_for(|s| *s) => return Ok(false),
+            }
+        }
+    }
+
+    /// The next batch after `sent`: consecutive outbox batches merged up to the batch size.
+    fn next_batch(&self, sent: u64) -> Result<Option<pb::PublishRequest>, SessionError> {
+        let mut batches = self
+            .outbox
+            .pending_after(sent, self.config.batch_events)?
+            .into_iter();
+        let Some(first) = batches.next() else {
+            return Ok(None);
+        };
+        let mut request = pb::PublishRequest {
+            first_seq: first.first_seq,
+            events: first.events,
+        };
+        for b in batches {
+            if request.events.len() + b.events.len() > self.config.batch_events
+                || b.first_seq != request.first_seq + request.events.len() as u64
+            {
+                break;
+            }
+            request.events.extend(b.events);
+        }
+        Ok((!request.events.is_empty()).then_some(request))
+    }
+
+    /// A channel whose one connection is TCP, then TLS with this node's certificate, checked
+    /// against the regional CA and the gateway's name.
+    async fn connect(&self) -> Result<Channel, SessionError> {
+        let address = self.config.gateway.clone();
+        let server_name = ServerName::try_from(address.host.clone())
+            .map_err(|e| SessionError::Connect(format!("{}: {e}", address.host)))?;
+        let connector = TlsConnector::from(self.tls.clone());
+        // tonic only frames HTTP/2 over the stream the connector returns; TLS is done below,
+        // so tonic's own (CRL-less) TLS is not involved and the origin it sees is plain.
+        let origin = if address.host.contains(':') {
+            format!("http://[{}]:{}", address.host, address.port)
+        } else {
+            format!("http://{}:{}", address.host, address.port)
+        };
+        let endpoint = Endpoint::from_shared(origin)
+            .map_err(|e| SessionError::Connect(e.to_string()))?
+            .connect_timeout(self.config.connect_timeout)
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_timeout(Duration::from_secs(10));
+        let timeout = self.config.connect_timeout;
+        let connect = tower::service_fn(move |_| {
+            let (connector, server_name, address) =
+                (connector.clone(), server_name.clone(), address.clone());
+            async move {
+                let handshake = async {
+                    let tcp = TcpStream::connect((address.host.as_str(), address.port)).await?;
+                    tcp.set_nodelay(true)?;
+                    connector.connect(server_name, tcp).await
+                };
+                let tls = tokio::time::timeout(timeout, handshake)
+                    .await
+                    .map_err(|_| {
+                        std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "TLS connection timed out",
+                        )
+                    })??;
+                Ok::<_, std::io::Error>(TokioIo::new(tls))
+            }
+        });
+        endpoint.connect_with_connector(connect).await.map_err(|e| {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                text = format!("{text}: {s}");
+                source = s.source();
+            }
+            SessionError::Connect(text)
+        })
+    }
+
+    fn set(&self, f: impl FnOnce(&mut PublishState)) {
+        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+}
+
+/// A delay between half and all of `delay`, so that nodes cut off together do not all come
+/// back at the same instant.
+fn jitter(delay: Duration) -> Duration {
+    let mut byte = [0u8; 1];
+    let _ = SystemRandom::new().fill(&mut byte);
+    delay / 2 + delay.mul_f64(f64::from(byte[0]) / 512.0)
+}
