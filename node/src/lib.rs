@@ -8,6 +8,7 @@
 //! - [`keys`]: the node's secret, and the pseudonyms and event ids derived from it.
 //! - [`anonymise`]: records to anonymised events; the only place that sees personal data.
 //! - [`outbox`]: sled, behind one narrow interface.
+//! - [`gateway`]: the mTLS connection to the gateway.
 //! - [`publisher`]: the stream to the gateway, with backoff.
 //! - [`local`]: the local API on a Unix socket; [`client`] is its client.
 #![warn(missing_docs)]
@@ -15,6 +16,7 @@
 pub mod anonymise;
 pub mod client;
 pub mod config;
+pub mod gateway;
 pub mod keys;
 pub mod local;
 pub mod outbox;
@@ -85,22 +87,7 @@ impl Node {
     /// Checks the certificate (a node certificate of the configured state), loads or creates
     /// the secret key, opens the outbox and binds the local socket.
     pub async fn start(config: Config) -> Result<Self, NodeError> {
-        let credentials = midwa_certs::tls::Credentials::load(&config.tls, &config.trust_domain)?;
-        credentials.require_role("node", &config.tls.cert)?;
-        let found = credentials
-            .identity()
-            .role
-            .state()
-            .unwrap_or_default()
-            .to_owned();
-        if found != config.state.as_str() {
-            return Err(NodeError::StateMismatch {
-                cert: config.tls.cert.clone(),
-                expected: config.state.to_string(),
-                found,
-            });
-        }
-        let tls = midwa_certs::tls::client_config(&credentials)?;
+        let tls = gateway::node_tls(&config)?;
         let (keys, created) = Keys::load_or_create(&config.secret_key)?;
         if created {
             tracing::warn!(path = %config.secret_key.display(), "created the node's secret key: back it up now (see deploy/README.md)");

@@ -29,6 +29,8 @@ enum Command {
     Run,
     /// Show what the node has recorded and what the gateway holds.
     Status,
+    /// Ask the gateway, over mTLS, what it holds from this state.
+    Holdings,
 }
 
 #[tokio::main]
@@ -95,6 +97,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !s.last_error.is_empty() {
                 println!("last error:  {}", s.last_error);
             }
+        }
+        Command::Holdings => {
+            let tls = midwa_node::gateway::node_tls(&config)?;
+            let channel = midwa_node::gateway::connect(&config, tls)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let h = pb::exchange_client::ExchangeClient::new(channel)
+                .holdings(pb::HoldingsRequest {})
+                .await?
+                .into_inner();
+            println!(
+                "the gateway holds from {} up to sequence {}:",
+                h.state, h.highest_seq
+            );
+            println!(
+                "  returns {}, assistance {}, assessments {}, closures {}, retractions {}",
+                h.returns, h.assistance, h.assessments, h.closures, h.retractions
+            );
         }
     }
     Ok(())

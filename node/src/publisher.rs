@@ -7,16 +7,11 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use hyper_util::rt::TokioIo;
 use midwa_proto::pb::{self, exchange_client::ExchangeClient};
 use ring::rand::{SecureRandom, SystemRandom};
 use rustls::ClientConfig;
-use rustls::pki_types::ServerName;
-use tokio::net::TcpStream;
 use tokio::sync::{Notify, mpsc, watch};
-use tokio_rustls::TlsConnector;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::transport::{Channel, Endpoint};
 
 use crate::config::Config;
 use crate::outbox::Outbox;
@@ -83,7 +78,9 @@ impl Publisher {
 
     /// One connection. `Ok(true)`: it worked and the gateway closed it; `Ok(false)`: shutdown.
     async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<bool, SessionError> {
-        let channel = self.connect().await?;
+        let channel = crate::gateway::connect(&self.config, self.tls.clone())
+            .await
+            .map_err(SessionError::Connect)?;
         let mut client = ExchangeClient::new(channel)
             .max_decoding_message_size(16 * 1024 * 1024)
             .max_encoding_message_size(16 * 1024 * 1024);
@@ -171,57 +168,6 @@ impl Publisher {
             request.events.extend(b.events);
         }
         Ok((!request.events.is_empty()).then_some(request))
-    }
-
-    /// A channel whose one connection is TCP, then TLS with this node's certificate, checked
-    /// against the regional CA and the gateway's name.
-    async fn connect(&self) -> Result<Channel, SessionError> {
-        let address = self.config.gateway.clone();
-        let server_name = ServerName::try_from(address.host.clone())
-            .map_err(|e| SessionError::Connect(format!("{}: {e}", address.host)))?;
-        let connector = TlsConnector::from(self.tls.clone());
-        // tonic only frames HTTP/2 over the stream the connector returns; TLS is done below,
-        // so tonic's own (CRL-less) TLS is not involved and the origin it sees is plain.
-        let origin = if address.host.contains(':') {
-            format!("http://[{}]:{}", address.host, address.port)
-        } else {
-            format!("http://{}:{}", address.host, address.port)
-        };
-        let endpoint = Endpoint::from_shared(origin)
-            .map_err(|e| SessionError::Connect(e.to_string()))?
-            .connect_timeout(self.config.connect_timeout)
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .keep_alive_timeout(Duration::from_secs(10));
-        let timeout = self.config.connect_timeout;
-        let connect = tower::service_fn(move |_| {
-            let (connector, server_name, address) =
-                (connector.clone(), server_name.clone(), address.clone());
-            async move {
-                let handshake = async {
-                    let tcp = TcpStream::connect((address.host.as_str(), address.port)).await?;
-                    tcp.set_nodelay(true)?;
-                    connector.connect(server_name, tcp).await
-                };
-                let tls = tokio::time::timeout(timeout, handshake)
-                    .await
-                    .map_err(|_| {
-                        std::io::Error::new(
-                            std::io::ErrorKind::TimedOut,
-                            "TLS connection timed out",
-                        )
-                    })??;
-                Ok::<_, std::io::Error>(TokioIo::new(tls))
-            }
-        });
-        endpoint.connect_with_connector(connect).await.map_err(|e| {
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                text = format!("{text}: {s}");
-                source = s.source();
-            }
-            SessionError::Connect(text)
-        })
     }
 
     fn set(&self, f: impl FnOnce(&mut PublishState)) {

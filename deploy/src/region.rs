@@ -1,0 +1,159 @@
+//! A region laid out in one directory:
+//!
+//! ```text
+//! ROOT/ca/                      the regional CA (ca.pem, ca.key, registry.toml, crl.pem)
+//! ROOT/gateway/tls/             the gateway's cert.pem, key.pem, ca.pem
+//! ROOT/gateway/gateway.toml     its configuration
+//! ROOT/nodes/NG/tls/            each node's certificate
+//! ROOT/nodes/NG/node.toml       its configuration
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use midwa_certs::{Authority, LeafRequest, Role, write_party_files};
+use time::Duration;
+
+/// The trust domain of regions laid out here.
+pub const TRUST_DOMAIN: &str = "midwa.example";
+
+/// Where everything of a laid-out region is.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// The region's directory.
+    pub root: PathBuf,
+    /// The CA's directory.
+    pub ca_dir: PathBuf,
+    /// The gateway's configuration file.
+    pub gateway_config: PathBuf,
+    /// The gateway's address.
+    pub gateway_addr: SocketAddr,
+    /// The nodes, by state.
+    pub nodes: Vec<NodeFiles>,
+}
+
+/// A node's files.
+#[derive(Debug, Clone)]
+pub struct NodeFiles {
+    /// The state code.
+    pub state: String,
+    /// The node's directory.
+    pub dir: PathBuf,
+    /// Its configuration file.
+    pub config: PathBuf,
+}
+
+impl Region {
+    /// Creates a CA, certificates and configuration files in `root` for a gateway at
+    /// `gateway_addr` (on loopback) and a node per state.
+    pub fn create(root: &Path, gateway_addr: SocketAddr, states: &[&str]) -> Result<Self> {
+        let ca_dir = root.join("ca");
+        let mut ca = Authority::init(
+            &ca_dir,
+            TRUST_DOMAIN.parse()?,
+            "MIDWA Regional CA",
+            Duration::days(3650),
+            false,
+        )?;
+        let gateway_dir = root.join("gateway");
+        let issued = ca.issue(&LeafRequest {
+            role: Role::Gateway {
+                name: "main".into(),
+            },
+            validity: Duration::days(365),
+            dns_names: vec!["localhost".into()],
+            ip_addresses: vec![gateway_addr.ip()],
+        })?;
+        write_party_files(&gateway_dir.join("tls"), &issued, ca.cert_pem(), false)?;
+        let gateway_config = gateway_dir.join("gateway.toml");
+        write(
+            &gateway_config,
+            &gateway_toml(gateway_addr, &ca_dir.join("crl.pem")),
+        )?;
+        let mut nodes = Vec::new();
+        for state in states {
+            let dir = root.join("nodes").join(state);
+            let issued = ca.issue(&LeafRequest {
+                role: Role::Node {
+                    state: (*state).into(),
+                },
+                validity: Duration::days(365),
+                dns_names: vec![],
+                ip_addresses: vec![],
+            })?;
+            write_party_files(&dir.join("tls"), &issued, ca.cert_pem(), false)?;
+            let config = dir.join("node.toml");
+            write(&config, &node_toml(state, gateway_addr))?;
+            nodes.push(NodeFiles {
+                state: (*state).into(),
+                dir,
+                config,
+            });
+        }
+        Ok(Self {
+            root: root.to_owned(),
+            ca_dir,
+            gateway_config,
+            gateway_addr,
+            nodes,
+        })
+    }
+
+    /// The files of the node of `state`.
+    pub fn node(&self, state: &str) -> Option<&NodeFiles> {
+        self.nodes.iter().find(|n| n.state == state)
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Paths are relative to each configuration file, as in a real deployment.
+fn gateway_toml(addr: SocketAddr, crl: &Path) -> String {
+    format!(
+        r#"listen = "{addr}"
+metrics_listen = "127.0.0.1:0"
+data_dir = "data"
+trust_domain = "{TRUST_DOMAIN}"
+
+[tls]
+cert = "tls/cert.pem"
+key = "tls/key.pem"
+ca = "tls/ca.pem"
+crl = "{crl}"
+crl_check_seconds = 1
+
+[limits]
+shutdown_grace_ms = 2000
+"#,
+        crl = crl.display()
+    )
+}
+
+fn node_toml(state: &str, gateway: SocketAddr) -> String {
+    format!(
+        r#"state = "{state}"
+gateway = "https://{gateway}"
+trust_domain = "{TRUST_DOMAIN}"
+data_dir = "data"
+local_socket = "local.sock"
+
+[tls]
+cert = "tls/cert.pem"
+key = "tls/key.pem"
+ca = "tls/ca.pem"
+
+[publish]
+backoff_min_ms = 50
+backoff_max_ms = 1000
+"#
+    )
+}
+
+/// A free TCP port on loopback, for a process that will bind it itself.
+pub fn free_loopback_addr() -> Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?)
+}

@@ -1,0 +1,147 @@
+//! Synthetic agency records with the proportions of the public figures in `shared/DOMAIN.md`:
+//! hosts mostly Niger and Libya, mostly young men, about 2 % unaccompanied minors, air and
+//! land returns. Deterministic for a given seed. No real person is described.
+
+use midwa_proto::pb;
+
+/// A small deterministic generator (xorshift64*).
+#[derive(Debug, Clone)]
+pub struct Synthetic {
+    state: u64,
+    state_code: String,
+}
+
+impl Synthetic {
+    /// A generator of records of `state_code`'s agency.
+    pub fn new(state_code: &str, seed: u64) -> Self {
+        Self {
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            state_code: state_code.to_owned(),
+        }
+    }
+
+    fn next(&mut self) -> u64 {
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a>(&mut self, weighted: &[(&'a str, u64)]) -> &'a str {
+        let total: u64 = weighted.iter().map(|(_, w)| w).sum();
+        let mut roll = self.below(total);
+        for (item, weight) in weighted {
+            if roll < *weight {
+                return item;
+            }
+            roll -= weight;
+        }
+        weighted[0].0
+    }
+
+    /// The return of person number `n` (its `person_id` is derived from `n`).
+    pub fn return_record(&mut self, n: u64) -> pb::ReturnRecord {
+        let minor = self.below(100) < 2;
+        let sex = if self.below(100) < 86 { "M" } else { "F" };
+        let age = if minor {
+            14 + self.below(4)
+        } else {
+            18 + self.below(30)
+        };
+        let year = 2019 + self.below(6) as i32;
+        let month = 1 + self.below(12);
+        let day = 1 + self.below(28);
+        let mode = self.pick(&[("air", 62), ("land", 35), ("sea", 3)]);
+        let host = self.pick(&[
+            ("NE", 37),
+            ("LY", 44),
+            ("DZ", 7),
+            ("MA", 5),
+            ("ML", 4),
+            ("TN", 3),
+        ]);
+        let mut vulnerabilities = Vec::new();
+        if minor {
+            vulnerabilities.push("unaccompanied_minor".to_owned());
+        }
+        if sex == "F" && self.below(3) == 0 {
+            vulnerabilities.push("single_woman".to_owned());
+        }
+        if self.below(20) == 0 {
+            vulnerabilities.push("medical_need".to_owned());
+        }
+        pb::ReturnRecord {
+            person_id: format!("{}-{n:08}", self.state_code),
+            date_of_birth: format!("{}-{month:02}-{day:02}", year - age as i32),
+            sex: sex.into(),
+            nationality: self.state_code.clone(),
+            return_date: format!("{year}-{month:02}-{day:02}"),
+            mode: mode.into(),
+            return_type: self
+                .pick(&[("avrr", 70), ("vhr", 22), ("forced", 5), ("spontaneous", 3)])
+                .into(),
+            host_country: host.into(),
+            transit_countries: if host == "LY" {
+                vec!["NE".into()]
+            } else {
+                vec![]
+            },
+            arrival_point: if mode == "air" {
+                "APT-1".into()
+            } else {
+                "BORDER-1".into()
+            },
+            destination_region: String::new(),
+            vulnerabilities,
+        }
+    }
+
+    /// Assistance given to person number `n`, after the return `r`.
+    pub fn assistance_record(&mut self, n: u64, r: &pb::ReturnRecord) -> pb::AssistanceRecord {
+        let (category, kind) = *[
+            ("economic", "business_support"),
+            ("economic", "vocational_training"),
+            ("social", "housing"),
+            ("social", "health_care"),
+            ("psychosocial", "counselling"),
+        ]
+        .get(self.below(5) as usize)
+        .unwrap_or(&("economic", "business_support"));
+        pb::AssistanceRecord {
+            person_id: format!("{}-{n:08}", self.state_code),
+            date: r.return_date.clone(),
+            category: category.into(),
+            r#type: kind.into(),
+            modality: self
+                .pick(&[("individual", 80), ("collective", 15), ("community", 5)])
+                .into(),
+            provider: self
+                .pick(&[("iom", 60), ("government", 25), ("ngo", 15)])
+                .into(),
+        }
+    }
+
+    /// A return and, for about half of the people, an assistance record: `people` returns.
+    pub fn records(&mut self, first: u64, people: u64) -> Vec<pb::Record> {
+        use pb::record::Kind;
+        let mut out = Vec::new();
+        for n in first..first + people {
+            let r = self.return_record(n);
+            let assisted = self.below(2) == 0;
+            let a = assisted.then(|| self.assistance_record(n, &r));
+            out.push(pb::Record {
+                kind: Some(Kind::Return(r)),
+            });
+            if let Some(a) = a {
+                out.push(pb::Record {
+                    kind: Some(Kind::Assistance(a)),
+                });
+            }
+        }
+        out
+    }
+}
