@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod idindex;
 pub mod ingest;

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod anonymise;
+pub mod cli;
 pub mod client;
 pub mod config;
 pub mod gateway;

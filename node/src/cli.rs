@@ -1,0 +1,139 @@
+//! The `midwa-node` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::{Config, Node};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use midwa_proto::pb;
+
+/// The MIDWA state node: anonymises the national agency's records and publishes them to the
+/// regional gateway over mutual TLS.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// The configuration file (see deploy/node.toml).
+    #[arg(long, global = true, default_value = "/etc/midwa/node.toml")]
+    config: PathBuf,
+    /// Log as JSON lines.
+    #[arg(long, global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the node: local API and publishing. SIGINT or SIGTERM stop it cleanly.
+    Run,
+    /// Show what the node has recorded and what the gateway holds.
+    Status,
+    /// Ask the gateway, over mTLS, what it holds from this state.
+    Holdings,
+}
+
+/// Parses the command line and runs the command; what `main` of the binary calls.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cli.log_json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&cli.config)?;
+    match cli.command {
+        Command::Run => {
+            let node = Node::start(config).await?;
+            println!("midwa-node listening on {}", node.socket().display());
+            node.serve(shutdown_signal()).await?;
+        }
+        Command::Status => {
+            let mut client = crate::client::connect(&config.local_socket)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let s = client
+                .status(pb::StatusRequest {})
+                .await
+                .context("status")?
+                .into_inner();
+            println!("state:       {}", s.state);
+            println!(
+                "gateway:     {} ({})",
+                s.gateway,
+                if s.connected {
+                    "connected"
+                } else {
+                    "not connected"
+                }
+            );
+            println!("recorded:    {} events", s.recorded_seq);
+            println!(
+                "at gateway:  {} events ({} waiting)",
+                s.acked_seq,
+                s.recorded_seq.saturating_sub(s.acked_seq)
+            );
+            if s.rejected > 0 {
+                println!(
+                    "refused:     {} events conflicted with what the gateway holds (see the log)",
+                    s.rejected
+                );
+            }
+            if !s.last_error.is_empty() {
+                println!("last error:  {}", s.last_error);
+            }
+        }
+        Command::Holdings => {
+            let tls = crate::gateway::node_tls(&config)?;
+            let channel = crate::gateway::connect(&config, tls)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let h = pb::exchange_client::ExchangeClient::new(channel)
+                .holdings(pb::HoldingsRequest {})
+                .await?
+                .into_inner();
+            println!(
+                "the gateway holds from {} up to sequence {}:",
+                h.state, h.highest_seq
+            );
+            println!(
+                "  returns {}, assistance {}, assessments {}, closures {}, retractions {}",
+                h.returns, h.assistance, h.assessments, h.closures, h.retractions
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,196 @@
+//! Publishing from state nodes to the gateway, across real processes over mutual TLS.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::{TestRegion, exchange, gateway_events, returns};
+use midwa_proto::pb;
+
+/// Submits records to a node and returns the ids of the events it recorded, in order.
+async fn submit(region: &TestRegion, state: &str, records: Vec<pb::Record>) -> Vec<Vec<u8>> {
+    let mut client = midwa_node::client::connect(&region.node_socket(state))
+        .await
+        .expect("local API");
+    let results = client
+        .submit(pb::SubmitRequest { records })
+        .await
+        .expect("submit")
+        .into_inner()
+        .results;
+    results
+        .into_iter()
+        .filter(|r| r.outcome == pb::SubmitOutcome::Recorded as i32)
+        .map(|r| r.event_id)
+        .collect()
+}
+
+/// The ids stored for `state`, in storage (sequence) order, checking that none is stored twice.
+fn stored_ids(region: &TestRegion, state: &str) -> Vec<Vec<u8>> {
+    let ids: Vec<Vec<u8>> = gateway_events(&region.gateway_data())
+        .into_iter()
+        .filter(|(s, _)| s == state)
+        .map(|(_, e)| e.id)
+        .collect();
+    let unique: HashSet<_> = ids.iter().collect();
+    assert_eq!(
+        unique.len(),
+        ids.len(),
+        "an event of {state} is stored twice"
+    );
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_are_published_acknowledged_and_stored_in_order() {
+    let region = TestRegion::new(&["NG", "GH"]);
+    let mut gateway = region.start_gateway();
+    let _ng = region.start_node("NG").await;
+    let _gh = region.start_node("GH").await;
+
+    let mut ng_ids = Vec::new();
+    for chunk in 0..3 {
+        ng_ids.extend(submit(&region, "NG", returns("NG", chunk * 100, 100)).await);
+    }
+    let gh_ids = submit(&region, "GH", returns("GH", 0, 50)).await;
+    assert_eq!(ng_ids.len(), 300);
+
+    let status = region.wait_published("NG", Duration::from_secs(30)).await;
+    assert!(status.connected && status.acked_seq == 300, "{status:?}");
+    region.wait_published("GH", Duration::from_secs(30)).await;
+
+    // The gateway answers each node about its own state only.
+    let (cert, key) = region.node_tls("NG");
+    let mut client = exchange(&region, Some((&cert, &key)))
+        .await
+        .expect("connect as NG");
+    let holdings = client
+        .holdings(pb::HoldingsRequest {})
+        .await
+        .expect("holdings")
+        .into_inner();
+    assert_eq!(
+        (
+            holdings.state.as_str(),
+            holdings.highest_seq,
+            holdings.returns
+        ),
+        ("NG", 300, 300)
+    );
+
+    // Submitting the same records again changes nothing.
+    let again = submit(&region, "NG", returns("NG", 0, 100)).await;
+    assert!(again.is_empty(), "duplicates were recorded again");
+
+    assert!(
+        gateway.terminate(),
+        "the gateway did not stop cleanly:\n{}",
+        gateway.log()
+    );
+    assert_eq!(
+        stored_ids(&region, "NG"),
+        ng_ids,
+        "NG's events are not stored exactly once, in order"
+    );
+    assert_eq!(stored_ids(&region, "GH"), gh_ids);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
+    let region = TestRegion::new(&["NG"]);
+    let mut gateway = region.start_gateway();
+    let _node = region.start_node("NG").await;
+
+    let mut ids = Vec::new();
+    for chunk in 0..10 {
+        ids.extend(submit(&region, "NG", returns("NG", chunk * 300, 300)).await);
+        if chunk == 4 {
+            gateway.kill();
+        }
+    }
+    // Everything was accepted by the node while the gateway was down.
+    assert_eq!(ids.len(), 3000);
+    let mut gateway = region.start_gateway();
+    region.wait_published("NG", Duration::from_secs(60)).await;
+    assert!(gateway.terminate());
+    assert_eq!(stored_ids(&region, "NG"), ids);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_cut_off_from_the_gateway_catches_up_in_order() {
+    let region = TestRegion::new(&["SN"]);
+    let _node = region.start_node("SN").await;
+    let mut ids = Vec::new();
+    for chunk in 0..5 {
+        ids.extend(submit(&region, "SN", returns("SN", chunk * 40, 40)).await);
+    }
+    let mut client = midwa_node::client::connect(&region.node_socket("SN"))
+        .await
+        .expect("local API");
+    let status = client
+        .status(pb::StatusRequest {})
+        .await
+        .expect("status")
+        .into_inner();
+    assert!(
+        !status.connected && status.acked_seq == 0 && status.recorded_seq == 200,
+        "{status:?}"
+    );
+    assert!(
+        !status.last_error.is_empty(),
+        "the node should say why it is not publishing"
+    );
+
+    let mut gateway = region.start_gateway();
+    region.wait_published("SN", Duration::from_secs(60)).await;
+    assert!(gateway.terminate());
+    assert_eq!(stored_ids(&region, "SN"), ids);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_refuses_a_plaintext_gateway_or_a_certificate_that_is_not_a_node_one() {
+    let region = TestRegion::new(&["NG"]);
+    let config = region.node_config("NG");
+    let text = std::fs::read_to_string(&config).expect("config");
+
+    std::fs::write(&config, text.replace("https://", "http://")).expect("write");
+    let out = std::process::Command::new(common::NODE_EXE)
+        .args(["--config", config.to_str().expect("path"), "run"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("plaintext"),
+        "{stderr}"
+    );
+
+    // A coordinator's certificate in the node's place.
+    std::fs::write(&config, &text).expect("write");
+    let mut ca = midwa_certs::Authority::open(&region.region.ca_dir).expect("CA");
+    let issued = ca
+        .issue(&midwa_certs::LeafRequest {
+            role: midwa_certs::Role::Coordinator {
+                name: "ecowas".into(),
+            },
+            validity: time_days(30),
+            dns_names: vec![],
+            ip_addresses: vec![],
+        })
+        .expect("issue");
+    let tls = region.region.node("NG").expect("node").dir.join("tls");
+    midwa_certs::write_party_files(&tls, &issued, ca.cert_pem(), true).expect("write");
+    let out = std::process::Command::new(common::NODE_EXE)
+        .args(["--config", config.to_str().expect("path"), "run"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("needs a node certificate"),
+        "{stderr}"
+    );
+}
+
+fn time_days(days: i64) -> time::Duration {
+    time::Duration::days(days)
+}
