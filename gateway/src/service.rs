@@ -122,7 +122,10 @@ async fn pump(
                 Ok(Some(request)) => request,
                 Ok(None) => break,
                 Err(status) => {
-                    tracing::debug!(%state, %status, "publishing stream ended by the node");
+                    // A message that could not be decoded (too large, malformed) or the node
+                    // going away; in the first case the node needs to hear why.
+                    tracing::warn!(%state, code = ?status.code(), reason = status.message(), "publishing stream ended");
+                    let _ = owed_tx.send(Owed::Refusal(status)).await;
                     break;
                 }
             };

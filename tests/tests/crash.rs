@@ -27,10 +27,20 @@ impl Rng {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_kills() {
-    let cycles: u64 = std::env::var("MIDWA_CRASH_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    let seed: u64 = std::env::var("MIDWA_CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7) | 1
-    });
+    let cycles: u64 = std::env::var("MIDWA_CRASH_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let seed: u64 = std::env::var("MIDWA_CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(7)
+                | 1
+        });
     println!("crash test: {cycles} cycles, MIDWA_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
 
@@ -47,7 +57,9 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
         let first = next_person;
         next_person += 1_000_000;
         let agency = tokio::spawn(async move {
-            let Ok(mut client) = midwa_node::client::connect(&socket).await else { return };
+            let Ok(mut client) = midwa_node::client::connect(&socket).await else {
+                return;
+            };
             let mut person = first;
             loop {
                 let records = returns("ML", person, 1 + person % 40);
@@ -82,26 +94,58 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
 
         // Both databases open after every kill.
         if victim != 0 {
-            drop(midwa_gateway::store::Store::open(&region.gateway_data(), 8 << 20).unwrap_or_else(|e| panic!("cycle {cycle}: gateway database: {e}")));
+            drop(
+                midwa_gateway::store::Store::open(&region.gateway_data(), 8 << 20)
+                    .unwrap_or_else(|e| panic!("cycle {cycle}: gateway database: {e}")),
+            );
             gateway = region.start_gateway();
         }
         if victim != 1 {
             let dir = region.region.node("ML").expect("node").dir.join("data");
-            drop(midwa_node::outbox::Outbox::open(&dir, 4 << 20, 500).unwrap_or_else(|e| panic!("cycle {cycle}: node database: {e}")));
+            drop(
+                midwa_node::outbox::Outbox::open(&dir, 4 << 20, 500)
+                    .unwrap_or_else(|e| panic!("cycle {cycle}: node database: {e}")),
+            );
             node = region.start_node("ML").await;
         }
     }
 
     let status = region.wait_published("ML", Duration::from_secs(120)).await;
-    assert!(node.terminate(), "the node did not stop cleanly:\n{}", node.log());
-    assert!(gateway.terminate(), "the gateway did not stop cleanly:\n{}", gateway.log());
+    assert!(
+        node.terminate(),
+        "the node did not stop cleanly:\n{}",
+        node.log()
+    );
+    assert!(
+        gateway.terminate(),
+        "the gateway did not stop cleanly:\n{}",
+        gateway.log()
+    );
 
-    let stored: Vec<Vec<u8>> = gateway_events(&region.gateway_data()).into_iter().map(|(_, e)| e.id).collect();
+    let stored: Vec<Vec<u8>> = gateway_events(&region.gateway_data())
+        .into_iter()
+        .map(|(_, e)| e.id)
+        .collect();
     let unique: HashSet<&Vec<u8>> = stored.iter().collect();
-    assert_eq!(unique.len(), stored.len(), "an event is stored twice (seed {seed})");
+    assert_eq!(
+        unique.len(),
+        stored.len(),
+        "an event is stored twice (seed {seed})"
+    );
     let acknowledged = acknowledged.lock().expect("lock");
-    let lost = acknowledged.iter().filter(|id| !unique.contains(id)).count();
+    let lost = acknowledged
+        .iter()
+        .filter(|id| !unique.contains(id))
+        .count();
     assert_eq!(lost, 0, "{lost} acknowledged events lost (seed {seed})");
-    assert_eq!(stored.len() as u64, status.recorded_seq, "the gateway holds other than what the node recorded");
-    println!("{} events acknowledged to the agency, {} stored once each", acknowledged.len(), stored.len());
+    assert_eq!(
+        stored.len() as u64,
+        status.recorded_seq,
+        "the gateway holds other than what the node recorded"
+    );
+    println!(
+        "{} events acknowledged to the agency, {} stored once each",
+        acknowledged.len(),
+        stored.len()
+    );
 }

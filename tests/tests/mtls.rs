@@ -18,22 +18,36 @@ struct Party {
 
 fn issue(ca: &mut Authority, role: Role) -> Party {
     let issued = ca
-        .issue(&LeafRequest { role, validity: time::Duration::days(30), dns_names: vec![], ip_addresses: vec![] })
+        .issue(&LeafRequest {
+            role,
+            validity: time::Duration::days(30),
+            dns_names: vec![],
+            ip_addresses: vec![],
+        })
         .expect("issue");
-    Party { cert: issued.cert_pem.into_bytes(), key: issued.key_pem.into_bytes() }
+    Party {
+        cert: issued.cert_pem.into_bytes(),
+        key: issued.key_pem.into_bytes(),
+    }
 }
 
 /// A leaf signed by the region's CA with hand-made parameters (validity, SANs).
 fn sign(ca: &mut Authority, uris: &[&str], from_days: i64, to_days: i64) -> Party {
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
     let mut params = CertificateParams::default();
-    params.subject_alt_names = uris.iter().map(|u| SanType::URI((*u).try_into().expect("URI"))).collect();
+    params.subject_alt_names = uris
+        .iter()
+        .map(|u| SanType::URI((*u).try_into().expect("URI")))
+        .collect();
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     let now = OffsetDateTime::now_utc();
     params.not_before = now + time::Duration::days(from_days);
     params.not_after = now + time::Duration::days(to_days);
     let cert = ca.sign(params, &key).expect("sign");
-    Party { cert: cert.into_bytes(), key: key.serialize_pem().into_bytes() }
+    Party {
+        cert: cert.into_bytes(),
+        key: key.serialize_pem().into_bytes(),
+    }
 }
 
 /// Asserts that a call with `party` fails, and that the gateway logs `reason` for it.
@@ -41,7 +55,10 @@ async fn assert_refused(region: &TestRegion, gateway: &Proc, party: Option<&Part
     let before = gateway.log().len();
     let outcome = match exchange(region, party.map(|p| (&p.cert[..], &p.key[..]))).await {
         Err(e) => Err(e),
-        Ok(mut client) => client.holdings(pb::HoldingsRequest {}).await.map_err(|s| s.to_string()),
+        Ok(mut client) => client
+            .holdings(pb::HoldingsRequest {})
+            .await
+            .map_err(|s| s.to_string()),
     };
     assert!(outcome.is_err(), "{reason}: the gateway let the party in");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -51,7 +68,10 @@ async fn assert_refused(region: &TestRegion, gateway: &Proc, party: Option<&Part
         if new.contains("TLS connection refused") && new.contains(reason) {
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "no refusal logged with {reason:?}; new log:\n{new}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no refusal logged with {reason:?}; new log:\n{new}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -67,14 +87,28 @@ async fn parties_that_should_not_get_in_are_refused_with_a_logged_reason() {
     assert_refused(&region, &gateway, None, "no certificates").await;
 
     let other_dir = tempfile::tempdir().expect("temp dir");
-    let mut other = Authority::init(other_dir.path(), "midwa.example".parse().expect("domain"), "Other CA", time::Duration::days(30), false).expect("other CA");
+    let mut other = Authority::init(
+        other_dir.path(),
+        "midwa.example".parse().expect("domain"),
+        "Other CA",
+        time::Duration::days(30),
+        false,
+    )
+    .expect("other CA");
     let foreign = issue(&mut other, Role::Node { state: "NG".into() });
     assert_refused(&region, &gateway, Some(&foreign), "UnknownIssuer").await;
 
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
     let mut params = CertificateParams::default();
     params.subject_alt_names = vec![SanType::URI(NG_NODE.try_into().expect("URI"))];
-    let selfsigned = Party { cert: params.self_signed(&key).expect("self-signed").pem().into_bytes(), key: key.serialize_pem().into_bytes() };
+    let selfsigned = Party {
+        cert: params
+            .self_signed(&key)
+            .expect("self-signed")
+            .pem()
+            .into_bytes(),
+        key: key.serialize_pem().into_bytes(),
+    };
     assert_refused(&region, &gateway, Some(&selfsigned), "UnknownIssuer").await;
 
     let expired = sign(&mut ca, &[NG_NODE], -30, -1);
@@ -89,40 +123,88 @@ async fn parties_that_should_not_get_in_are_refused_with_a_logged_reason() {
     };
     assert_refused(&region, &gateway, Some(&ca_as_leaf), "CaUsedAsEndEntity").await;
 
-    let two = sign(&mut ca, &[NG_NODE, "spiffe://midwa.example/state/GH/node"], 0, 30);
-    assert_refused(&region, &gateway, Some(&two), "2 URI subject alternative names").await;
+    let two = sign(
+        &mut ca,
+        &[NG_NODE, "spiffe://midwa.example/state/GH/node"],
+        0,
+        30,
+    );
+    assert_refused(
+        &region,
+        &gateway,
+        Some(&two),
+        "2 URI subject alternative names",
+    )
+    .await;
 
-    let stranger = sign(&mut ca, &["spiffe://elsewhere.example/state/NG/node"], 0, 30);
-    assert_refused(&region, &gateway, Some(&stranger), "not under spiffe://midwa.example/").await;
+    let stranger = sign(
+        &mut ca,
+        &["spiffe://elsewhere.example/state/NG/node"],
+        0,
+        30,
+    );
+    assert_refused(
+        &region,
+        &gateway,
+        Some(&stranger),
+        "not under spiffe://midwa.example/",
+    )
+    .await;
 
     // The genuine node still gets in.
     let (cert, key) = region.node_tls("NG");
-    let mut client = exchange(&region, Some((&cert, &key))).await.expect("the node connects");
-    client.holdings(pb::HoldingsRequest {}).await.expect("the node is served");
+    let mut client = exchange(&region, Some((&cert, &key)))
+        .await
+        .expect("the node connects");
+    client
+        .holdings(pb::HoldingsRequest {})
+        .await
+        .expect("the node is served");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_revoked_certificate_is_refused_and_its_open_connection_closed_once_the_crl_is_reloaded() {
+async fn a_revoked_certificate_is_refused_and_its_open_connection_closed_once_the_crl_is_reloaded()
+{
     let region = TestRegion::new(&["GH"]);
     let gateway = region.start_gateway();
     let mut ca = Authority::open(&region.region.ca_dir).expect("CA");
     let (cert, key) = region.node_tls("GH");
 
     // A publishing stream opened before the revocation.
-    let mut client = exchange(&region, Some((&cert, &key))).await.expect("connect");
+    let mut client = exchange(&region, Some((&cert, &key)))
+        .await
+        .expect("connect");
     let (tx, rx) = tokio::sync::mpsc::channel::<pb::PublishRequest>(1);
-    let mut stream = client.publish(tokio_stream::wrappers::ReceiverStream::new(rx)).await.expect("publish").into_inner();
+    let mut stream = client
+        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("publish")
+        .into_inner();
     let first = stream.message().await.expect("resume").expect("a message");
-    assert!(matches!(first.kind, Some(pb::publish_response::Kind::Resume(_))));
+    assert!(matches!(
+        first.kind,
+        Some(pb::publish_response::Kind::Resume(_))
+    ));
 
     let serial = midwa_certs::inspect::describe(&cert).expect("describe");
-    let serial = serial.lines().find_map(|l| l.strip_prefix("serial:")).expect("serial").trim().to_owned();
-    ca.revoke(&serial, midwa_certs::Reason::KeyCompromise).expect("revoke");
+    let serial = serial
+        .lines()
+        .find_map(|l| l.strip_prefix("serial:"))
+        .expect("serial")
+        .trim()
+        .to_owned();
+    ca.revoke(&serial, midwa_certs::Reason::KeyCompromise)
+        .expect("revoke");
     gateway.signal("HUP");
 
     gateway.wait_for_log("closing open connection", Duration::from_secs(10));
-    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message()).await.expect("the stream ends");
-    assert!(ended.is_err(), "the revoked party's stream went on: {ended:?}");
+    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
+        .await
+        .expect("the stream ends");
+    assert!(
+        ended.is_err(),
+        "the revoked party's stream went on: {ended:?}"
+    );
     drop(tx);
 
     let party = Party { cert, key };
@@ -136,34 +218,76 @@ async fn each_role_may_only_do_what_the_matrix_allows() {
     let mut ca = Authority::open(&region.region.ca_dir).expect("CA");
 
     for (role, kind) in [
-        (Role::Coordinator { name: "ecowas".into() }, "coordinator"),
-        (Role::Consulate { state: "NG".into(), post: "tripoli".into() }, "consulate"),
+        (
+            Role::Coordinator {
+                name: "ecowas".into(),
+            },
+            "coordinator",
+        ),
+        (
+            Role::Consulate {
+                state: "NG".into(),
+                post: "tripoli".into(),
+            },
+            "consulate",
+        ),
     ] {
         let party = issue(&mut ca, role);
-        let mut client = exchange(&region, Some((&party.cert, &party.key))).await.expect("TLS is fine");
+        let mut client = exchange(&region, Some((&party.cert, &party.key)))
+            .await
+            .expect("TLS is fine");
         let (_tx, rx) = tokio::sync::mpsc::channel::<pb::PublishRequest>(1);
-        let status = client.publish(tokio_stream::wrappers::ReceiverStream::new(rx)).await.expect_err("may not publish");
+        let status = client
+            .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+            .expect_err("may not publish");
         assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
-        assert!(status.message().contains(&format!("a {kind} certificate may not publish")), "{status:?}");
-        let status = client.holdings(pb::HoldingsRequest {}).await.expect_err("no holdings");
+        assert!(
+            status
+                .message()
+                .contains(&format!("a {kind} certificate may not publish")),
+            "{status:?}"
+        );
+        let status = client
+            .holdings(pb::HoldingsRequest {})
+            .await
+            .expect_err("no holdings");
         assert_eq!(status.code(), tonic::Code::PermissionDenied);
     }
     gateway.wait_for_log("role not allowed", Duration::from_secs(5));
 
     // The node of GH publishing an event of NG.
     let (cert, key) = region.node_tls("GH");
-    let mut client = exchange(&region, Some((&cert, &key))).await.expect("connect");
+    let mut client = exchange(&region, Some((&cert, &key)))
+        .await
+        .expect("connect");
     let mut event = common_event();
     event.origin = "NG".into();
     let (tx, rx) = tokio::sync::mpsc::channel(1);
-    tx.send(pb::PublishRequest { first_seq: 1, events: vec![event] }).await.expect("send");
-    let mut stream = client.publish(tokio_stream::wrappers::ReceiverStream::new(rx)).await.expect("open").into_inner();
+    tx.send(pb::PublishRequest {
+        first_seq: 1,
+        events: vec![event],
+    })
+    .await
+    .expect("send");
+    let mut stream = client
+        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("open")
+        .into_inner();
     stream.message().await.expect("resume");
     let status = stream.message().await.expect_err("refused");
     assert_eq!(status.code(), tonic::Code::PermissionDenied);
     assert!(status.message().contains("the node of GH"), "{status:?}");
-    let holdings = client.holdings(pb::HoldingsRequest {}).await.expect("holdings").into_inner();
-    assert_eq!(holdings.highest_seq, 0, "something of the refused batch was stored");
+    let holdings = client
+        .holdings(pb::HoldingsRequest {})
+        .await
+        .expect("holdings")
+        .into_inner();
+    assert_eq!(
+        holdings.highest_seq, 0,
+        "something of the refused batch was stored"
+    );
 }
 
 fn common_event() -> pb::Event {
@@ -171,6 +295,9 @@ fn common_event() -> pb::Event {
         id: vec![7; 16],
         origin: "GH".into(),
         subject: vec![9; 32],
-        body: Some(pb::event::Body::Closure(pb::Closure { month: "2024-01".into(), outcome: pb::Outcome::Completed as i32 })),
+        body: Some(pb::event::Body::Closure(pb::Closure {
+            month: "2024-01".into(),
+            outcome: pb::Outcome::Completed as i32,
+        })),
     }
 }
