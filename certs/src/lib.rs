@@ -35,10 +35,8 @@ pub fn write_party_files(
         ("cert.pem", issued.cert_pem.as_str(), Mode::Public),
         ("ca.pem", ca_pem, Mode::Public),
     ];
-    if !force {
-        if let Some((name, ..)) = files.iter().find(|(name, ..)| dir.join(name).exists()) {
-            return Err(WriteError::Exists(dir.join(name)));
-        }
+    if !force && let Some((name, ..)) = files.iter().find(|(name, ..)| dir.join(name).exists()) {
+        return Err(WriteError::Exists(dir.join(name)));
     }
     files.iter().try_for_each(|(name, contents, mode)| {
         write_file(&dir.join(name), contents.as_bytes(), *mode, true)

@@ -192,12 +192,12 @@ impl Revocations {
             .map_err(|e| invalid(format!("the CA certificate cannot be parsed: {e}")))?;
         crl.verify_signature(ca.public_key())
             .map_err(|_| invalid("not signed by the regional CA; publish it with `midwa-certs crl` from the CA directory".into()))?;
-        if let Some(next) = crl.next_update() {
-            if next.timestamp() < time::OffsetDateTime::now_utc().unix_timestamp() {
-                return Err(invalid(format!(
-                    "expired on {next}; publish a fresh one with `midwa-certs crl`"
-                )));
-            }
+        if let Some(next) = crl.next_update()
+            && next.timestamp() < time::OffsetDateTime::now_utc().unix_timestamp()
+        {
+            return Err(invalid(format!(
+                "expired on {next}; publish a fresh one with `midwa-certs crl`"
+            )));
         }
         let serials = crl
             .iter_revoked_certificates()

@@ -218,4 +218,11 @@ crl = "/etc/midwa/crl.pem"
             .to_string();
         assert!(err.contains("trust_domain"), "{err}");
     }
+
+    #[test]
+    fn the_example_in_deploy_parses() {
+        let example = include_str!("../../deploy/gateway.toml");
+        Config::parse(example, Path::new("/etc/midwa/gateway.toml"))
+            .expect("deploy/gateway.toml is valid");
+    }
 }

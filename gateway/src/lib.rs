@@ -184,17 +184,18 @@ impl Gateway {
             },
         );
         let mut stopped = stop_rx.clone();
-        let server = tonic::transport::Server::builder()
-            .max_concurrent_streams(config.max_concurrent_streams)
-            .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
-            .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
-            .add_service(health_service)
-            .add_service(reflection)
-            .add_service(exchange)
-            .serve_with_incoming_shutdown(incoming, async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            });
-        tokio::pin!(server);
+        let mut server = Box::pin(
+            tonic::transport::Server::builder()
+                .max_concurrent_streams(config.max_concurrent_streams)
+                .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+                .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+                .add_service(health_service)
+                .add_service(reflection)
+                .add_service(exchange)
+                .serve_with_incoming_shutdown(incoming, async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                }),
+        );
         tracing::info!(listen = %config.listen, "gateway serving");
         let result = tokio::select! {
             r = &mut server => r,
@@ -210,8 +211,9 @@ impl Gateway {
                 }
             }
         };
+        // Dropping the server drops every handle to the writer (streams cut at the end of the
+        // grace period included): the writer then makes the last group durable and ends.
         drop(server);
-        // Every handle to the writer is gone once the server is: it syncs and ends.
         let written = tokio::task::spawn_blocking(move || writer.join())
             .await
             .map_err(|e| GatewayError::Serve(e.to_string()))?

@@ -167,13 +167,13 @@ fn anonymise_return(
         AgeBand::for_age(age_at(born, returned))
     };
     let destination_region = optional::<Subdivision>("destination_region", &r.destination_region)?;
-    if let Some(region) = &destination_region {
-        if region.country() != state {
-            return Err(bad(
-                "destination_region",
-                format!("{} is not a subdivision of {state}", region.as_str()),
-            ));
-        }
+    if let Some(region) = &destination_region
+        && region.country() != state
+    {
+        return Err(bad(
+            "destination_region",
+            format!("{} is not a subdivision of {state}", region.as_str()),
+        ));
     }
     let body = Return {
         month: month(returned),
@@ -394,7 +394,8 @@ mod tests {
     fn bad_fields_are_named() {
         let keys = keys();
         let held = Held(HashMap::new());
-        let cases: [(fn(&mut pb::ReturnRecord), &str); 6] = [
+        type Spoil = fn(&mut pb::ReturnRecord);
+        let cases: [(Spoil, &str); 6] = [
             (|r| r.nationality = "GH".into(), "nationality"),
             (|r| r.return_date = "2025-01-01".into(), "return_date"),
             (|r| r.return_date = "14/06/2024".into(), "return_date"),

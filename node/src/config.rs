@@ -297,4 +297,11 @@ ca = "ca.pem"
             PathBuf::from("/etc/midwa/data/node-secret.key")
         );
     }
+
+    #[test]
+    fn the_example_in_deploy_parses() {
+        let example = include_str!("../../deploy/node.toml");
+        Config::parse(example, Path::new("/etc/midwa/node.toml"))
+            .expect("deploy/node.toml is valid");
+    }
 }

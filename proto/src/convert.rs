@@ -176,16 +176,16 @@ fn ret(r: pb::Return, origin: CountryCode) -> Result<Return, ConvertError> {
     let under = |e: ConvertError| e.under("return");
     let destination_region: Option<Subdivision> =
         optional(&r.destination_region, "destination_region").map_err(under)?;
-    if let Some(region) = &destination_region {
-        if region.country() != origin {
-            return Err(under(ConvertError::new(
-                "destination_region",
-                Problem::Inconsistent(format!(
-                    "{} is not a subdivision of the origin state {origin}",
-                    region.as_str()
-                )),
-            )));
-        }
+    if let Some(region) = &destination_region
+        && region.country() != origin
+    {
+        return Err(under(ConvertError::new(
+            "destination_region",
+            Problem::Inconsistent(format!(
+                "{} is not a subdivision of the origin state {origin}",
+                region.as_str()
+            )),
+        )));
     }
     let transit_countries = r
         .transit_countries
