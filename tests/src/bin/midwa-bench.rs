@@ -1,1 +1,365 @@
-fn main() {}
+//! `midwa-bench`: drives a state node and the gateway, as separate processes over mutual TLS on
+//! this machine, and prints figures. It is a measurement, not a test: it never fails on timing.
+//!
+//! 1. Intake: the agency submits `--events` synthetic returns to the node while the gateway is
+//!    down; they pile up durably in the node's outbox.
+//! 2. Drain: the gateway starts; the node publishes the backlog. Events per second acknowledged
+//!    durably (fsynced at the gateway) from the first acknowledgement to the last.
+//! 3. Latency: the agency submits at half the maximum rate; for each event, the time from the
+//!    node accepting it (durable on the node) to the gateway's durable acknowledgement.
+//! 4. Peak memory of each process, bytes on disk and on the wire per event.
+//!
+//! Build with `cargo build --release -p midwa-tests`, then run `target/release/midwa-bench`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use midwa_deploy::region::{Region, free_loopback_addr};
+use midwa_deploy::synthetic::Synthetic;
+use midwa_proto::pb;
+
+/// Measure node-to-gateway throughput, latency, memory and size per event.
+#[derive(Parser)]
+struct Cli {
+    /// Events (returns) to push through.
+    #[arg(long, default_value_t = 1_000_000)]
+    events: u64,
+    /// Records per local API call during intake.
+    #[arg(long, default_value_t = 5_000)]
+    submit_size: u64,
+    /// Seconds of the latency phase.
+    #[arg(long, default_value_t = 10)]
+    latency_seconds: u64,
+    /// Keep the region's files here (must not exist) instead of a temporary directory.
+    #[arg(long)]
+    keep: Option<PathBuf>,
+}
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(exe: &Path, args: &[&str], log: &Path) -> Result<Proc> {
+    let out = std::fs::File::create(log)?;
+    let child = Command::new(exe)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out)
+        .spawn()
+        .with_context(|| {
+            format!(
+                "cannot start {}; build it with `cargo build --release -p midwa-tests`",
+                exe.display()
+            )
+        })?;
+    Ok(Proc(child))
+}
+
+/// Peak resident memory (VmHWM) of a process, in MiB.
+fn peak_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Bytes (sent, received) by the node on its connection to the gateway, from `ss`.
+fn wire_bytes(gateway_port: u16) -> Option<(u64, u64)> {
+    let out = Command::new("ss")
+        .args([
+            "-tinH",
+            "state",
+            "established",
+            &format!("( dport = :{gateway_port} )"),
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| {
+        text.split_whitespace()
+            .filter_map(|w| w.strip_prefix(name))
+            .filter_map(|v| v.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    let sent = field("bytes_sent:");
+    (sent > 0).then(|| (sent, field("bytes_received:")))
+}
+
+async fn status(socket: &Path) -> Result<pb::NodeStatus> {
+    let mut client = midwa_node::client::connect(socket)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    Ok(client.status(pb::StatusRequest {}).await?.into_inner())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let exe_dir = std::env::current_exe()?
+        .parent()
+        .context("exe dir")?
+        .to_owned();
+    let (gateway_exe, node_exe) = (exe_dir.join("e2e-gateway"), exe_dir.join("e2e-node"));
+    let temp = tempfile_dir(cli.keep.as_deref())?;
+    let region = Region::create(&temp, free_loopback_addr()?, &["NG"])?;
+    let node_files = region.node("NG").context("node")?.clone();
+    let socket = node_files.dir.join("local.sock");
+    let port = region.gateway_addr.port();
+
+    println!(
+        "midwa-bench: {} events, one node (NG), gateway and node as separate processes over mTLS",
+        cli.events
+    );
+    println!("machine: {} cores, {}", num_cpus(), cpu_model());
+
+    // 1. Intake, with the gateway down.
+    let node = spawn(
+        &node_exe,
+        &[
+            "--config",
+            node_files.config.to_str().context("path")?,
+            "run",
+        ],
+        &temp.join("node.log"),
+    )?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while midwa_node::client::connect(&socket).await.is_err() {
+        if Instant::now() > deadline {
+            bail!(
+                "the node did not start; see {}",
+                temp.join("node.log").display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let started = Instant::now();
+    let next = Arc::new(AtomicU64::new(0));
+    let mut loaders = Vec::new();
+    for worker in 0..2u64 {
+        let (next, socket, total, size) =
+            (next.clone(), socket.clone(), cli.events, cli.submit_size);
+        loaders.push(tokio::spawn(async move {
+            let mut client = midwa_node::client::connect(&socket)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let mut synthetic = Synthetic::new("NG", worker + 1);
+            loop {
+                let first = next.fetch_add(size, Ordering::SeqCst);
+                if first >= total {
+                    return anyhow::Ok(());
+                }
+                let records = (first..(first + size).min(total))
+                    .map(|n| pb::Record {
+                        kind: Some(pb::record::Kind::Return(synthetic.return_record(n))),
+                    })
+                    .collect();
+                client.submit(pb::SubmitRequest { records }).await?;
+            }
+        }));
+    }
+    for loader in loaders {
+        loader.await??;
+    }
+    let intake = started.elapsed();
+    let recorded = status(&socket).await?.recorded_seq;
+    let intake_rate = recorded as f64 / intake.as_secs_f64();
+    println!(
+        "\nintake (records anonymised and durable on the node): {recorded} in {:.2} s = {:.0} events/s",
+        intake.as_secs_f64(),
+        intake_rate
+    );
+    let node_outbox_bytes = dir_bytes(&node_files.dir.join("data"));
+
+    // 2. Drain the backlog to the gateway.
+    let gateway = spawn(
+        &gateway_exe,
+        &["--config", region.gateway_config.to_str().context("path")?],
+        &temp.join("gateway.log"),
+    )?;
+    let (mut t0, mut seq0) = (None, 0);
+    let drain_rate = loop {
+        let s = status(&socket).await?;
+        if t0.is_none() && s.acked_seq > 0 {
+            t0 = Some(Instant::now());
+            seq0 = s.acked_seq;
+        }
+        if s.acked_seq >= s.recorded_seq {
+            let t0 = t0.context("no acknowledgement seen")?;
+            break (s.acked_seq - seq0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    println!(
+        "node -> gateway, acknowledged durably (fsync per group commit): {drain_rate:.0} events/s"
+    );
+    let wire = wire_bytes(port);
+    let gateway_bytes = dir_bytes(&region.root.join("gateway/data"));
+
+    // 3. Latency at half the maximum rate the whole path sustains.
+    let rate = (drain_rate.min(intake_rate) / 2.0).max(100.0);
+    let per_tick = ((rate / 100.0).round() as u64).max(1);
+    let accepted: Arc<std::sync::Mutex<Vec<(Instant, u64, u64)>>> = Arc::default();
+    let acked: Arc<std::sync::Mutex<Vec<(Instant, u64)>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let poller = {
+        let (socket, acked, stop) = (socket.clone(), acked.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut client = midwa_node::client::connect(&socket)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            while !stop.load(Ordering::SeqCst) {
+                let s = client.status(pb::StatusRequest {}).await?.into_inner();
+                acked
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("lock"))?
+                    .push((Instant::now(), s.acked_seq));
+                tokio::time::sleep(Duration::from_micros(500)).await;
+            }
+            anyhow::Ok(())
+        })
+    };
+    let mut client = midwa_node::client::connect(&socket)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let mut synthetic = Synthetic::new("NG", 99);
+    let mut person = 1_000_000_000u64;
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    let end = Instant::now() + Duration::from_secs(cli.latency_seconds);
+    while Instant::now() < end {
+        tick.tick().await;
+        let records = (0..per_tick)
+            .map(|i| pb::Record {
+                kind: Some(pb::record::Kind::Return(
+                    synthetic.return_record(person + i),
+                )),
+            })
+            .collect();
+        person += per_tick;
+        let results = client
+            .submit(pb::SubmitRequest { records })
+            .await?
+            .into_inner()
+            .results;
+        let now = Instant::now();
+        if let (Some(first), Some(last)) = (results.first(), results.last()) {
+            accepted
+                .lock()
+                .map_err(|_| anyhow::anyhow!("lock"))?
+                .push((now, first.seq, last.seq));
+        }
+    }
+    let target = status(&socket).await?.recorded_seq;
+    while status(&socket).await?.acked_seq < target {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    stop.store(true, Ordering::SeqCst);
+    poller.await??;
+    let acked = acked.lock().map_err(|_| anyhow::anyhow!("lock"))?.clone();
+    let mut latencies = Vec::new();
+    for (at, first, last) in accepted.lock().map_err(|_| anyhow::anyhow!("lock"))?.iter() {
+        if let Some((when, _)) = acked.iter().find(|(when, seq)| *seq >= *last && when >= at) {
+            let ms = when.duration_since(*at).as_secs_f64() * 1000.0;
+            latencies.extend(std::iter::repeat_n(ms, (last - first + 1) as usize));
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "latency at {:.0} events/s (half of the sustained maximum), node accepted -> gateway durable: p50 {:.2} ms, p99 {:.2} ms ({} events; status polled every 0.5 ms)",
+        rate,
+        pct(0.50),
+        pct(0.99),
+        latencies.len()
+    );
+
+    // 4. Memory and sizes.
+    println!(
+        "peak memory: gateway {:.1} MiB, node {:.1} MiB",
+        peak_mib(gateway.0.id()),
+        peak_mib(node.0.id())
+    );
+    println!(
+        "on disk: gateway {:.1} bytes/event ({:.1} MiB for {} events); node outbox before draining {:.1} bytes/event",
+        gateway_bytes as f64 / recorded as f64,
+        gateway_bytes as f64 / 1048576.0,
+        recorded,
+        node_outbox_bytes as f64 / recorded as f64
+    );
+    match wire {
+        Some((sent, received)) => println!(
+            "on the wire (TLS, node -> gateway / gateway -> node): {:.1} / {:.1} bytes/event",
+            sent as f64 / recorded as f64,
+            received as f64 / recorded as f64
+        ),
+        None => println!("on the wire: not measured (needs `ss` from iproute2)"),
+    }
+    drop(gateway);
+    drop(node);
+    if cli.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    Ok(())
+}
+
+fn tempfile_dir(keep: Option<&Path>) -> Result<PathBuf> {
+    match keep {
+        Some(dir) if dir.exists() => bail!("{} already exists", dir.display()),
+        Some(dir) => Ok(dir.to_owned()),
+        None => Ok(std::env::temp_dir().join(format!("midwa-bench-{}", std::process::id()))),
+    }
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
