@@ -449,6 +449,97 @@ fn unhex(text: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tls::{Credentials, Revocations, TlsFiles};
+
+    #[test]
+    fn issued_certificates_load_and_revocations_reach_the_crl() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ca_dir = dir.path().join("ca");
+        let domain: TrustDomain = "midwa.example".parse().expect("domain");
+        let mut ca =
+            Authority::init(&ca_dir, domain.clone(), "Test CA", CA_VALIDITY, false).expect("init");
+        let again = Authority::init(&ca_dir, domain.clone(), "Test CA", CA_VALIDITY, false);
+        assert!(
+            matches!(again, Err(CaError::File(WriteError::Exists(_)))),
+            "a CA was silently replaced"
+        );
+
+        let request = LeafRequest {
+            role: Role::Consulate {
+                state: "GH".into(),
+                post: "tripoli".into(),
+            },
+            validity: LEAF_VALIDITY,
+            dns_names: vec![],
+            ip_addresses: vec![],
+        };
+        let issued = ca.issue(&request).expect("issue");
+        crate::write_party_files(&dir.path().join("gh"), &issued, ca.cert_pem(), false)
+            .expect("write");
+        let files = TlsFiles {
+            cert: dir.path().join("gh/cert.pem"),
+            key: dir.path().join("gh/key.pem"),
+            ca: dir.path().join("gh/ca.pem"),
+        };
+        let creds = Credentials::load(&files, &domain).expect("load");
+        assert_eq!(creds.identity().role, request.role);
+        assert_eq!(creds.identity().serial, issued.serial);
+        assert!(creds.require_role("node", &files.cert).is_err());
+
+        let crl = Revocations::load(&ca_dir.join("crl.pem"), &creds).expect("initial CRL");
+        assert!(crl.is_empty());
+        let mut ca = Authority::open(&ca_dir).expect("reopen");
+        ca.revoke(&issued.serial, Reason::KeyCompromise)
+            .expect("revoke");
+        assert!(matches!(
+            ca.revoke("00ff", Reason::Unspecified),
+            Err(CaError::UnknownSerial(_))
+        ));
+        let crl = Revocations::load(&ca_dir.join("crl.pem"), &creds).expect("new CRL");
+        assert!(crl.is_revoked(&issued.serial) && crl.len() == 1);
+    }
+
+    #[test]
+    fn a_crl_from_another_ca_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let domain: TrustDomain = "midwa.example".parse().expect("domain");
+        let mut ca = Authority::init(
+            &dir.path().join("a"),
+            domain.clone(),
+            "A",
+            CA_VALIDITY,
+            false,
+        )
+        .expect("init");
+        Authority::init(
+            &dir.path().join("b"),
+            domain.clone(),
+            "B",
+            CA_VALIDITY,
+            false,
+        )
+        .expect("init");
+        let issued = ca
+            .issue(&LeafRequest {
+                role: Role::Node { state: "NG".into() },
+                validity: LEAF_VALIDITY,
+                dns_names: vec![],
+                ip_addresses: vec![],
+            })
+            .expect("issue");
+        crate::write_party_files(&dir.path().join("ng"), &issued, ca.cert_pem(), false)
+            .expect("write");
+        let files = TlsFiles {
+            cert: dir.path().join("ng/cert.pem"),
+            key: dir.path().join("ng/key.pem"),
+            ca: dir.path().join("ng/ca.pem"),
+        };
+        let creds = Credentials::load(&files, &domain).expect("load");
+        let err = Revocations::load(&dir.path().join("b/crl.pem"), &creds)
+            .expect_err("foreign CRL")
+            .to_string();
+        assert!(err.contains("not signed by the regional CA"), "{err}");
+    }
 
     #[test]
     fn serials_are_random_and_positive() {

@@ -56,6 +56,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     });
     println!("midwa-gateway listening on {}", gateway.local_addr());
+    if let Some(addr) = gateway.metrics_addr() {
+        println!("metrics on http://{addr}/metrics");
+    }
     gateway.serve(shutdown_signal()).await?;
     Ok(())
 }

@@ -11,12 +11,12 @@ use std::thread;
 use std::time::Instant;
 
 use midwa_proto::codes::CountryCode;
-use midwa_proto::event::{Event, EventKind};
+use midwa_proto::event::{EventId, EventKind};
+use midwa_proto::index::PrefixMap;
 use midwa_proto::pb;
 use prost::Message;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::idindex::IdIndex;
 use crate::metrics::Metrics;
 use crate::store::{MAX_VALUE_BYTES, Store, StoreError, StoredBatch};
 
@@ -53,7 +53,7 @@ pub struct Ack {
     /// Events already held with the same content.
     pub duplicates: u32,
     /// Events whose id is held with other content: kept out.
-    pub conflicts: Vec<midwa_proto::event::EventId>,
+    pub conflicts: Vec<EventId>,
 }
 
 /// What the gateway holds from one state, durably.
@@ -68,7 +68,8 @@ pub struct Holding {
 struct Job {
     state: CountryCode,
     first_seq: u64,
-    events: Vec<Event>,
+    /// Checked and in canonical form.
+    events: Vec<pb::Event>,
     reply: oneshot::Sender<Result<Ack, IngestError>>,
 }
 
@@ -108,12 +109,13 @@ impl Ingest {
         Ok((Self { jobs, durable }, writer))
     }
 
-    /// Submits a batch; the answer comes once it is durable (or refused).
+    /// Submits a batch of checked, canonical events (see `midwa_proto::convert::canonicalize`);
+    /// the answer comes once it is durable (or refused).
     pub async fn submit(
         &self,
         state: CountryCode,
         first_seq: u64,
-        events: Vec<Event>,
+        events: Vec<pb::Event>,
     ) -> oneshot::Receiver<Result<Ack, IngestError>> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -142,14 +144,15 @@ impl Ingest {
 /// The writer's view: everything accepted, durable or about to be.
 struct Ledger {
     holdings: HashMap<CountryCode, Holding>,
-    index: IdIndex,
+    /// Event id prefix to content digest.
+    index: PrefixMap<u64>,
 }
 
 impl Ledger {
     fn rebuild(store: &Store) -> Result<Self, StoreError> {
         let mut ledger = Self {
             holdings: HashMap::new(),
-            index: IdIndex::default(),
+            index: PrefixMap::default(),
         };
         for stored in store.scan() {
             let stored = stored?;
@@ -161,10 +164,17 @@ impl Ledger {
             };
             let holding = ledger.holdings.entry(state).or_default();
             holding.highest_seq = holding.highest_seq.max(stored.last_seq);
-            for event in &stored.batch.events {
-                let bytes = event.encode_to_vec();
-                ledger.index.insert(id_key(&event.id), digest(&bytes));
-                if let Some(kind) = kind_of(event) {
+            for bytes in &stored.batch.events {
+                let event =
+                    pb::Event::decode(bytes.as_slice()).map_err(|e| StoreError::Damaged {
+                        path: "gateway store".into(),
+                        key: format!("{}/{}", state, stored.last_seq),
+                        why: e.to_string(),
+                    })?;
+                ledger
+                    .index
+                    .insert(PrefixMap::<u64>::key_of(&event.id), digest(bytes));
+                if let Some(kind) = kind_of(&event) {
                     holding.counts[kind_slot(kind)] += 1;
                 }
             }
@@ -202,18 +212,21 @@ impl Ledger {
         ack.duplicates += skip.min(job.events.len()) as u32;
         for (offset, event) in job.events.iter().enumerate().skip(skip) {
             let seq = job.first_seq + offset as u64;
-            let wire = pb::Event::from(event);
-            let bytes = wire.encode_to_vec();
-            let key = id_key(&wire.id);
+            let bytes = event.encode_to_vec();
+            let key = PrefixMap::<u64>::key_of(&event.id);
             match self.index.get(key) {
                 Some(d) if d == digest(&bytes) => ack.duplicates += 1,
-                Some(_) => ack.conflicts.push(event.id),
+                Some(_) => ack
+                    .conflicts
+                    .push(EventId(event.id.as_slice().try_into().unwrap_or([0; 16]))),
                 None => {
                     self.index.insert(key, digest(&bytes));
-                    counts[kind_slot(event.kind())] += 1;
+                    if let Some(kind) = kind_of(event) {
+                        counts[kind_slot(kind)] += 1;
+                    }
                     ack.stored += 1;
                     chunk_bytes += bytes.len() + 4;
-                    chunk.events.push(wire);
+                    chunk.events.push(bytes);
                     // Keep every stored value far below sled's blob threshold.
                     if chunk_bytes >= MAX_VALUE_BYTES / 2 && seq < last_seq {
                         store.put(job.state.as_bytes(), seq, &chunk)?;
@@ -298,14 +311,6 @@ fn write_loop(
         }
     }
     store.sync()
-}
-
-/// The index key of an event id: its first 8 bytes.
-fn id_key(id: &[u8]) -> u64 {
-    let mut k = [0u8; 8];
-    let n = id.len().min(8);
-    k[..n].copy_from_slice(&id[..n]);
-    u64::from_be_bytes(k)
 }
 
 /// A 64-bit digest of an event's canonical bytes.

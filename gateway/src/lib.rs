@@ -9,7 +9,6 @@
 //! - [`auth`]: caller identity from the certificate; the role-by-operation matrix.
 //! - [`service`]: the `midwa.v1.Exchange` handlers.
 //! - [`ingest`]: sequence continuity, duplicates and conflicts, group commit.
-//! - [`idindex`]: the compact in-memory index of event ids.
 //! - [`store`]: sled, behind one narrow interface.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 #![warn(missing_docs)]
@@ -17,7 +16,6 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod idindex;
 pub mod ingest;
 pub mod listener;
 pub mod metrics;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use midwa_proto::codes::CountryCode;
-use midwa_proto::convert::events_from_pb;
+use midwa_proto::convert::{canonicalize, events_from_pb};
 use midwa_proto::event::Event;
 use midwa_proto::pb::{self, exchange_server::Exchange};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -145,21 +145,24 @@ async fn pump(
     tokio::join!(read, answer);
 }
 
-/// Converts a batch and checks that every event is the caller's state's own.
+/// Checks a batch (every event valid, and the caller's state's own) and returns its events in
+/// canonical form.
 fn check_batch(
     request: pb::PublishRequest,
     state: CountryCode,
-) -> Result<(u64, Vec<Event>), Status> {
+) -> Result<(u64, Vec<pb::Event>), Status> {
     let first_seq = request.first_seq;
-    let events = events_from_pb(request.events).map_err(|e| {
+    let mut events = request.events;
+    let checked: Vec<Event> = events_from_pb(&events).map_err(|e| {
         Status::invalid_argument(format!("batch starting at sequence {first_seq}: {e}"))
     })?;
-    if let Some((i, e)) = events.iter().enumerate().find(|(_, e)| e.origin != state) {
+    if let Some((i, e)) = checked.iter().enumerate().find(|(_, e)| e.origin != state) {
         return Err(Status::permission_denied(format!(
             "events[{i}].origin is {}, but your certificate is the node of {state}: a node publishes only its own state's events",
             e.origin
         )));
     }
+    events.iter_mut().for_each(canonicalize);
     Ok((first_seq, events))
 }
 

@@ -10,7 +10,6 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use midwa_proto::pb;
 use prost::Message;
 
 /// Largest encoded value stored; a larger batch is split. Far below the blob threshold.
@@ -56,9 +55,10 @@ pub struct StoredBatch {
     /// Sequence of the first event of the batch as the node sent it.
     #[prost(uint64, tag = "1")]
     pub first_seq: u64,
-    /// The events stored: the batch less duplicates and conflicts.
-    #[prost(message, repeated, tag = "2")]
-    pub events: Vec<pb::Event>,
+    /// The events stored (the batch less duplicates and conflicts), each in its canonical
+    /// encoding: the bytes its content digest was computed over, encoded once.
+    #[prost(bytes = "vec", repeated, tag = "2")]
+    pub events: Vec<Vec<u8>>,
 }
 
 /// A batch read back from the store.

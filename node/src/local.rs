@@ -92,8 +92,8 @@ impl NodeLocal for LocalService {
             .map(|(id, outcome)| {
                 let (outcome, seq) = match outcome {
                     Recorded::New(s) => (pb::SubmitOutcome::Recorded, s),
-                    Recorded::Duplicate(s) => (pb::SubmitOutcome::Duplicate, s),
-                    Recorded::Conflict(s) => (pb::SubmitOutcome::Conflict, s),
+                    Recorded::Duplicate => (pb::SubmitOutcome::Duplicate, 0),
+                    Recorded::Conflict => (pb::SubmitOutcome::Conflict, 0),
                 };
                 pb::SubmitResult {
                     outcome: outcome as i32,

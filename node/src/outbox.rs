@@ -3,20 +3,24 @@
 //! | key | value |
 //! |---|---|
 //! | `o` + last sequence (8 bytes, big-endian) | a batch of events not yet acknowledged |
-//! | `i` + event id (16 bytes) | its sequence and a digest of its content |
-//! | `p` + pseudonym (32 bytes) | the month of the person's return |
-//! | `m` + name | counters: `floor` (highest sequence the gateway holds), `rejected` |
+//! | `l` + last sequence | a ledger chunk: what was recorded, for duplicate detection |
+//! | `m` + name | counters: `recorded`, `floor` (highest sequence the gateway holds), `rejected` |
 //!
-//! A submission is written with one atomic sled batch, then flushed and fsynced, before the node
-//! answers the agency: an answer means durable on this node. Nothing here is personal data: the
-//! person is a pseudonym and dates are months.
+//! A submission is written with one atomic sled batch (its outbox and ledger chunks and the
+//! counter), then flushed and fsynced, before the node answers the agency: an answer means
+//! durable on this node. There is no key per event: sled costs far too much per key. What
+//! lookups need (which event ids are held, with a digest of their content; who has a return on
+//! record, and its month) is kept in compact in-memory maps rebuilt from the ledger at start.
+//! Nothing here is personal data: people are pseudonyms and dates are months.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
-use midwa_proto::event::{EventId, Pseudonym};
+use midwa_proto::event::Pseudonym;
+use midwa_proto::index::PrefixMap;
 use midwa_proto::pb;
 use prost::Message;
 
@@ -52,10 +56,10 @@ pub enum OutboxError {
 pub enum Recorded {
     /// New, under this sequence.
     New(u64),
-    /// Already recorded with the same content, under this sequence.
-    Duplicate(u64),
-    /// Already recorded with other content, under this sequence: kept out.
-    Conflict(u64),
+    /// Already recorded with the same content.
+    Duplicate,
+    /// Already recorded with other content: kept out.
+    Conflict,
 }
 
 /// A batch of consecutive events to publish.
@@ -69,6 +73,31 @@ pub struct OutboxBatch {
     pub events: Vec<pb::Event>,
 }
 
+/// What was recorded, as the ledger keeps it: 8-byte prefixes of keyed hashes.
+#[derive(Clone, PartialEq, prost::Message)]
+struct LedgerChunk {
+    /// Event id prefixes.
+    #[prost(fixed64, repeated, tag = "1")]
+    ids: Vec<u64>,
+    /// Content digests, one per id.
+    #[prost(fixed64, repeated, tag = "2")]
+    digests: Vec<u64>,
+    /// Pseudonym prefixes of people whose return was recorded.
+    #[prost(fixed64, repeated, tag = "3")]
+    people: Vec<u64>,
+    /// Their return months, as months since year 0.
+    #[prost(uint32, repeated, tag = "4")]
+    months: Vec<u32>,
+}
+
+/// What lookups need, in memory; the lock also serialises writers.
+#[derive(Debug, Default)]
+struct Memory {
+    recorded: u64,
+    ids: PrefixMap<u64>,
+    returns: PrefixMap<u16>,
+}
+
 /// The node's outbox.
 #[derive(Debug)]
 pub struct Outbox {
@@ -76,17 +105,19 @@ pub struct Outbox {
     db: sled::Db,
     tree: sled::Tree,
     db_file: File,
-    /// Serialises writers and holds the last sequence recorded.
-    writer: Mutex<u64>,
+    memory: Mutex<Memory>,
     chunk_events: usize,
 }
 
 const FLOOR: &[u8] = b"mfloor";
 const REJECTED: &[u8] = b"mrejected";
 const RECORDED: &[u8] = b"mrecorded";
+/// Entries of one ledger chunk, keeping each sled value small.
+const LEDGER_CHUNK: usize = 4096;
 
 impl Outbox {
-    /// Opens (or creates) the database in `dir`. Stored batches hold at most `chunk_events`.
+    /// Opens (or creates) the database in `dir` and rebuilds the in-memory maps from the
+    /// ledger. Stored batches hold at most `chunk_events`.
     pub fn open(dir: &Path, cache_bytes: u64, chunk_events: usize) -> Result<Self, OutboxError> {
         let db_err = |source| OutboxError::Db {
             path: dir.to_owned(),
@@ -109,71 +140,102 @@ impl Outbox {
             db,
             tree,
             db_file,
-            writer: Mutex::new(0),
+            memory: Mutex::new(Memory::default()),
             chunk_events: chunk_events.max(1),
         };
-        let recorded = outbox.counter(RECORDED)?;
-        *outbox.writer.lock().unwrap_or_else(|e| e.into_inner()) = recorded;
+        let mut memory = Memory {
+            recorded: outbox.counter(RECORDED)?,
+            ..Memory::default()
+        };
+        for item in outbox.tree.scan_prefix(b"l") {
+            let (_, value) = item.map_err(db_err)?;
+            let chunk = LedgerChunk::decode(value.as_ref())
+                .map_err(|_| OutboxError::Damaged(dir.to_owned()))?;
+            for (id, digest) in chunk.ids.iter().zip(&chunk.digests) {
+                if memory.ids.get(*id).is_none() {
+                    memory.ids.insert(*id, *digest);
+                }
+            }
+            for (person, month) in chunk.people.iter().zip(&chunk.months) {
+                if memory.returns.get(*person).is_none() {
+                    memory.returns.insert(*person, *month as u16);
+                }
+            }
+        }
+        *outbox.lock() = memory;
         Ok(outbox)
     }
 
     /// Records anonymised events, durably. Returns what became of each, in order.
     pub fn record(&self, events: Vec<Anonymised>) -> Result<Vec<Recorded>, OutboxError> {
-        let mut last = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut memory = self.lock();
         // Never reuse a sequence the gateway already holds (a node restored from an old backup).
-        let mut seq = (*last).max(self.counter(FLOOR)?);
-        let mut batch = sled::Batch::default();
+        let mut seq = memory.recorded.max(self.counter(FLOOR)?);
         let mut outcomes = Vec::with_capacity(events.len());
-        let mut pending = Vec::new();
-        let mut seen = std::collections::HashMap::new();
-        let mut chunk = OutboxBatch {
+        let mut new: HashMap<u64, u64> = HashMap::new();
+        let mut ledger = vec![LedgerChunk::default()];
+        let mut outbox = vec![OutboxBatch {
             first_seq: seq + 1,
             events: Vec::new(),
-        };
+        }];
         for anonymised in events {
             let wire = pb::Event::from(&anonymised.event);
             let digest = digest(&wire.encode_to_vec());
-            let held = match seen.get(&anonymised.event.id) {
-                Some(&(s, d)) => Some((s, d)),
-                None => self.held(&anonymised.event.id)?,
-            };
-            if let Some((s, d)) = held {
-                outcomes.push(if d == digest {
-                    Recorded::Duplicate(s)
+            let key = PrefixMap::<u64>::key_of(&anonymised.event.id.0);
+            if let Some(held) = new.get(&key).copied().or_else(|| memory.ids.get(key)) {
+                outcomes.push(if held == digest {
+                    Recorded::Duplicate
                 } else {
-                    Recorded::Conflict(s)
+                    Recorded::Conflict
                 });
                 continue;
             }
             seq += 1;
-            seen.insert(anonymised.event.id, (seq, digest));
-            let mut value = seq.to_be_bytes().to_vec();
-            value.extend_from_slice(&digest.to_be_bytes());
-            batch.insert(key(b'i', &anonymised.event.id.0), value);
+            new.insert(key, digest);
+            let entry = ledger.last_mut().filter(|c| c.ids.len() < LEDGER_CHUNK);
+            let entry = match entry {
+                Some(entry) => entry,
+                None => {
+                    ledger.push(LedgerChunk::default());
+                    ledger
+                        .last_mut()
+                        .unwrap_or_else(|| unreachable!("just pushed"))
+                }
+            };
+            entry.ids.push(key);
+            entry.digests.push(digest);
             if let Some(month) = anonymised.return_month {
-                batch.insert(
-                    key(b'p', &anonymised.event.subject.0),
-                    month_bytes(month).to_vec(),
-                );
+                entry
+                    .people
+                    .push(PrefixMap::<u16>::key_of(&anonymised.event.subject.0));
+                entry.months.push(u32::from(month_index(month)));
             }
-            chunk.events.push(wire);
-            if chunk.events.len() >= self.chunk_events {
-                let next = OutboxBatch {
-                    first_seq: seq + 1,
+            if outbox
+                .last()
+                .is_some_and(|b| b.events.len() >= self.chunk_events)
+            {
+                outbox.push(OutboxBatch {
+                    first_seq: seq,
                     events: Vec::new(),
-                };
-                pending.push((seq, std::mem::replace(&mut chunk, next)));
+                });
+            }
+            if let Some(batch) = outbox.last_mut() {
+                batch.events.push(wire);
             }
             outcomes.push(Recorded::New(seq));
         }
-        if !chunk.events.is_empty() {
-            pending.push((seq, chunk));
-        }
-        if pending.is_empty() {
+        if new.is_empty() {
             return Ok(outcomes);
         }
-        for (last_seq, chunk) in pending {
-            batch.insert(key(b'o', &last_seq.to_be_bytes()), chunk.encode_to_vec());
+        let mut batch = sled::Batch::default();
+        for chunk in outbox.iter().filter(|b| !b.events.is_empty()) {
+            let last = chunk.first_seq + chunk.events.len() as u64 - 1;
+            batch.insert(key(b'o', &last.to_be_bytes()), chunk.encode_to_vec());
+        }
+        let mut ledger_seq = memory.recorded.max(self.counter(FLOOR)?);
+        for chunk in &ledger {
+            ledger_seq += chunk.ids.len() as u64;
+            batch.insert(key(b'l', &ledger_seq.to_be_bytes()), chunk.encode_to_vec());
         }
         batch.insert(RECORDED, seq.to_be_bytes().to_vec());
         self.tree
@@ -183,7 +245,18 @@ impl Outbox {
                 source,
             })?;
         self.sync()?;
-        *last = seq;
+        // Only now, durable, does it count as held.
+        for chunk in ledger {
+            for (id, digest) in chunk.ids.into_iter().zip(chunk.digests) {
+                memory.ids.insert(id, digest);
+            }
+            for (person, month) in chunk.people.into_iter().zip(chunk.months) {
+                if memory.returns.get(person).is_none() {
+                    memory.returns.insert(person, month as u16);
+                }
+            }
+        }
+        memory.recorded = seq;
         Ok(outcomes)
     }
 
@@ -255,7 +328,7 @@ impl Outbox {
 
     /// Highest sequence recorded on this node.
     pub fn recorded_seq(&self) -> u64 {
-        *self.writer.lock().unwrap_or_else(|e| e.into_inner())
+        self.lock().recorded
     }
 
     /// Highest sequence the gateway was last known to hold.
@@ -306,19 +379,8 @@ impl Outbox {
         Ok(())
     }
 
-    fn held(&self, id: &EventId) -> Result<Option<(u64, u64)>, OutboxError> {
-        let value = self
-            .tree
-            .get(key(b'i', &id.0))
-            .map_err(|source| OutboxError::Db {
-                path: self.path.clone(),
-                source,
-            })?;
-        Ok(value.and_then(|v| {
-            let seq = u64::from_be_bytes(v.get(..8)?.try_into().ok()?);
-            let digest = u64::from_be_bytes(v.get(8..16)?.try_into().ok()?);
-            Some((seq, digest))
-        }))
+    fn lock(&self) -> MutexGuard<'_, Memory> {
+        self.memory.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn counter(&self, name: &[u8]) -> Result<u64, OutboxError> {
@@ -335,11 +397,11 @@ impl Outbox {
 
 impl Returns for Outbox {
     fn return_month(&self, person: &Pseudonym) -> Option<Month> {
-        let value = self.tree.get(key(b'p', &person.0)).ok()??;
-        match value.as_ref() {
-            [y1, y2, m] => Month::new(u16::from_be_bytes([*y1, *y2]), *m),
-            _ => None,
-        }
+        let index = self
+            .lock()
+            .returns
+            .get(PrefixMap::<u16>::key_of(&person.0))?;
+        Month::new(index / 12, (index % 12) as u8 + 1)
     }
 }
 
@@ -350,12 +412,82 @@ fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     k
 }
 
-fn month_bytes(m: Month) -> [u8; 3] {
-    let y = m.year().to_be_bytes();
-    [y[0], y[1], m.month()]
+fn month_index(m: Month) -> u16 {
+    m.year() * 12 + u16::from(m.month()) - 1
 }
 
 fn digest(bytes: &[u8]) -> u64 {
     let d = ring::digest::digest(&ring::digest::SHA256, bytes);
     u64::from_be_bytes(d.as_ref()[..8].try_into().unwrap_or([0; 8]))
+}
+
+#[cfg(test)]
+mod tests {
+    use midwa_proto::event::{Closure, Event, EventBody, EventId};
+    use midwa_proto::vocab::Outcome;
+
+    use super::*;
+
+    fn closure(id: u8, outcome: Outcome) -> Anonymised {
+        let event = Event {
+            id: EventId([id; 16]),
+            origin: "NG".parse().expect("code"),
+            subject: Pseudonym([id; 32]),
+            body: EventBody::Closure(Closure {
+                month: "2024-02".parse().expect("month"),
+                outcome,
+            }),
+        };
+        Anonymised {
+            event,
+            return_month: Some("2023-11".parse().expect("month")),
+        }
+    }
+
+    #[test]
+    fn what_was_recorded_is_remembered_across_reopening() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let outbox = Outbox::open(dir.path(), 4 << 20, 2).expect("open");
+            let outcomes = outbox
+                .record((1..=5).map(|i| closure(i, Outcome::Completed)).collect())
+                .expect("record");
+            assert_eq!(outcomes, (1..=5).map(Recorded::New).collect::<Vec<_>>());
+            let batches = outbox.pending_after(0, 100).expect("pending");
+            assert_eq!(
+                batches.iter().map(|b| b.first_seq).collect::<Vec<_>>(),
+                vec![1, 3, 5]
+            );
+        }
+        let outbox = Outbox::open(dir.path(), 4 << 20, 2).expect("reopen");
+        assert_eq!(outbox.recorded_seq(), 5);
+        let again = outbox
+            .record(vec![
+                closure(2, Outcome::Completed),
+                closure(3, Outcome::Withdrawn),
+                closure(6, Outcome::Completed),
+            ])
+            .expect("record");
+        assert_eq!(
+            again,
+            vec![Recorded::Duplicate, Recorded::Conflict, Recorded::New(6)]
+        );
+        assert_eq!(
+            outbox
+                .return_month(&Pseudonym([4; 32]))
+                .map(|m| m.to_string()),
+            Some("2023-11".into())
+        );
+        assert_eq!(outbox.return_month(&Pseudonym([9; 32])), None);
+        outbox.acknowledge(4).expect("ack");
+        assert_eq!(
+            outbox
+                .pending_after(4, 100)
+                .expect("pending")
+                .iter()
+                .map(|b| b.first_seq)
+                .collect::<Vec<_>>(),
+            vec![5, 6]
+        );
+    }
 }

@@ -75,8 +75,16 @@ impl TryFrom<pb::Event> for Event {
     type Error = ConvertError;
 
     fn try_from(e: pb::Event) -> Result<Self, Self::Error> {
+        Self::try_from(&e)
+    }
+}
+
+impl TryFrom<&pb::Event> for Event {
+    type Error = ConvertError;
+
+    fn try_from(e: &pb::Event) -> Result<Self, Self::Error> {
         let origin = code::<CountryCode>("origin", &e.origin)?;
-        let body = match e.body {
+        let body = match &e.body {
             None => return Err(ConvertError::new("body", Problem::Missing)),
             Some(pb::event::Body::Return(r)) => EventBody::Return(ret(r, origin)?),
             Some(pb::event::Body::Assistance(a)) => EventBody::Assistance(assistance(a)?),
@@ -100,12 +108,28 @@ impl TryFrom<pb::Event> for Event {
 }
 
 /// Converts a batch, naming a bad field by its index: `events[3].return.mode`.
-pub fn events_from_pb(events: Vec<pb::Event>) -> Result<Vec<Event>, ConvertError> {
+pub fn events_from_pb(events: &[pb::Event]) -> Result<Vec<Event>, ConvertError> {
     events
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(i, e)| Event::try_from(e).map_err(|err| err.under(format_args!("events[{i}]"))))
         .collect()
+}
+
+/// Puts a valid wire event in canonical form in place, without rebuilding it: the result equals
+/// `pb::Event::from(&Event::try_from(&wire)?)`. Only two things can differ in a valid event:
+/// the order and repetition of vulnerability flags, and the composite score's last bits.
+pub fn canonicalize(wire: &mut pb::Event) {
+    match &mut wire.body {
+        Some(pb::event::Body::Return(r)) => {
+            r.vulnerabilities.sort_unstable();
+            r.vulnerabilities.dedup();
+        }
+        Some(pb::event::Body::Assessment(a)) => {
+            a.composite = (a.economic + a.social + a.psychosocial) / 3.0;
+        }
+        _ => {}
+    }
 }
 
 impl From<&Event> for pb::Event {
@@ -172,7 +196,7 @@ impl Event {
     }
 }
 
-fn ret(r: pb::Return, origin: CountryCode) -> Result<Return, ConvertError> {
+fn ret(r: &pb::Return, origin: CountryCode) -> Result<Return, ConvertError> {
     let under = |e: ConvertError| e.under("return");
     let destination_region: Option<Subdivision> =
         optional(&r.destination_region, "destination_region").map_err(under)?;
@@ -221,7 +245,7 @@ fn ret(r: pb::Return, origin: CountryCode) -> Result<Return, ConvertError> {
     })
 }
 
-fn assistance(a: pb::Assistance) -> Result<Assistance, ConvertError> {
+fn assistance(a: &pb::Assistance) -> Result<Assistance, ConvertError> {
     let under = |e: ConvertError| e.under("assistance");
     Ok(Assistance {
         month: code("month", &a.month).map_err(under)?,
@@ -232,7 +256,7 @@ fn assistance(a: pb::Assistance) -> Result<Assistance, ConvertError> {
     })
 }
 
-fn assessment(a: pb::Assessment) -> Result<Assessment, ConvertError> {
+fn assessment(a: &pb::Assessment) -> Result<Assessment, ConvertError> {
     let under = |e: ConvertError| e.under("assessment");
     let score = |field: &'static str, v: f64| {
         Score::new(v).ok_or_else(|| ConvertError::new(field, Problem::OutOfRange(v, "[0, 1]")))
@@ -257,7 +281,7 @@ fn assessment(a: pb::Assessment) -> Result<Assessment, ConvertError> {
     Ok(out)
 }
 
-fn closure(c: pb::Closure) -> Result<Closure, ConvertError> {
+fn closure(c: &pb::Closure) -> Result<Closure, ConvertError> {
     let under = |e: ConvertError| e.under("closure");
     Ok(Closure {
         month: code::<Month>("month", &c.month).map_err(under)?,
@@ -364,7 +388,7 @@ mod tests {
     fn errors_name_the_field() {
         let mut e = wire_return();
         body_mut(&mut e).mode = 42;
-        let err = events_from_pb(vec![wire_return(), e]).expect_err("unknown mode");
+        let err = events_from_pb(&[wire_return(), e]).expect_err("unknown mode");
         assert_eq!(err.to_string(), "events[1].return.mode: unknown value 42");
 
         let mut e = wire_return();
@@ -387,6 +411,31 @@ mod tests {
             Event::try_from(e).expect_err("no body").to_string(),
             "body: required but missing"
         );
+    }
+
+    #[test]
+    fn canonicalizing_in_place_equals_the_round_trip() {
+        let mut wire = wire_return();
+        if let Some(pb::event::Body::Return(r)) = &mut wire.body {
+            r.vulnerabilities = vec![6, 1, 6, 3];
+        }
+        let expected = pb::Event::from(&Event::try_from(&wire).expect("valid"));
+        canonicalize(&mut wire);
+        assert_eq!(wire, expected);
+        let mut assessment = pb::Event {
+            body: Some(pb::event::Body::Assessment(pb::Assessment {
+                month: "2024-06".into(),
+                months_since_return: 1,
+                economic: 0.1,
+                social: 0.2,
+                psychosocial: 0.7,
+                composite: 0.3333333333333,
+            })),
+            ..wire_return()
+        };
+        let expected = pb::Event::from(&Event::try_from(&assessment).expect("valid"));
+        canonicalize(&mut assessment);
+        assert_eq!(assessment, expected);
     }
 
     #[test]

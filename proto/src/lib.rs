@@ -8,10 +8,12 @@
 //!   each with its CSV term and its wire value.
 //! - [`event`]: the anonymised events a node publishes, as plain Rust.
 //! - [`convert`]: wire to domain and back, with errors that name the offending field.
+//! - [`index`]: the compact in-memory map of event ids and pseudonyms both sides keep.
 
 pub mod codes;
 pub mod convert;
 pub mod event;
+pub mod index;
 pub mod vocab;
 
 /// Generated protobuf types and gRPC services of package `midwa.v1`.

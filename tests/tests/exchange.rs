@@ -194,3 +194,80 @@ async fn a_node_refuses_a_plaintext_gateway_or_a_certificate_that_is_not_a_node_
 fn time_days(days: i64) -> time::Duration {
     time::Duration::days(days)
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ordinary_grpc_tools_and_prometheus_see_the_gateway() {
+    let region = TestRegion::new(&["NG"]);
+    let gateway = region.start_gateway();
+    let (cert, key) = region.node_tls("NG");
+    let tls = common::client_tls(&region.ca_pem(), Some((&cert, &key)));
+    let channel = common::channel(region.region.gateway_addr, tls)
+        .await
+        .expect("connect");
+
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+    let answer = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "midwa.v1.Exchange".into(),
+        })
+        .await
+        .expect("health")
+        .into_inner();
+    assert_eq!(
+        answer.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_request::MessageRequest,
+        server_reflection_response::MessageResponse,
+    };
+    let mut reflection =
+        tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient::new(channel);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut answers = reflection
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .expect("reflection")
+        .into_inner();
+    let Some(MessageResponse::ListServicesResponse(list)) = answers
+        .message()
+        .await
+        .expect("answer")
+        .and_then(|a| a.message_response)
+    else {
+        panic!("no service list");
+    };
+    let names: Vec<_> = list.service.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        names.contains(&"midwa.v1.Exchange") && names.contains(&"grpc.health.v1.Health"),
+        "{names:?}"
+    );
+
+    // Publish something, then read the counters.
+    let _node = region.start_node("NG").await;
+    submit(&region, "NG", returns("NG", 0, 25)).await;
+    region.wait_published("NG", Duration::from_secs(30)).await;
+    let log = gateway.wait_for_log("metrics on http://", Duration::from_secs(5));
+    let addr = log
+        .split("metrics on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("metrics address");
+    let mut socket = std::net::TcpStream::connect(addr).expect("metrics endpoint");
+    use std::io::{Read, Write};
+    socket
+        .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
+        .expect("request");
+    let mut body = String::new();
+    socket.read_to_string(&mut body).expect("response");
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("midwa_events_stored_total 25"), "{body}");
+    assert!(
+        body.contains("midwa_tls_handshakes_accepted_total"),
+        "{body}"
+    );
+}

@@ -316,7 +316,13 @@ pub fn gateway_events(data: &Path) -> Vec<(String, pb::Event)> {
     for stored in store.scan() {
         let stored = stored.expect("readable batch");
         let state = String::from_utf8_lossy(&stored.state).into_owned();
-        out.extend(stored.batch.events.into_iter().map(|e| (state.clone(), e)));
+        out.extend(stored.batch.events.iter().map(|bytes| {
+            (
+                state.clone(),
+                <pb::Event as prost::Message>::decode(bytes.as_slice())
+                    .expect("a stored event decodes"),
+            )
+        }));
     }
     out
 }
