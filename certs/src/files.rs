@@ -1,6 +1,7 @@
-//! Writing key material safely: whole files or nothing, private keys readable by their owner
-//! only, and nothing overwritten unless asked.
+//! Writing files durably: whole files or nothing, private keys readable by their owner only,
+//! nothing overwritten unless asked; and fsyncing files another component wrote.
 
+use std::collections::HashSet;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -70,6 +71,43 @@ pub fn write_file(path: &Path, contents: &[u8], mode: Mode, force: bool) -> Resu
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(io)
+}
+
+/// Fsyncs every file in `dir` not in `synced`, then the directory if any was new, and records
+/// them in `synced`. A file that vanishes meanwhile needs nothing; a missing `dir` neither. For
+/// files a library writes without syncing (sled's blobs).
+pub fn sync_new_files(dir: &Path, synced: &mut HashSet<PathBuf>) -> Result<(), WriteError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| WriteError::Io { path, source }
+    };
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    let mut new = false;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if synced.contains(&path) {
+            continue;
+        }
+        match fs::File::open(&path).and_then(|f| f.sync_all()) {
+            Ok(()) => {
+                synced.insert(path);
+                new = true;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&path)(e)),
+        }
+    }
+    if new {
+        synced.retain(|p| p.exists());
+        fs::File::open(dir)
+            .and_then(|f| f.sync_all())
+            .map_err(io(dir))?;
+    }
+    Ok(())
 }
 
 /// Reads a file, saying which one when it fails.

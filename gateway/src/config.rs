@@ -118,7 +118,7 @@ struct StorageSection {
 
 impl Default for StorageSection {
     fn default() -> Self {
-        Self { cache_mb: 64 }
+        Self { cache_mb: 16 }
     }
 }
 

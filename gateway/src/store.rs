@@ -14,7 +14,7 @@ use prost::Message;
 
 /// Largest encoded value stored; a larger batch is split. Far below the blob threshold.
 pub const MAX_VALUE_BYTES: usize = 256 * 1024;
-const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
+const SEGMENT_SIZE: usize = 1024 * 1024;
 
 /// A storage failure. Any of these after start means the gateway cannot promise durability and
 /// must stop.
@@ -143,25 +143,11 @@ impl Store {
         self.db_file
             .sync_all()
             .map_err(sync_err(&self.path.join("db")))?;
-        let blobs = self.path.join("blobs");
-        if let Ok(entries) = std::fs::read_dir(&blobs) {
-            let mut new = false;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if !self.synced_blobs.contains(&path) {
-                    File::open(&path)
-                        .and_then(|f| f.sync_all())
-                        .map_err(sync_err(&path))?;
-                    self.synced_blobs.insert(path);
-                    new = true;
-                }
-            }
-            if new {
-                File::open(&blobs)
-                    .and_then(|f| f.sync_all())
-                    .map_err(sync_err(&blobs))?;
-            }
-        }
+        midwa_certs::files::sync_new_files(&self.path.join("blobs"), &mut self.synced_blobs)
+            .map_err(|e| StoreError::Sync {
+                path: self.path.join("blobs"),
+                source: std::io::Error::other(e.to_string()),
+            })?;
         Ok(())
     }
 

@@ -167,7 +167,7 @@ struct StorageSection {
 
 impl Default for StorageSection {
     fn default() -> Self {
-        Self { cache_mb: 16 }
+        Self { cache_mb: 4 }
     }
 }
 

@@ -106,6 +106,7 @@ pub struct Outbox {
     tree: sled::Tree,
     db_file: File,
     memory: Mutex<Memory>,
+    synced_blobs: Mutex<std::collections::HashSet<PathBuf>>,
     chunk_events: usize,
 }
 
@@ -126,7 +127,7 @@ impl Outbox {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
-            .segment_size(8 * 1024 * 1024)
+            .segment_size(1024 * 1024)
             .flush_every_ms(None)
             .open()
             .map_err(db_err)?;
@@ -141,6 +142,7 @@ impl Outbox {
             tree,
             db_file,
             memory: Mutex::new(Memory::default()),
+            synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
         };
         let mut memory = Memory {
@@ -359,23 +361,16 @@ impl Outbox {
                 path: self.path.join("db"),
                 source,
             })?;
-        let blobs = self.path.join("blobs");
-        if let Ok(entries) = std::fs::read_dir(&blobs) {
-            for entry in entries.flatten() {
-                File::open(entry.path())
-                    .and_then(|f| f.sync_all())
-                    .map_err(|source| OutboxError::Sync {
-                        path: entry.path(),
-                        source,
-                    })?;
+        let mut synced = self
+            .synced_blobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        midwa_certs::files::sync_new_files(&self.path.join("blobs"), &mut synced).map_err(|e| {
+            OutboxError::Sync {
+                path: self.path.join("blobs"),
+                source: std::io::Error::other(e.to_string()),
             }
-            File::open(&blobs)
-                .and_then(|f| f.sync_all())
-                .map_err(|source| OutboxError::Sync {
-                    path: blobs,
-                    source,
-                })?;
-        }
+        })?;
         Ok(())
     }
 

@@ -72,10 +72,19 @@ fn spawn(exe: &Path, args: &[&str], log: &Path) -> Result<Proc> {
 
 /// Peak resident memory (VmHWM) of a process, in MiB.
 fn peak_mib(pid: u32) -> f64 {
+    proc_status_mib(pid, "VmHWM:")
+}
+
+/// Resident memory now (VmRSS) of a process, in MiB.
+fn rss_mib(pid: u32) -> f64 {
+    proc_status_mib(pid, "VmRSS:")
+}
+
+fn proc_status_mib(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -224,6 +233,17 @@ async fn main() -> Result<()> {
     println!(
         "node -> gateway, acknowledged durably (fsync per group commit): {drain_rate:.0} events/s"
     );
+    let (gateway_pid, node_pid) = (gateway.0.id(), node.0.id());
+    let memory = |when: &str| {
+        println!(
+            "memory {when}, peak (now): gateway {:.1} MiB ({:.1}), node {:.1} MiB ({:.1})",
+            peak_mib(gateway_pid),
+            rss_mib(gateway_pid),
+            peak_mib(node_pid),
+            rss_mib(node_pid)
+        )
+    };
+    memory("after intake and drain");
     let wire = wire_bytes(port);
     let gateway_bytes = dir_bytes(&region.root.join("gateway/data"));
 
@@ -311,11 +331,7 @@ async fn main() -> Result<()> {
     );
 
     // 4. Memory and sizes.
-    println!(
-        "peak memory: gateway {:.1} MiB, node {:.1} MiB",
-        peak_mib(gateway.0.id()),
-        peak_mib(node.0.id())
-    );
+    memory("at the end");
     println!(
         "on disk: gateway {:.1} bytes/event ({:.1} MiB for {} events); node outbox before draining {:.1} bytes/event",
         gateway_bytes as f64 / recorded as f64,
