@@ -228,7 +228,7 @@ impl Ledger {
                     chunk_bytes += bytes.len() + 4;
                     chunk.events.push(bytes);
                     // Keep every stored value far below sled's blob threshold.
-                    if chunk_bytes >= MAX_VALUE_BYTES / 2 && seq < last_seq {
+                    if chunk_bytes + 1024 >= MAX_VALUE_BYTES && seq < last_seq {
                         store.put(job.state.as_bytes(), seq, &chunk)?;
                         chunk = StoredBatch {
                             first_seq: seq + 1,

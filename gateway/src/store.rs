@@ -2,9 +2,9 @@
 //!
 //! Each accepted batch is one value, keyed by the origin state and the batch's last sequence
 //! number, so the highest sequence held for a state is the last key of its range and needs no
-//! separate bookkeeping. Values are kept well below sled's blob threshold (a quarter of the
-//! segment size), so they stay inside the `db` file that [`Store::sync`] fsyncs; any blob file
-//! that appears anyway is fsynced too.
+//! separate bookkeeping. Values are kept small enough that a whole leaf stays below sled's blob
+//! threshold (a quarter of the segment size), so they stay inside the `db` file that
+//! [`Store::sync`] fsyncs; any blob file that appears anyway is fsynced too.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 
 use prost::Message;
 
-/// Largest encoded value stored; a larger batch is split. Far below the blob threshold.
-pub const MAX_VALUE_BYTES: usize = 256 * 1024;
-const SEGMENT_SIZE: usize = 1024 * 1024;
+/// sled's log segment size. A page larger than a quarter of it goes to a blob file of its own.
+pub const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
+/// Largest encoded value stored; a larger batch is split. sled splits a leaf only once it holds
+/// more than 16 values, whatever their size, so 17 values must fit under the blob threshold.
+pub const MAX_VALUE_BYTES: usize = SEGMENT_SIZE / 4 / 17 - 4096;
 
 /// A storage failure. Any of these after start means the gateway cannot promise durability and
 /// must stop.

@@ -113,8 +113,9 @@ pub struct Outbox {
 const FLOOR: &[u8] = b"mfloor";
 const REJECTED: &[u8] = b"mrejected";
 const RECORDED: &[u8] = b"mrecorded";
-/// Entries of one ledger chunk, keeping each sled value small.
-const LEDGER_CHUNK: usize = 4096;
+/// Entries of one ledger chunk (at most 28 bytes each): sled splits a leaf only once it holds
+/// more than 16 values, and 17 must stay under its blob threshold (a quarter of a segment).
+const LEDGER_CHUNK: usize = 2048;
 
 impl Outbox {
     /// Opens (or creates) the database in `dir` and rebuilds the in-memory maps from the
@@ -127,7 +128,7 @@ impl Outbox {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
-            .segment_size(1024 * 1024)
+            .segment_size(8 * 1024 * 1024)
             .flush_every_ms(None)
             .open()
             .map_err(db_err)?;
