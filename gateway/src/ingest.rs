@@ -18,7 +18,7 @@ use prost::Message;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::metrics::Metrics;
-use crate::store::{MAX_VALUE_BYTES, Store, StoreError, StoredBatch};
+use crate::store::{MAX_VALUE_BYTES, Store, StoreError};
 
 /// Most events gathered into one group commit.
 const GROUP_MAX_EVENTS: usize = 64 * 1024;
@@ -67,9 +67,7 @@ pub struct Holding {
 
 struct Job {
     state: CountryCode,
-    first_seq: u64,
-    /// Checked and in canonical form.
-    events: Vec<pb::Event>,
+    batch: PreparedBatch,
     reply: oneshot::Sender<Result<Ack, IngestError>>,
 }
 
@@ -109,19 +107,16 @@ impl Ingest {
         Ok((Self { jobs, durable }, writer))
     }
 
-    /// Submits a batch of checked, canonical events (see `midwa_proto::convert::canonicalize`);
-    /// the answer comes once it is durable (or refused).
+    /// Submits a prepared batch; the answer comes once it is durable (or refused).
     pub async fn submit(
         &self,
         state: CountryCode,
-        first_seq: u64,
-        events: Vec<pb::Event>,
+        batch: PreparedBatch,
     ) -> oneshot::Receiver<Result<Ack, IngestError>> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             state,
-            first_seq,
-            events,
+            batch,
             reply,
         };
         if let Err(mpsc::error::SendError(job)) = self.jobs.send(job).await {
@@ -183,17 +178,34 @@ impl Ledger {
     }
 
     /// Checks a batch and puts what is new into the store (not yet synced).
-    fn accept(&mut self, store: &Store, job: &Job) -> Result<Result<Ack, IngestError>, StoreError> {
-        if job.first_seq == 0 || job.events.is_empty() {
-            return Ok(Err(IngestError::Empty));
+    #[allow(clippy::type_complexity)]
+    fn accept(
+        &mut self,
+        store: &Store,
+        job: Job,
+    ) -> (
+        oneshot::Sender<Result<Ack, IngestError>>,
+        Result<Result<Ack, IngestError>, StoreError>,
+    ) {
+        let Job {
+            state,
+            batch,
+            reply,
+        } = job;
+        let first_seq = batch.first_seq;
+        if first_seq == 0 || batch.events.is_empty() {
+            return (reply, Ok(Err(IngestError::Empty)));
         }
-        let held = self.holdings.get(&job.state).map_or(0, |h| h.highest_seq);
-        let last_seq = job.first_seq + job.events.len() as u64 - 1;
-        if job.first_seq > held + 1 {
-            return Ok(Err(IngestError::Gap {
-                held,
-                first: job.first_seq,
-            }));
+        let held = self.holdings.get(&state).map_or(0, |h| h.highest_seq);
+        let last_seq = first_seq + batch.events.len() as u64 - 1;
+        if first_seq > held + 1 {
+            return (
+                reply,
+                Ok(Err(IngestError::Gap {
+                    held,
+                    first: first_seq,
+                })),
+            );
         }
         let mut ack = Ack {
             last_seq,
@@ -202,53 +214,131 @@ impl Ledger {
             conflicts: Vec::new(),
         };
         let mut counts = [0u64; 5];
-        let mut chunk = StoredBatch {
-            first_seq: held + 1,
-            events: Vec::new(),
-        };
-        let mut chunk_bytes = 0;
         // Events at or below `held` were accepted before (a resend after a lost ack).
-        let skip = (held + 1 - job.first_seq) as usize;
-        ack.duplicates += skip.min(job.events.len()) as u32;
-        for (offset, event) in job.events.iter().enumerate().skip(skip) {
-            let seq = job.first_seq + offset as u64;
-            let bytes = event.encode_to_vec();
-            let key = PrefixMap::<u64>::key_of(&event.id);
-            match self.index.get(key) {
-                Some(d) if d == digest(&bytes) => ack.duplicates += 1,
-                Some(_) => ack
-                    .conflicts
-                    .push(EventId(event.id.as_slice().try_into().unwrap_or([0; 16]))),
+        let skip = (held + 1 - first_seq) as usize;
+        ack.duplicates += skip.min(batch.events.len()) as u32;
+        let mut new = Vec::with_capacity(batch.events.len());
+        for (offset, event) in batch.events.iter().enumerate().skip(skip) {
+            match self.index.get(event.key) {
+                Some(d) if d == event.digest => ack.duplicates += 1,
+                Some(_) => ack.conflicts.push(EventId(event.id)),
                 None => {
-                    self.index.insert(key, digest(&bytes));
-                    if let Some(kind) = kind_of(event) {
-                        counts[kind_slot(kind)] += 1;
+                    self.index.insert(event.key, event.digest);
+                    if let Some(slot) = event.slot {
+                        counts[slot] += 1;
                     }
-                    ack.stored += 1;
-                    chunk_bytes += bytes.len() + 4;
-                    chunk.events.push(bytes);
-                    // Keep every stored value far below sled's blob threshold.
-                    if chunk_bytes + 1024 >= MAX_VALUE_BYTES && seq < last_seq {
-                        store.put(job.state.as_bytes(), seq, &chunk)?;
-                        chunk = StoredBatch {
-                            first_seq: seq + 1,
-                            events: Vec::new(),
-                        };
-                        chunk_bytes = 0;
-                    }
+                    new.push(offset);
                 }
             }
         }
-        // Always written, even empty: its key records the highest sequence held.
-        store.put(job.state.as_bytes(), last_seq, &chunk)?;
-        let holding = self.holdings.entry(job.state).or_default();
+        ack.stored = new.len() as u32;
+        let stored = if new.len() == batch.events.len() {
+            // The usual case: every event is new, and the values built off this thread apply.
+            batch
+                .values
+                .iter()
+                .try_for_each(|(last, value)| store.put_encoded(state.as_bytes(), *last, value))
+        } else {
+            put_some(store, state, &batch, &new, last_seq)
+        };
+        if let Err(e) = stored {
+            return (reply, Err(e));
+        }
+        let holding = self.holdings.entry(state).or_default();
         holding.highest_seq = last_seq;
         holding
             .counts
             .iter_mut()
             .zip(counts)
             .for_each(|(c, n)| *c += n);
-        Ok(Ok(ack))
+        (reply, Ok(Ok(ack)))
+    }
+}
+
+/// Stores the events at offsets `new` of a batch: a resend overlapping what is held, or a batch
+/// with duplicates or conflicts. The last value is always written, even empty: its key records
+/// the highest sequence held.
+fn put_some(
+    store: &Store,
+    state: CountryCode,
+    batch: &PreparedBatch,
+    new: &[usize],
+    last_seq: u64,
+) -> Result<(), StoreError> {
+    let mut value = Vec::new();
+    for &offset in new {
+        let seq = batch.first_seq + offset as u64;
+        if value.is_empty() {
+            prost::encoding::uint64::encode(1, &seq, &mut value);
+        }
+        prost::encoding::bytes::encode(2, &batch.events[offset].bytes, &mut value);
+        if value.len() + 1024 >= MAX_VALUE_BYTES && seq < last_seq {
+            store.put_encoded(state.as_bytes(), seq, &value)?;
+            value.clear();
+        }
+    }
+    if value.is_empty() {
+        prost::encoding::uint64::encode(1, &last_seq, &mut value);
+    }
+    store.put_encoded(state.as_bytes(), last_seq, &value)
+}
+
+/// A checked, canonical event, encoded once and digested, off the writer thread.
+#[derive(Debug)]
+struct Prepared {
+    key: u64,
+    digest: u64,
+    slot: Option<usize>,
+    id: [u8; 16],
+    bytes: Vec<u8>,
+}
+
+/// A batch made ready for the writer by the stream's own task: each event encoded and
+/// digested, and the stored values built as if every event were new (the usual case), so the
+/// writer thread only checks ids and stores.
+#[derive(Debug)]
+pub struct PreparedBatch {
+    first_seq: u64,
+    events: Vec<Prepared>,
+    /// (last sequence, encoded [`crate::store::StoredBatch`]) per value.
+    values: Vec<(u64, Vec<u8>)>,
+}
+
+impl PreparedBatch {
+    /// Prepares checked, canonical events (see `midwa_proto::convert::canonicalize`) sent from
+    /// `first_seq` on.
+    pub fn new(first_seq: u64, events: Vec<pb::Event>) -> Self {
+        let mut values = Vec::new();
+        let mut value = Vec::new();
+        let last_seq = first_seq + (events.len() as u64).saturating_sub(1);
+        let prepared = events
+            .iter()
+            .enumerate()
+            .map(|(offset, event)| {
+                let seq = first_seq + offset as u64;
+                let bytes = event.encode_to_vec();
+                if value.is_empty() {
+                    prost::encoding::uint64::encode(1, &seq, &mut value);
+                }
+                prost::encoding::bytes::encode(2, &bytes, &mut value);
+                // Keep every stored value below sled's blob threshold (see store.rs).
+                if value.len() + 1024 >= MAX_VALUE_BYTES || seq == last_seq {
+                    values.push((seq, std::mem::take(&mut value)));
+                }
+                Prepared {
+                    key: PrefixMap::<u64>::key_of(&event.id),
+                    digest: digest(&bytes),
+                    slot: kind_of(event).map(kind_slot),
+                    id: event.id.as_slice().try_into().unwrap_or([0; 16]),
+                    bytes,
+                }
+            })
+            .collect();
+        Self {
+            first_seq,
+            events: prepared,
+            values,
+        }
     }
 }
 
@@ -261,11 +351,11 @@ fn write_loop(
 ) -> Result<(), StoreError> {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
-        let mut events = group[0].events.len();
+        let mut events = group[0].batch.events.len();
         while events < GROUP_MAX_EVENTS {
             match rx.try_recv() {
                 Ok(job) => {
-                    events += job.events.len();
+                    events += job.batch.events.len();
                     group.push(job);
                 }
                 Err(_) => break,
@@ -274,11 +364,11 @@ fn write_loop(
         let mut answers = Vec::with_capacity(group.len());
         let mut failure = None;
         for job in group {
-            match ledger.accept(&store, &job) {
-                Ok(answer) => answers.push((job.reply, answer)),
-                Err(e) => {
+            match ledger.accept(&store, job) {
+                (reply, Ok(answer)) => answers.push((reply, answer)),
+                (reply, Err(e)) => {
                     failure = Some(e);
-                    answers.push((job.reply, Err(IngestError::Unavailable)));
+                    answers.push((reply, Err(IngestError::Unavailable)));
                 }
             }
         }

@@ -12,7 +12,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::{Operation, authorize};
-use crate::ingest::{Ack, Ingest, IngestError};
+use crate::ingest::{Ack, Ingest, IngestError, PreparedBatch};
 use crate::listener::TlsState;
 use crate::metrics::Metrics;
 
@@ -130,7 +130,7 @@ async fn pump(
                 }
             };
             let owed = match check_batch(request, state) {
-                Ok((first_seq, events)) => Owed::Ack(ingest.submit(state, first_seq, events).await),
+                Ok(batch) => Owed::Ack(ingest.submit(state, batch).await),
                 Err(status) => {
                     tracing::warn!(%state, reason = status.message(), "batch refused");
                     let _ = owed_tx.send(Owed::Refusal(status)).await;
@@ -145,12 +145,9 @@ async fn pump(
     tokio::join!(read, answer);
 }
 
-/// Checks a batch (every event valid, and the caller's state's own) and returns its events in
-/// canonical form.
-fn check_batch(
-    request: pb::PublishRequest,
-    state: CountryCode,
-) -> Result<(u64, Vec<pb::Event>), Status> {
+/// Checks a batch (every event valid, and the caller's state's own), puts its events in
+/// canonical form and prepares it for the writer, here on the stream's own task.
+fn check_batch(request: pb::PublishRequest, state: CountryCode) -> Result<PreparedBatch, Status> {
     let first_seq = request.first_seq;
     let mut events = request.events;
     let checked: Vec<Event> = events_from_pb(&events).map_err(|e| {
@@ -163,7 +160,7 @@ fn check_batch(
         )));
     }
     events.iter_mut().for_each(canonicalize);
-    Ok((first_seq, events))
+    Ok(PreparedBatch::new(first_seq, events))
 }
 
 fn ack_to_pb(ack: Ack) -> pb::PublishResponse {

@@ -114,6 +114,22 @@ impl Store {
         })
     }
 
+    /// Adds an already encoded [`StoredBatch`]; durable only after [`Store::sync`].
+    pub fn put_encoded(
+        &self,
+        state: [u8; 2],
+        last_seq: u64,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.batches
+            .insert(key(state, last_seq), value)
+            .map_err(|source| StoreError::Db {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(())
+    }
+
     /// Adds a batch; durable only after [`Store::sync`].
     pub fn put(
         &self,

@@ -165,6 +165,7 @@ impl Node {
         };
         let _ = stop_tx.send(true);
         let _ = publishing.await;
+        outbox.prune()?;
         outbox.sync()?;
         let _ = std::fs::remove_file(&config.local_socket);
         tracing::info!("node stopped");

@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
@@ -106,6 +107,12 @@ pub struct Outbox {
     tree: sled::Tree,
     db_file: File,
     memory: Mutex<Memory>,
+    /// Highest sequence the gateway holds, as far as this node knows.
+    acked: AtomicU64,
+    /// Up to where acknowledged batches were forgotten.
+    pruned: AtomicU64,
+    /// Highest sequence durable on this node: the publisher sends nothing beyond it.
+    durable: AtomicU64,
     synced_blobs: Mutex<std::collections::HashSet<PathBuf>>,
     chunk_events: usize,
 }
@@ -113,6 +120,8 @@ pub struct Outbox {
 const FLOOR: &[u8] = b"mfloor";
 const REJECTED: &[u8] = b"mrejected";
 const RECORDED: &[u8] = b"mrecorded";
+/// Acknowledged events between two prunings of the outbox.
+pub const PRUNE_EVERY: u64 = 16_384;
 /// Entries of one ledger chunk (at most 28 bytes each): sled splits a leaf only once it holds
 /// more than 16 values, and 17 must stay under its blob threshold (a quarter of a segment).
 const LEDGER_CHUNK: usize = 2048;
@@ -143,6 +152,9 @@ impl Outbox {
             tree,
             db_file,
             memory: Mutex::new(Memory::default()),
+            acked: AtomicU64::new(0),
+            pruned: AtomicU64::new(0),
+            durable: AtomicU64::new(0),
             synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
         };
@@ -165,7 +177,11 @@ impl Outbox {
                 }
             }
         }
+        outbox.durable.store(memory.recorded, Ordering::SeqCst);
         *outbox.lock() = memory;
+        let floor = outbox.counter(FLOOR)?;
+        outbox.acked.store(floor, Ordering::SeqCst);
+        outbox.pruned.store(floor, Ordering::SeqCst);
         Ok(outbox)
     }
 
@@ -173,7 +189,7 @@ impl Outbox {
     pub fn record(&self, events: Vec<Anonymised>) -> Result<Vec<Recorded>, OutboxError> {
         let mut memory = self.lock();
         // Never reuse a sequence the gateway already holds (a node restored from an old backup).
-        let mut seq = memory.recorded.max(self.counter(FLOOR)?);
+        let mut seq = memory.recorded.max(self.acked_seq());
         let mut outcomes = Vec::with_capacity(events.len());
         let mut new: HashMap<u64, u64> = HashMap::new();
         let mut ledger = vec![LedgerChunk::default()];
@@ -235,7 +251,7 @@ impl Outbox {
             let last = chunk.first_seq + chunk.events.len() as u64 - 1;
             batch.insert(key(b'o', &last.to_be_bytes()), chunk.encode_to_vec());
         }
-        let mut ledger_seq = memory.recorded.max(self.counter(FLOOR)?);
+        let mut ledger_seq = memory.recorded.max(self.acked_seq());
         for chunk in &ledger {
             ledger_seq += chunk.ids.len() as u64;
             batch.insert(key(b'l', &ledger_seq.to_be_bytes()), chunk.encode_to_vec());
@@ -260,11 +276,14 @@ impl Outbox {
             }
         }
         memory.recorded = seq;
+        self.durable.store(seq, Ordering::SeqCst);
         Ok(outcomes)
     }
 
     /// Batches holding events after `after`, oldest first, up to about `max_events` events.
-    /// The first batch is trimmed to start at `after + 1`.
+    /// The first batch is trimmed to start at `after + 1`. Only events already durable on this
+    /// node are returned: one sent before its fsync could be lost here yet held at the gateway,
+    /// and its sequence number then reused for another event after a crash.
     pub fn pending_after(
         &self,
         after: u64,
@@ -282,6 +301,13 @@ impl Outbox {
             })?;
             let mut batch = OutboxBatch::decode(value.as_ref())
                 .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            let durable = self.durable.load(Ordering::SeqCst);
+            if batch.first_seq > durable {
+                break;
+            }
+            batch
+                .events
+                .truncate((durable + 1 - batch.first_seq) as usize);
             if batch.first_seq <= after {
                 let skip = (after + 1 - batch.first_seq) as usize;
                 batch.events.drain(..skip.min(batch.events.len()));
@@ -296,9 +322,20 @@ impl Outbox {
         Ok(out)
     }
 
-    /// Forgets batches the gateway holds (up to `seq`). Not synced: if lost, they are sent
-    /// again and the gateway recognises them.
+    /// Notes that the gateway holds everything up to `seq`. The batches are forgotten in bulk,
+    /// every [`PRUNE_EVERY`] events (or on [`Outbox::prune`]), not at each acknowledgement.
     pub fn acknowledge(&self, seq: u64) -> Result<(), OutboxError> {
+        let before = self.acked.fetch_max(seq, Ordering::SeqCst);
+        if seq > before && seq >= self.pruned.load(Ordering::SeqCst) + PRUNE_EVERY {
+            self.prune()?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the batches the gateway holds and records how far it holds. Not synced: if lost,
+    /// they are sent again and the gateway recognises them.
+    pub fn prune(&self) -> Result<(), OutboxError> {
+        let seq = self.acked.load(Ordering::SeqCst);
         let db = |source| OutboxError::Db {
             path: self.path.clone(),
             source,
@@ -314,7 +351,9 @@ impl Outbox {
         if seq > self.counter(FLOOR)? {
             batch.insert(FLOOR, seq.to_be_bytes().to_vec());
         }
-        self.tree.apply_batch(batch).map_err(db)
+        self.tree.apply_batch(batch).map_err(db)?;
+        self.pruned.fetch_max(seq, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Counts events the gateway refused as conflicts.
@@ -336,7 +375,7 @@ impl Outbox {
 
     /// Highest sequence the gateway was last known to hold.
     pub fn acked_seq(&self) -> u64 {
-        self.counter(FLOOR).unwrap_or(0)
+        self.acked.load(Ordering::SeqCst)
     }
 
     /// Events the gateway refused as conflicts, in total.
@@ -476,6 +515,7 @@ mod tests {
         );
         assert_eq!(outbox.return_month(&Pseudonym([9; 32])), None);
         outbox.acknowledge(4).expect("ack");
+        outbox.prune().expect("prune");
         assert_eq!(
             outbox
                 .pending_after(4, 100)

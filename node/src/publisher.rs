@@ -103,6 +103,7 @@ impl Publisher {
             );
         }
         self.outbox.acknowledge(held)?;
+        self.outbox.prune()?;
         self.set(|s| {
             s.connected = true;
             s.last_error = None;

@@ -3,14 +3,14 @@
 //! their content), which people have a return on record.
 //!
 //! Keys are HMAC outputs, so their first 8 bytes are uniformly spread. Entries live in sorted
-//! runs split into 4096 partitions by the top bits, each with a short unsorted tail merged in
+//! runs split into 65,536 partitions by the top bits (a lookup touches a few cache lines), each with a short unsorted tail merged in
 //! when full; keys and values are kept in separate vectors, so an entry takes exactly
 //! `8 + size_of::<V>()` bytes (16 for a 64-bit digest, 10 for a month). A hash map takes
 //! nearly twice that and doubles in one step when it grows. Two distinct hashes share an 8-byte
 //! prefix with probability about n / 2^64 per insertion (5e-13 with 10 million held).
 
-const PARTITION_BITS: u32 = 12;
-const TAIL_MAX: usize = 64;
+const PARTITION_BITS: u32 = 16;
+const TAIL_MAX: usize = 32;
 
 /// 64-bit hash prefix to a small value.
 #[derive(Debug)]

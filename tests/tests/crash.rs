@@ -14,6 +14,9 @@ use std::time::Duration;
 use common::{TestRegion, gateway_events, returns};
 use midwa_proto::pb;
 
+/// An event the node acknowledged to the agency: its id and its sequence on the node.
+type Acknowledged = (Vec<u8>, u64);
+
 struct Rng(u64);
 
 impl Rng {
@@ -45,7 +48,7 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
     let mut rng = Rng(seed);
 
     let region = TestRegion::new(&["ML"]);
-    let acknowledged: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let acknowledged: Arc<Mutex<Vec<Acknowledged>>> = Arc::default();
     let mut next_person = 0u64;
     let mut gateway = region.start_gateway();
     let mut node = region.start_node("ML").await;
@@ -71,7 +74,7 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
                             .results
                             .into_iter()
                             .filter(|r| r.outcome == pb::SubmitOutcome::Recorded as i32)
-                            .map(|r| r.event_id),
+                            .map(|r| (r.event_id, r.seq)),
                     ),
                     Err(_) => return,
                 }
@@ -133,11 +136,22 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
         "an event is stored twice (seed {seed})"
     );
     let acknowledged = acknowledged.lock().expect("lock");
-    let lost = acknowledged
+    let mut lost: Vec<u64> = acknowledged
         .iter()
-        .filter(|id| !unique.contains(id))
-        .count();
-    assert_eq!(lost, 0, "{lost} acknowledged events lost (seed {seed})");
+        .filter(|(id, _)| !unique.contains(id))
+        .map(|(_, seq)| *seq)
+        .collect();
+    lost.sort_unstable();
+    if !lost.is_empty() {
+        let kept = region.keep();
+        panic!(
+            "{} acknowledged events lost (seed {seed}), sequences {:?} .. {:?}; region kept in {}",
+            lost.len(),
+            lost.first(),
+            lost.last(),
+            kept.display()
+        );
+    }
     assert_eq!(
         stored.len() as u64,
         status.recorded_seq,

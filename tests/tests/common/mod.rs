@@ -34,6 +34,17 @@ impl TestRegion {
         Self { region, _dir: dir }
     }
 
+    /// Keeps the region's directory (logs, databases) after the test, for a post-mortem.
+    pub fn keep(&self) -> PathBuf {
+        let kept = std::env::temp_dir().join(format!("midwa-kept-{}", std::process::id()));
+        let _ = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(self.root())
+            .arg(&kept)
+            .status();
+        kept
+    }
+
     pub fn root(&self) -> &Path {
         &self.region.root
     }
