@@ -17,6 +17,7 @@ pub struct Metrics {
     events_conflict: AtomicU64,
     events_held: AtomicU64,
     commits: AtomicU64,
+    committed_events: AtomicU64,
     commit_micros: AtomicU64,
     bytes_on_disk: AtomicU64,
     handshakes_accepted: AtomicU64,
@@ -26,8 +27,9 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub(crate) fn record_commit(&self, _events: u64, took: Duration, bytes_on_disk: u64) {
+    pub(crate) fn record_commit(&self, events: u64, took: Duration, bytes_on_disk: u64) {
         self.commits.fetch_add(1, Relaxed);
+        self.committed_events.fetch_add(events, Relaxed);
         self.commit_micros
             .fetch_add(took.as_micros() as u64, Relaxed);
         self.bytes_on_disk.store(bytes_on_disk, Relaxed);
@@ -62,7 +64,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 11] = [
+        let rows: [(&str, &str, &str, &AtomicU64); 12] = [
             (
                 "midwa_events_stored_total",
                 "counter",
@@ -92,6 +94,12 @@ impl Metrics {
                 "counter",
                 "Group commits (flush and fsync).",
                 &self.commits,
+            ),
+            (
+                "midwa_group_commit_events_total",
+                "counter",
+                "Events received in group commits (stored, duplicate or refused).",
+                &self.committed_events,
             ),
             (
                 "midwa_group_commit_microseconds_total",
