@@ -106,14 +106,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Holdings => {
-            let tls = crate::gateway::node_tls(&config)?;
-            let channel = crate::gateway::connect(&config, tls)
+            let h = crate::gateway::holdings(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let h = pb::exchange_client::ExchangeClient::new(channel)
-                .holdings(pb::HoldingsRequest {})
-                .await?
-                .into_inner();
             println!(
                 "the gateway holds from {} up to sequence {}:",
                 h.state, h.highest_seq

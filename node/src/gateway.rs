@@ -60,6 +60,17 @@ pub async fn connect(config: &Config, tls: Arc<ClientConfig>) -> Result<Channel,
     })
 }
 
+/// What the gateway holds from this node's state, asked over mTLS.
+pub async fn holdings(config: &Config) -> Result<midwa_proto::pb::HoldingsResponse, String> {
+    let tls = node_tls(config).map_err(|e| e.to_string())?;
+    let channel = connect(config, tls).await?;
+    let mut client = midwa_proto::pb::exchange_client::ExchangeClient::new(channel);
+    let response = client.holdings(midwa_proto::pb::HoldingsRequest {}).await;
+    response
+        .map(|r| r.into_inner())
+        .map_err(|status| format!("the gateway refused: {}", status.message()))
+}
+
 /// The client TLS configuration of a node, checked: a node certificate of the configured state.
 pub fn node_tls(config: &Config) -> Result<Arc<ClientConfig>, crate::NodeError> {
     let credentials = midwa_certs::tls::Credentials::load(&config.tls, &config.trust_domain)?;

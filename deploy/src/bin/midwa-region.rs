@@ -146,14 +146,9 @@ async fn run(cli: Cli) -> Result<()> {
         "state", "seq", "returns", "assistance", "assessments", "closures"
     );
     for config in &configs {
-        let tls = midwa_node::gateway::node_tls(config)?;
-        let channel = midwa_node::gateway::connect(config, tls)
+        let h = midwa_node::gateway::holdings(config)
             .await
             .map_err(anyhow::Error::msg)?;
-        let h = pb::exchange_client::ExchangeClient::new(channel)
-            .holdings(pb::HoldingsRequest {})
-            .await?
-            .into_inner();
         println!(
             "{:<6} {:>8} {:>8} {:>11} {:>12} {:>9}",
             h.state, h.highest_seq, h.returns, h.assistance, h.assessments, h.closures
