@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{EventId, EventKind};
-use midwa_proto::index::PrefixMap;
+use midwa_proto::index::{PrefixMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
 use tokio::sync::{mpsc, oneshot};
@@ -140,7 +140,7 @@ impl Ingest {
 struct Ledger {
     holdings: HashMap<CountryCode, Holding>,
     /// Event id prefix to content digest.
-    index: PrefixMap<u64>,
+    index: PrefixMap<u32>,
 }
 
 impl Ledger {
@@ -168,7 +168,7 @@ impl Ledger {
                     })?;
                 ledger
                     .index
-                    .insert(PrefixMap::<u64>::key_of(&event.id), digest(bytes));
+                    .insert(PrefixMap::<u32>::key_of(&event.id), content_digest(bytes));
                 if let Some(kind) = kind_of(&event) {
                     holding.counts[kind_slot(kind)] += 1;
                 }
@@ -287,7 +287,7 @@ fn put_some(
 #[derive(Debug)]
 struct Prepared {
     key: u64,
-    digest: u64,
+    digest: u32,
     slot: Option<usize>,
     id: [u8; 16],
     bytes: Vec<u8>,
@@ -326,8 +326,8 @@ impl PreparedBatch {
                     values.push((seq, std::mem::take(&mut value)));
                 }
                 Prepared {
-                    key: PrefixMap::<u64>::key_of(&event.id),
-                    digest: digest(&bytes),
+                    key: PrefixMap::<u32>::key_of(&event.id),
+                    digest: content_digest(&bytes),
                     slot: kind_of(event).map(kind_slot),
                     id: event.id.as_slice().try_into().unwrap_or([0; 16]),
                     bytes,
@@ -401,14 +401,6 @@ fn write_loop(
         }
     }
     store.sync()
-}
-
-/// A 64-bit digest of an event's canonical bytes.
-fn digest(bytes: &[u8]) -> u64 {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&d.as_ref()[..8]);
-    u64::from_be_bytes(out)
 }
 
 fn kind_of(event: &pb::Event) -> Option<EventKind> {

@@ -21,7 +21,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
-use midwa_proto::index::PrefixMap;
+use midwa_proto::index::{PrefixMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
 
@@ -81,8 +81,8 @@ struct LedgerChunk {
     #[prost(fixed64, repeated, tag = "1")]
     ids: Vec<u64>,
     /// Content digests, one per id.
-    #[prost(fixed64, repeated, tag = "2")]
-    digests: Vec<u64>,
+    #[prost(fixed32, repeated, tag = "2")]
+    digests: Vec<u32>,
     /// Pseudonym prefixes of people whose return was recorded.
     #[prost(fixed64, repeated, tag = "3")]
     people: Vec<u64>,
@@ -95,7 +95,7 @@ struct LedgerChunk {
 #[derive(Debug, Default)]
 struct Memory {
     recorded: u64,
-    ids: PrefixMap<u64>,
+    ids: PrefixMap<u32>,
     returns: PrefixMap<u16>,
 }
 
@@ -191,7 +191,7 @@ impl Outbox {
         // Never reuse a sequence the gateway already holds (a node restored from an old backup).
         let mut seq = memory.recorded.max(self.acked_seq());
         let mut outcomes = Vec::with_capacity(events.len());
-        let mut new: HashMap<u64, u64> = HashMap::new();
+        let mut new: HashMap<u64, u32> = HashMap::new();
         let mut ledger = vec![LedgerChunk::default()];
         let mut outbox = vec![OutboxBatch {
             first_seq: seq + 1,
@@ -199,8 +199,8 @@ impl Outbox {
         }];
         for anonymised in events {
             let wire = pb::Event::from(&anonymised.event);
-            let digest = digest(&wire.encode_to_vec());
-            let key = PrefixMap::<u64>::key_of(&anonymised.event.id.0);
+            let digest = content_digest(&wire.encode_to_vec());
+            let key = PrefixMap::<u32>::key_of(&anonymised.event.id.0);
             if let Some(held) = new.get(&key).copied().or_else(|| memory.ids.get(key)) {
                 outcomes.push(if held == digest {
                     Recorded::Duplicate
@@ -449,11 +449,6 @@ fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
 
 fn month_index(m: Month) -> u16 {
     m.year() * 12 + u16::from(m.month()) - 1
-}
-
-fn digest(bytes: &[u8]) -> u64 {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    u64::from_be_bytes(d.as_ref()[..8].try_into().unwrap_or([0; 8]))
 }
 
 #[cfg(test)]

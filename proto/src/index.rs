@@ -5,12 +5,20 @@
 //! Keys are HMAC outputs, so their first 8 bytes are uniformly spread. Entries live in sorted
 //! runs split into 65,536 partitions by the top bits (a lookup touches a few cache lines), each with a short unsorted tail merged in
 //! when full; keys and values are kept in separate vectors, so an entry takes exactly
-//! `8 + size_of::<V>()` bytes (16 for a 64-bit digest, 10 for a month). A hash map takes
+//! `8 + size_of::<V>()` bytes (12 for a 32-bit digest, 10 for a month). A hash map takes
 //! nearly twice that and doubles in one step when it grows. Two distinct hashes share an 8-byte
 //! prefix with probability about n / 2^64 per insertion (5e-13 with 10 million held).
 
 const PARTITION_BITS: u32 = 16;
 const TAIL_MAX: usize = 32;
+
+/// A 32-bit digest of an event's canonical encoding, to tell a duplicate (same id, same content)
+/// from a conflict (same id, other content). A conflict goes unnoticed with probability 2^-32;
+/// stable across versions, because nodes keep these digests on disk.
+pub fn content_digest(canonical: &[u8]) -> u32 {
+    let d = ring::digest::digest(&ring::digest::SHA256, canonical);
+    u32::from_be_bytes([d.as_ref()[0], d.as_ref()[1], d.as_ref()[2], d.as_ref()[3]])
+}
 
 /// 64-bit hash prefix to a small value.
 #[derive(Debug)]
