@@ -71,6 +71,16 @@ struct Job {
     reply: oneshot::Sender<Result<Ack, IngestError>>,
 }
 
+/// The writer thread: join it for its result; `ended` resolves as soon as it stops, which
+/// before shutdown means the store failed.
+#[derive(Debug)]
+pub struct Writer {
+    /// The thread.
+    pub thread: thread::JoinHandle<Result<(), StoreError>>,
+    /// Resolves when the thread stops.
+    pub ended: oneshot::Receiver<()>,
+}
+
 /// The handle handlers use to submit batches.
 #[derive(Debug, Clone)]
 pub struct Ingest {
@@ -81,10 +91,7 @@ pub struct Ingest {
 impl Ingest {
     /// Rebuilds the in-memory ledger from `store` and starts the writer thread. The thread ends,
     /// after a last sync, once every handle is dropped; join it to know everything is flushed.
-    pub fn start(
-        store: Store,
-        metrics: Arc<Metrics>,
-    ) -> Result<(Self, thread::JoinHandle<Result<(), StoreError>>), StoreError> {
+    pub fn start(store: Store, metrics: Arc<Metrics>) -> Result<(Self, Writer), StoreError> {
         let started = Instant::now();
         let ledger = Ledger::rebuild(&store)?;
         tracing::info!(
@@ -97,14 +104,19 @@ impl Ingest {
         let durable = Arc::new(Mutex::new(ledger.holdings.clone()));
         let (jobs, rx) = mpsc::channel(1024);
         let shared = durable.clone();
-        let writer = thread::Builder::new()
+        let (ended_tx, ended) = oneshot::channel();
+        let thread = thread::Builder::new()
             .name("midwa-writer".into())
-            .spawn(move || write_loop(store, ledger, rx, shared, metrics))
+            .spawn(move || {
+                let result = write_loop(store, ledger, rx, shared, metrics);
+                let _ = ended_tx.send(());
+                result
+            })
             .map_err(|source| StoreError::Sync {
                 path: "writer thread".into(),
                 source,
             })?;
-        Ok((Self { jobs, durable }, writer))
+        Ok((Self { jobs, durable }, Writer { thread, ended }))
     }
 
     /// Submits a prepared batch; the answer comes once it is durable (or refused).

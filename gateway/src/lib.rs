@@ -24,7 +24,6 @@ pub mod store;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::SystemTime;
 
 use midwa_proto::pb::exchange_server::ExchangeServer;
@@ -70,7 +69,7 @@ pub struct Gateway {
     tls: Arc<TlsState>,
     metrics: Arc<Metrics>,
     ingest: Ingest,
-    writer: JoinHandle<Result<(), StoreError>>,
+    writer: ingest::Writer,
 }
 
 impl Gateway {
@@ -195,8 +194,20 @@ impl Gateway {
                 }),
         );
         tracing::info!(listen = %config.listen, "gateway serving");
+        let ingest::Writer {
+            thread: writer,
+            ended: mut writer_ended,
+        } = writer;
         let result = tokio::select! {
             r = &mut server => r,
+            _ = &mut writer_ended => {
+                // The store failed: nothing more can be made durable. Stop, so that a supervisor
+                // restarts the gateway from what is on disk; the error comes from the writer.
+                tracing::error!("the store failed; stopping");
+                let _ = stop_tx.send(true);
+                let _ = tokio::time::timeout(config.shutdown_grace, &mut server).await;
+                Ok(())
+            }
             _ = shutdown => {
                 tracing::info!("shutting down: no new connections; open streams finish");
                 let _ = stop_tx.send(true);
