@@ -152,8 +152,20 @@ backoff_max_ms = 1000
     )
 }
 
-/// A free TCP port on loopback, for a process that will bind it itself.
+/// A free TCP port on loopback, for a process that will bind it itself (and may bind it again
+/// after a restart). Chosen below Linux's ephemeral range (32768 and up), so no outgoing
+/// connection takes it as its source port in the meantime.
 pub fn free_loopback_addr() -> Result<SocketAddr> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    let start = hasher.finish();
+    for i in 0..2_000u64 {
+        let port = 20_000 + ((start + i * 7_919) % 12_000) as u16;
+        if let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return Ok(listener.local_addr()?);
+        }
+    }
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?)
 }
