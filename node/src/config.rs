@@ -150,7 +150,7 @@ struct PublishSection {
 impl Default for PublishSection {
     fn default() -> Self {
         Self {
-            batch_events: 500,
+            batch_events: 2000,
             in_flight: 8,
             backoff_min_ms: 200,
             backoff_max_ms: 60_000,

@@ -96,7 +96,7 @@ impl Node {
         let outbox = Arc::new(Outbox::open(
             &config.data_dir,
             config.cache_bytes,
-            config.batch_events,
+            outbox::CHUNK_EVENTS,
         )?);
         let listener = bind_socket(&config.local_socket)?;
         let wake = Arc::new(Notify::new());

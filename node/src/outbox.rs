@@ -120,6 +120,9 @@ pub struct Outbox {
 const FLOOR: &[u8] = b"mfloor";
 const REJECTED: &[u8] = b"mrejected";
 const RECORDED: &[u8] = b"mrecorded";
+/// Most events in one stored batch: sled splits a leaf only once it holds more than 16 values,
+/// and 17 batches must stay under its blob threshold (a quarter of a segment).
+pub const CHUNK_EVENTS: usize = 500;
 /// Acknowledged events between two prunings of the outbox.
 pub const PRUNE_EVERY: u64 = 16_384;
 /// Entries of one ledger chunk (at most 28 bytes each): sled splits a leaf only once it holds
@@ -371,6 +374,11 @@ impl Outbox {
     /// Highest sequence recorded on this node.
     pub fn recorded_seq(&self) -> u64 {
         self.lock().recorded
+    }
+
+    /// Highest sequence durable on this node: what may be published.
+    pub fn durable_seq(&self) -> u64 {
+        self.durable.load(Ordering::SeqCst)
     }
 
     /// Highest sequence the gateway was last known to hold.

@@ -14,7 +14,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::config::Config;
-use crate::outbox::Outbox;
+use crate::outbox::{CHUNK_EVENTS, Outbox};
 
 /// What the publisher is doing, for `midwa-node status`.
 #[derive(Debug, Clone, Default)]
@@ -147,12 +147,15 @@ impl Publisher {
         }
     }
 
-    /// The next batch after `sent`: consecutive outbox batches merged up to the batch size.
+    /// The next batch after `sent`: consecutive outbox chunks merged. Its size adapts: a deep
+    /// backlog (after an outage) goes in batches of up to `batch_events`, which is what
+    /// throughput wants; a trickle goes as it comes, spread over the window in batches of at
+    /// least one outbox chunk, which is what latency wants.
     fn next_batch(&self, sent: u64) -> Result<Option<pb::PublishRequest>, SessionError> {
-        let mut batches = self
-            .outbox
-            .pending_after(sent, self.config.batch_events)?
-            .into_iter();
+        let backlog = self.outbox.durable_seq().saturating_sub(sent) as usize;
+        let limit = (backlog / self.config.in_flight)
+            .clamp(CHUNK_EVENTS, self.config.batch_events.max(CHUNK_EVENTS));
+        let mut batches = self.outbox.pending_after(sent, limit)?.into_iter();
         let Some(first) = batches.next() else {
             return Ok(None);
         };
@@ -161,7 +164,7 @@ impl Publisher {
             events: first.events,
         };
         for b in batches {
-            if request.events.len() + b.events.len() > self.config.batch_events
+            if request.events.len() + b.events.len() > limit
                 || b.first_seq != request.first_seq + request.events.len() as u64
             {
                 break;
