@@ -17,6 +17,7 @@ use midwa_proto::pb;
 use prost::Message;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::checkpoint;
 use crate::metrics::Metrics;
 use crate::store::{MAX_VALUE_BYTES, Store, StoreError};
 
@@ -93,12 +94,13 @@ impl Ingest {
     /// after a last sync, once every handle is dropped; join it to know everything is flushed.
     pub fn start(store: Store, metrics: Arc<Metrics>) -> Result<(Self, Writer), StoreError> {
         let started = Instant::now();
-        let ledger = Ledger::rebuild(&store)?;
+        let (ledger, from_checkpoint) = Ledger::load(&store)?;
         tracing::info!(
             events = ledger.index.len(),
+            from_checkpoint,
             states = ledger.holdings.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
-            "ledger rebuilt from store"
+            "ledger loaded"
         );
         metrics.set_events_held(ledger.index.len() as u64);
         let durable = Arc::new(Mutex::new(ledger.holdings.clone()));
@@ -156,37 +158,71 @@ struct Ledger {
 }
 
 impl Ledger {
-    fn rebuild(store: &Store) -> Result<Self, StoreError> {
-        let mut ledger = Self {
-            holdings: HashMap::new(),
-            index: PrefixMap::default(),
+    /// The ledger of `store`: from its checkpoint and the batches stored after it, or, without
+    /// a checkpoint valid for this store, from every batch.
+    fn load(store: &Store) -> Result<(Self, bool), StoreError> {
+        let from_checkpoint =
+            checkpoint::read(&checkpoint::path(store.path())).filter(|(holdings, _)| {
+                // A checkpoint newer than the store (an older store restored beside it) is useless.
+                let valid = holdings
+                    .iter()
+                    .all(|(state, h)| store.has(state.as_bytes(), h.highest_seq).unwrap_or(false));
+                if !valid {
+                    tracing::warn!(
+                        "ledger checkpoint does not match the store; rebuilding from the store"
+                    );
+                }
+                valid
+            });
+        let (mut ledger, tail_only) = match from_checkpoint {
+            Some((holdings, index)) => (Self { holdings, index }, true),
+            None => (
+                Self {
+                    holdings: HashMap::new(),
+                    index: PrefixMap::default(),
+                },
+                false,
+            ),
         };
-        for stored in store.scan() {
-            let stored = stored?;
-            let Ok(state) = std::str::from_utf8(&stored.state)
-                .unwrap_or("")
-                .parse::<CountryCode>()
-            else {
-                continue;
-            };
-            let holding = ledger.holdings.entry(state).or_default();
-            holding.highest_seq = holding.highest_seq.max(stored.last_seq);
-            for bytes in &stored.batch.events {
-                let event =
-                    pb::Event::decode(bytes.as_slice()).map_err(|e| StoreError::Damaged {
-                        path: "gateway store".into(),
-                        key: format!("{}/{}", state, stored.last_seq),
-                        why: e.to_string(),
-                    })?;
-                ledger
-                    .index
-                    .insert(PrefixMap::<u32>::key_of(&event.id), content_digest(bytes));
-                if let Some(kind) = kind_of(&event) {
-                    holding.counts[kind_slot(kind)] += 1;
+        for first in b'A'..=b'Z' {
+            for second in b'A'..=b'Z' {
+                let code = [first, second];
+                let Ok(state) = std::str::from_utf8(&code)
+                    .unwrap_or("")
+                    .parse::<CountryCode>()
+                else {
+                    continue;
+                };
+                let after = if tail_only {
+                    ledger.holdings.get(&state).map_or(0, |h| h.highest_seq)
+                } else {
+                    0
+                };
+                for stored in store.scan_state_after(code, after) {
+                    ledger.add(state, stored?)?;
                 }
             }
         }
-        Ok(ledger)
+        Ok((ledger, tail_only))
+    }
+
+    /// Counts a stored batch in.
+    fn add(&mut self, state: CountryCode, stored: crate::store::Stored) -> Result<(), StoreError> {
+        let holding = self.holdings.entry(state).or_default();
+        holding.highest_seq = holding.highest_seq.max(stored.last_seq);
+        for bytes in &stored.batch.events {
+            let event = pb::Event::decode(bytes.as_slice()).map_err(|e| StoreError::Damaged {
+                path: "gateway store".into(),
+                key: format!("{}/{}", state, stored.last_seq),
+                why: e.to_string(),
+            })?;
+            self.index
+                .insert(PrefixMap::<u32>::key_of(&event.id), content_digest(bytes));
+            if let Some(kind) = kind_of(&event) {
+                holding.counts[kind_slot(kind)] += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Checks a batch and puts what is new into the store (not yet synced).
@@ -412,7 +448,17 @@ fn write_loop(
             let _ = reply.send(answer);
         }
     }
-    store.sync()
+    store.sync()?;
+    // Everything is durable and the ledger matches it: the next start reads only what comes
+    // after this. Without it, the next start rebuilds from the whole store.
+    if let Err(e) = checkpoint::write(
+        &checkpoint::path(store.path()),
+        &ledger.holdings,
+        &ledger.index,
+    ) {
+        tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start will scan the store");
+    }
+    Ok(())
 }
 
 fn kind_of(event: &pb::Event) -> Option<EventKind> {
@@ -428,4 +474,115 @@ fn kind_of(event: &pb::Event) -> Option<EventKind> {
 
 fn kind_slot(kind: EventKind) -> usize {
     EventKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn closure(id: u8, outcome: i32) -> pb::Event {
+        pb::Event {
+            id: vec![id; 16],
+            origin: "NG".into(),
+            subject: vec![id; 32],
+            body: Some(pb::event::Body::Closure(pb::Closure {
+                month: "2024-03".into(),
+                outcome,
+            })),
+        }
+    }
+
+    async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<Ack> {
+        let store = Store::open(dir, 8 << 20).expect("store");
+        let (ingest, writer) = Ingest::start(store, Arc::new(Metrics::default())).expect("start");
+        let ng: CountryCode = "NG".parse().expect("code");
+        let mut acks = Vec::new();
+        for (first, events) in batches {
+            let answer = ingest.submit(ng, PreparedBatch::new(first, events)).await;
+            acks.push(answer.await.expect("answered").expect("accepted"));
+        }
+        drop(ingest);
+        writer.thread.join().expect("writer").expect("clean stop");
+        acks
+    }
+
+    fn held(dir: &std::path::Path) -> Holding {
+        let store = Store::open(dir, 8 << 20).expect("store");
+        let (ledger, _) = Ledger::load(&store).expect("ledger");
+        ledger
+            .holdings
+            .get(&"NG".parse().expect("code"))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_restart_remembers_what_came_before_and_after_the_checkpoint() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let completed = pb::Outcome::Completed as i32;
+        run(
+            dir.path(),
+            vec![(1, vec![closure(1, completed), closure(2, completed)])],
+        )
+        .await;
+        let early =
+            std::fs::read(checkpoint::path(dir.path())).expect("checkpoint written at stop");
+
+        run(dir.path(), vec![(3, vec![closure(3, completed)])]).await;
+        // As after a crash: the checkpoint is older than the store.
+        std::fs::write(checkpoint::path(dir.path()), early).expect("restore old checkpoint");
+        assert_eq!(
+            held(dir.path()),
+            Holding {
+                highest_seq: 3,
+                counts: [0, 0, 0, 3, 0]
+            }
+        );
+
+        let acks = run(
+            dir.path(),
+            vec![(
+                4,
+                vec![
+                    closure(1, completed),
+                    closure(3, completed),
+                    closure(2, pb::Outcome::Withdrawn as i32),
+                ],
+            )],
+        )
+        .await;
+        // Event 1 (from the checkpoint) and 3 (from the tail) are duplicates; 2 conflicts.
+        assert_eq!(
+            (acks[0].stored, acks[0].duplicates, acks[0].conflicts.len()),
+            (0, 2, 1)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_newer_than_the_store_is_not_trusted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let completed = pb::Outcome::Completed as i32;
+        run(dir.path(), vec![(1, vec![closure(1, completed)])]).await;
+        let old_store = tempfile::tempdir().expect("temp dir");
+        for entry in std::fs::read_dir(dir.path())
+            .expect("store files")
+            .flatten()
+        {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), old_store.path().join(entry.file_name()))
+                    .expect("copy");
+            }
+        }
+        run(dir.path(), vec![(2, vec![closure(2, completed)])]).await;
+        std::fs::copy(
+            checkpoint::path(dir.path()),
+            checkpoint::path(old_store.path()),
+        )
+        .expect("newer checkpoint");
+        assert_eq!(
+            held(old_store.path()).highest_seq,
+            1,
+            "the ledger trusted a checkpoint the store does not match"
+        );
+    }
 }

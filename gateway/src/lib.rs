@@ -9,11 +9,13 @@
 //! - [`auth`]: caller identity from the certificate; the role-by-operation matrix.
 //! - [`service`]: the `midwa.v1.Exchange` handlers.
 //! - [`ingest`]: sequence continuity, duplicates and conflicts, group commit.
-//! - [`store`]: sled, behind one narrow interface.
+//! - [`store`]: sled, behind one narrow interface; [`checkpoint`]: the ledger saved at
+//!   shutdown, so a restart reads only the store's tail.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod ingest;

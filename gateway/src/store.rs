@@ -171,31 +171,59 @@ impl Store {
 
     /// Every stored batch, in key order (by state, then sequence).
     pub fn scan(&self) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
-        self.batches.iter().map(|item| {
-            let (k, v) = item.map_err(|source| StoreError::Db {
+        self.batches.iter().map(|item| self.decode(item))
+    }
+
+    fn decode(&self, item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Stored, StoreError> {
+        let (k, v) = item.map_err(|source| StoreError::Db {
+            path: self.path.clone(),
+            source,
+        })?;
+        let damaged = |why: String| StoreError::Damaged {
+            path: self.path.clone(),
+            key: k.iter().map(|b| format!("{b:02x}")).collect(),
+            why,
+        };
+        let (state, last_seq) = match k.as_ref() {
+            [a, b, seq @ ..] if seq.len() == 8 => {
+                let mut s = [0u8; 8];
+                s.copy_from_slice(seq);
+                ([*a, *b], u64::from_be_bytes(s))
+            }
+            _ => return Err(damaged("key is not state and sequence".into())),
+        };
+        let batch = StoredBatch::decode(v.as_ref()).map_err(|e| damaged(e.to_string()))?;
+        Ok(Stored {
+            state,
+            last_seq,
+            batch,
+        })
+    }
+
+    /// The batches of `state` stored after sequence `after`, in order.
+    pub fn scan_state_after(
+        &self,
+        state: [u8; 2],
+        after: u64,
+    ) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
+        let from = key(state, after.saturating_add(1));
+        let to = key(state, u64::MAX);
+        self.batches.range(from..=to).map(|item| self.decode(item))
+    }
+
+    /// Whether a batch of `state` ends at `last_seq`.
+    pub fn has(&self, state: [u8; 2], last_seq: u64) -> Result<bool, StoreError> {
+        self.batches
+            .contains_key(key(state, last_seq))
+            .map_err(|source| StoreError::Db {
                 path: self.path.clone(),
                 source,
-            })?;
-            let damaged = |why: String| StoreError::Damaged {
-                path: self.path.clone(),
-                key: k.iter().map(|b| format!("{b:02x}")).collect(),
-                why,
-            };
-            let (state, last_seq) = match k.as_ref() {
-                [a, b, seq @ ..] if seq.len() == 8 => {
-                    let mut s = [0u8; 8];
-                    s.copy_from_slice(seq);
-                    ([*a, *b], u64::from_be_bytes(s))
-                }
-                _ => return Err(damaged("key is not state and sequence".into())),
-            };
-            let batch = StoredBatch::decode(v.as_ref()).map_err(|e| damaged(e.to_string()))?;
-            Ok(Stored {
-                state,
-                last_seq,
-                batch,
             })
-        })
+    }
+
+    /// The database's directory.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Bytes the database occupies on disk.

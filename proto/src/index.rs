@@ -128,6 +128,49 @@ impl<V: Copy> PrefixMap<V> {
         self.len == 0
     }
 
+    /// Every entry, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
+        self.partitions.iter().flat_map(|part| {
+            let mut tail = part.tail.clone();
+            tail.sort_unstable_by_key(|(k, _)| *k);
+            let mut sorted = part
+                .keys
+                .iter()
+                .copied()
+                .zip(part.values.iter().copied())
+                .peekable();
+            let mut tail = tail.into_iter().peekable();
+            std::iter::from_fn(move || match (sorted.peek(), tail.peek()) {
+                (Some(a), Some(b)) if a.0 <= b.0 => sorted.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => tail.next(),
+                (Some(_), None) => sorted.next(),
+                (None, None) => None,
+            })
+        })
+    }
+
+    /// A map of entries given in strictly increasing key order, built without merging.
+    /// Returns `None` if the keys are not strictly increasing.
+    pub fn from_sorted(entries: impl IntoIterator<Item = (u64, V)>) -> Option<Self> {
+        let mut map = Self::default();
+        let mut last = None;
+        for (key, value) in entries {
+            if last.is_some_and(|l| l >= key) {
+                return None;
+            }
+            last = Some(key);
+            let part = &mut map.partitions[Self::partition(key)];
+            part.keys.push(key);
+            part.values.push(value);
+            map.len += 1;
+        }
+        for part in &mut map.partitions {
+            part.keys.shrink_to_fit();
+            part.values.shrink_to_fit();
+        }
+        Some(map)
+    }
+
     fn partition(key: u64) -> usize {
         (key >> (64 - PARTITION_BITS)) as usize
     }
@@ -163,5 +206,14 @@ mod tests {
             assert_eq!(index.get(*key), Some(*digest));
         }
         assert_eq!(index.get(u64::MAX - 3), model.get(&(u64::MAX - 3)).copied());
+
+        let mut expected: Vec<_> = model.into_iter().collect();
+        expected.sort_unstable();
+        let listed: Vec<_> = index.iter().collect();
+        assert_eq!(listed, expected);
+        let rebuilt = PrefixMap::from_sorted(listed.iter().copied()).expect("sorted");
+        assert_eq!(rebuilt.len(), index.len());
+        assert!(rebuilt.iter().eq(index.iter()));
+        assert!(PrefixMap::from_sorted([(2u64, 0u64), (1, 0)]).is_none());
     }
 }
