@@ -130,22 +130,6 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a batch; durable only after [`Store::sync`].
-    pub fn put(
-        &self,
-        state: [u8; 2],
-        last_seq: u64,
-        batch: &StoredBatch,
-    ) -> Result<(), StoreError> {
-        self.batches
-            .insert(key(state, last_seq), batch.encode_to_vec())
-            .map_err(|source| StoreError::Db {
-                path: self.path.clone(),
-                source,
-            })?;
-        Ok(())
-    }
-
     /// Makes everything put so far survive power loss: sled's flush writes and
     /// `sync_file_range`s its log, which neither flushes the device cache nor the file's
     /// metadata, so the files are fsynced afterwards.
@@ -253,17 +237,16 @@ mod tests {
                     first_seq: seq,
                     events: vec![],
                 };
-                store.put(*b"NG", seq, &batch).expect("put");
+                store
+                    .put_encoded(*b"NG", seq, &batch.encode_to_vec())
+                    .expect("put");
             }
+            let batch = StoredBatch {
+                first_seq: 1,
+                events: vec![],
+            };
             store
-                .put(
-                    *b"GH",
-                    5,
-                    &StoredBatch {
-                        first_seq: 1,
-                        events: vec![],
-                    },
-                )
+                .put_encoded(*b"GH", 5, &batch.encode_to_vec())
                 .expect("put");
             store.sync().expect("sync");
         }
