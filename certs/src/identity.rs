@@ -203,6 +203,8 @@ pub struct Identity {
     pub uri: String,
     /// The certificate's serial number, lower-case hex.
     pub serial: String,
+    /// End of the certificate's validity, in seconds since the Unix epoch.
+    pub not_after: i64,
 }
 
 impl Identity {
@@ -235,6 +237,7 @@ impl Identity {
             role: Role::from_uri(uri, domain)?,
             uri: (*uri).to_owned(),
             serial: cert.raw_serial_as_string().replace(':', ""),
+            not_after: cert.validity().not_after.timestamp(),
         })
     }
 }

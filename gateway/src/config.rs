@@ -52,6 +52,8 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// Longest a TLS handshake may take.
     pub handshake_timeout: Duration,
+    /// Longest a connection may stay open (it also closes when its certificate expires).
+    pub max_connection_age: Duration,
     /// Most TLS handshakes in progress at once.
     pub max_handshakes: usize,
     /// Most concurrent gRPC streams on one connection.
@@ -93,6 +95,7 @@ struct TlsSection {
 struct LimitsSection {
     max_message_bytes: usize,
     handshake_timeout_ms: u64,
+    max_connection_age_s: u64,
     max_handshakes: usize,
     max_concurrent_streams: u32,
     shutdown_grace_ms: u64,
@@ -103,6 +106,7 @@ impl Default for LimitsSection {
         Self {
             max_message_bytes: 4 * 1024 * 1024,
             handshake_timeout_ms: 10_000,
+            max_connection_age_s: 3_600,
             max_handshakes: 256,
             max_concurrent_streams: 64,
             shutdown_grace_ms: 5_000,
@@ -172,6 +176,7 @@ impl Config {
             crl_check_interval: Duration::from_secs(file.tls.crl_check_seconds),
             max_message_bytes: limits.max_message_bytes,
             handshake_timeout: Duration::from_millis(limits.handshake_timeout_ms),
+            max_connection_age: Duration::from_secs(limits.max_connection_age_s.max(1)),
             max_handshakes: limits.max_handshakes.max(1),
             max_concurrent_streams: limits.max_concurrent_streams.max(1),
             cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,

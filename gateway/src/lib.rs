@@ -179,6 +179,7 @@ impl Gateway {
             tls,
             AcceptLimits {
                 handshake_timeout: config.handshake_timeout,
+                max_connection_age: config.max_connection_age,
                 max_handshakes: config.max_handshakes,
             },
         );

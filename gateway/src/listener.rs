@@ -123,6 +123,9 @@ impl TlsState {
 pub struct AcceptLimits {
     /// Longest a TLS handshake may take.
     pub handshake_timeout: Duration,
+    /// Longest a connection may stay open; it is also closed when its certificate expires.
+    /// The node reconnects and resumes, and the new handshake checks everything again.
+    pub max_connection_age: Duration,
     /// Most handshakes in progress at once.
     pub max_handshakes: usize,
 }
@@ -154,7 +157,7 @@ pub fn incoming(
             let (tls, tx) = (tls.clone(), tx.clone());
             tokio::spawn(async move {
                 let _permit = permit;
-                if let Some(stream) = handshake(tcp, peer, &tls, limits.handshake_timeout).await {
+                if let Some(stream) = handshake(tcp, peer, &tls, limits).await {
                     let _ = tx.send(Ok(stream)).await;
                 }
             });
@@ -167,8 +170,9 @@ async fn handshake(
     tcp: TcpStream,
     peer: SocketAddr,
     tls: &TlsState,
-    timeout: Duration,
+    limits: AcceptLimits,
 ) -> Option<TlsStream<Conn>> {
+    let timeout = limits.handshake_timeout;
     // A custom incoming stream bypasses tonic's own socket options.
     let _ = tcp.set_nodelay(true);
     let guard = Arc::new(Guard {
@@ -198,9 +202,24 @@ async fn handshake(
     match peer_identity(certs, &tls.domain) {
         Ok(identity) => {
             tracing::info!(%peer, identity = %identity.uri, serial = %identity.serial, "TLS connection accepted");
+            // A connection never outlives its certificate, nor the maximum age.
+            let expires = time_until(identity.not_after);
+            let (lifetime, reason) = if expires < limits.max_connection_age {
+                (expires, "certificate expired")
+            } else {
+                (limits.max_connection_age, "maximum connection age reached")
+            };
             let _ = guard.serial.set(identity.serial);
             let _ = guard.identity.set(identity.uri);
             tls.track(&guard);
+            let weak = Arc::downgrade(&guard);
+            tokio::spawn(async move {
+                tokio::time::sleep(lifetime).await;
+                if let Some(guard) = weak.upgrade() {
+                    tracing::info!(peer = %guard.peer, identity = guard.identity.get().map(String::as_str).unwrap_or("-"), reason, "closing connection");
+                    guard.kill();
+                }
+            });
             tls.metrics.handshake(true);
             Some(stream)
         }
@@ -210,6 +229,14 @@ async fn handshake(
             None
         }
     }
+}
+
+/// Time from now until a Unix timestamp, zero if past.
+fn time_until(unix_seconds: i64) -> Duration {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Duration::from_secs(unix_seconds.saturating_sub(now).max(0) as u64)
 }
 
 /// What a connection's owner needs to close it from outside.
@@ -245,7 +272,7 @@ impl Guard {
         if self.killed.load(Ordering::SeqCst) {
             Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
-                "certificate revoked",
+                "connection closed by the gateway",
             ))
         } else {
             Ok(())

@@ -301,3 +301,102 @@ fn common_event() -> pb::Event {
         })),
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_close_at_their_maximum_age_and_nodes_carry_on() {
+    let region = TestRegion::new(&["NG"]);
+    let config = &region.region.gateway_config;
+    let text = std::fs::read_to_string(config).expect("gateway config");
+    std::fs::write(
+        config,
+        text.replace("[limits]\n", "[limits]\nmax_connection_age_s = 1\n"),
+    )
+    .expect("write");
+    let gateway = region.start_gateway();
+
+    let (cert, key) = region.node_tls("NG");
+    let mut client = exchange(&region, Some((&cert, &key)))
+        .await
+        .expect("connect");
+    let (_tx, rx) = tokio::sync::mpsc::channel::<pb::PublishRequest>(1);
+    let mut stream = client
+        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("publish")
+        .into_inner();
+    stream.message().await.expect("resume");
+    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
+        .await
+        .expect("the stream ends");
+    assert!(
+        ended.is_err(),
+        "the stream outlived the maximum age: {ended:?}"
+    );
+    let log = gateway.wait_for_log("closing connection", Duration::from_secs(5));
+    assert!(
+        log.lines()
+            .any(|l| l.contains("closing connection")
+                && l.contains("maximum connection age reached")),
+        "{log}"
+    );
+
+    // A node is cut off every second and still gets everything through.
+    let _node = region.start_node("NG").await;
+    let mut local = midwa_node::client::connect(&region.node_socket("NG"))
+        .await
+        .expect("local API");
+    for round in 0..3u64 {
+        local
+            .submit(pb::SubmitRequest {
+                records: common::returns("NG", round * 100, 100),
+            })
+            .await
+            .expect("submit");
+        // Not a readiness wait: it spreads the submissions over several connection lifetimes.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    let status = region.wait_published("NG", Duration::from_secs(30)).await;
+    assert_eq!(status.acked_seq, 300);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_does_not_outlive_its_certificate() {
+    let region = TestRegion::new(&["NG"]);
+    let gateway = region.start_gateway();
+    let mut ca = Authority::open(&region.region.ca_dir).expect("CA");
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    let mut params = CertificateParams::default();
+    params.subject_alt_names = vec![SanType::URI(NG_NODE.try_into().expect("URI"))];
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::minutes(1);
+    params.not_after = now + time::Duration::seconds(3);
+    let party = Party {
+        cert: ca.sign(params, &key).expect("sign").into_bytes(),
+        key: key.serialize_pem().into_bytes(),
+    };
+
+    let mut client = exchange(&region, Some((&party.cert, &party.key)))
+        .await
+        .expect("valid for now");
+    let (_tx, rx) = tokio::sync::mpsc::channel::<pb::PublishRequest>(1);
+    let mut stream = client
+        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("publish")
+        .into_inner();
+    stream.message().await.expect("resume");
+    let ended = tokio::time::timeout(Duration::from_secs(15), stream.message())
+        .await
+        .expect("the stream ends");
+    assert!(
+        ended.is_err(),
+        "the stream outlived its certificate: {ended:?}"
+    );
+    let log = gateway.wait_for_log("closing connection", Duration::from_secs(5));
+    let line = log
+        .lines()
+        .find(|l| l.contains("closing connection"))
+        .unwrap_or_default();
+    assert!(line.contains("certificate expired"), "{line}");
+}
