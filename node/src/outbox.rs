@@ -192,7 +192,8 @@ impl Outbox {
     pub fn record(&self, events: Vec<Anonymised>) -> Result<Vec<Recorded>, OutboxError> {
         let mut memory = self.lock();
         // Never reuse a sequence the gateway already holds (a node restored from an old backup).
-        let mut seq = memory.recorded.max(self.acked_seq());
+        let base = memory.recorded.max(self.acked_seq());
+        let mut seq = base;
         let mut outcomes = Vec::with_capacity(events.len());
         let mut new: HashMap<u64, u32> = HashMap::new();
         let mut ledger = vec![LedgerChunk::default()];
@@ -254,7 +255,7 @@ impl Outbox {
             let last = chunk.first_seq + chunk.events.len() as u64 - 1;
             batch.insert(key(b'o', &last.to_be_bytes()), chunk.encode_to_vec());
         }
-        let mut ledger_seq = memory.recorded.max(self.acked_seq());
+        let mut ledger_seq = base;
         for chunk in &ledger {
             ledger_seq += chunk.ids.len() as u64;
             batch.insert(key(b'l', &ledger_seq.to_be_bytes()), chunk.encode_to_vec());
