@@ -73,7 +73,7 @@ impl TlsState {
             let Some(guard) = weak.upgrade() else { return false };
             let revoked = guard.serial.get().is_some_and(|s| revocations.is_revoked(s));
             if revoked {
-                tracing::warn!(peer = %guard.peer, identity = guard.identity.get().map(String::as_str).unwrap_or("-"), reason = "certificate revoked", "closing open connection");
+                tracing::warn!(peer = %guard.peer, identity = guard.identity.get().map(String::as_str).unwrap_or("-"), reason = "certificate revoked", "closing connection");
                 guard.kill();
                 self.metrics.revoked_connection();
                 closed += 1;

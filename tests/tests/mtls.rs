@@ -76,6 +76,47 @@ async fn assert_refused(region: &TestRegion, gateway: &Proc, party: Option<&Part
     }
 }
 
+/// Opens a publishing stream and reads the gateway's first message, which must say where to
+/// resume. The sender is returned so that the stream stays open.
+async fn open_stream(
+    client: &mut pb::exchange_client::ExchangeClient<tonic::transport::Channel>,
+) -> (
+    tokio::sync::mpsc::Sender<pb::PublishRequest>,
+    tonic::Streaming<pb::PublishResponse>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let mut stream = client
+        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("publish")
+        .into_inner();
+    let first = stream.message().await.expect("resume").expect("a message");
+    assert!(matches!(
+        first.kind,
+        Some(pb::publish_response::Kind::Resume(_))
+    ));
+    (tx, stream)
+}
+
+/// Asserts that the gateway closes `stream` within `within`, logging it with `reason`.
+async fn assert_closed(
+    mut stream: tonic::Streaming<pb::PublishResponse>,
+    gateway: &Proc,
+    reason: &str,
+    within: Duration,
+) {
+    let ended = tokio::time::timeout(within, stream.message())
+        .await
+        .expect("the stream ends");
+    assert!(ended.is_err(), "the stream went on ({reason}): {ended:?}");
+    let log = gateway.wait_for_log("closing connection", Duration::from_secs(5));
+    assert!(
+        log.lines()
+            .any(|l| l.contains("closing connection") && l.contains(reason)),
+        "no closing connection logged with {reason:?}:\n{log}"
+    );
+}
+
 const NG_NODE: &str = "spiffe://midwa.example/state/NG/node";
 
 #[tokio::test(flavor = "multi_thread")]
@@ -174,17 +215,7 @@ async fn a_revoked_certificate_is_refused_and_its_open_connection_closed_once_th
     let mut client = exchange(&region, Some((&cert, &key)))
         .await
         .expect("connect");
-    let (tx, rx) = tokio::sync::mpsc::channel::<pb::PublishRequest>(1);
-    let mut stream = client
-        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
-        .await
-        .expect("publish")
-        .into_inner();
-    let first = stream.message().await.expect("resume").expect("a message");
-    assert!(matches!(
-        first.kind,
-        Some(pb::publish_response::Kind::Resume(_))
-    ));
+    let (tx, stream) = open_stream(&mut client).await;
 
     let serial = midwa_certs::inspect::describe(&cert).expect("describe");
     let serial = serial
@@ -197,14 +228,13 @@ async fn a_revoked_certificate_is_refused_and_its_open_connection_closed_once_th
         .expect("revoke");
     gateway.signal("HUP");
 
-    gateway.wait_for_log("closing open connection", Duration::from_secs(10));
-    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
-        .await
-        .expect("the stream ends");
-    assert!(
-        ended.is_err(),
-        "the revoked party's stream went on: {ended:?}"
-    );
+    assert_closed(
+        stream,
+        &gateway,
+        "certificate revoked",
+        Duration::from_secs(10),
+    )
+    .await;
     drop(tx);
 
     let party = Party { cert, key };
@@ -318,27 +348,14 @@ async fn connections_close_at_their_maximum_age_and_nodes_carry_on() {
     let mut client = exchange(&region, Some((&cert, &key)))
         .await
         .expect("connect");
-    let (_tx, rx) = tokio::sync::mpsc::channel::<pb::PublishRequest>(1);
-    let mut stream = client
-        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
-        .await
-        .expect("publish")
-        .into_inner();
-    stream.message().await.expect("resume");
-    let ended = tokio::time::timeout(Duration::from_secs(10), stream.message())
-        .await
-        .expect("the stream ends");
-    assert!(
-        ended.is_err(),
-        "the stream outlived the maximum age: {ended:?}"
-    );
-    let log = gateway.wait_for_log("closing connection", Duration::from_secs(5));
-    assert!(
-        log.lines()
-            .any(|l| l.contains("closing connection")
-                && l.contains("maximum connection age reached")),
-        "{log}"
-    );
+    let (_tx, stream) = open_stream(&mut client).await;
+    assert_closed(
+        stream,
+        &gateway,
+        "maximum connection age reached",
+        Duration::from_secs(10),
+    )
+    .await;
 
     // A node is cut off every second and still gets everything through.
     let _node = region.start_node("NG").await;
@@ -379,24 +396,12 @@ async fn a_connection_does_not_outlive_its_certificate() {
     let mut client = exchange(&region, Some((&party.cert, &party.key)))
         .await
         .expect("valid for now");
-    let (_tx, rx) = tokio::sync::mpsc::channel::<pb::PublishRequest>(1);
-    let mut stream = client
-        .publish(tokio_stream::wrappers::ReceiverStream::new(rx))
-        .await
-        .expect("publish")
-        .into_inner();
-    stream.message().await.expect("resume");
-    let ended = tokio::time::timeout(Duration::from_secs(15), stream.message())
-        .await
-        .expect("the stream ends");
-    assert!(
-        ended.is_err(),
-        "the stream outlived its certificate: {ended:?}"
-    );
-    let log = gateway.wait_for_log("closing connection", Duration::from_secs(5));
-    let line = log
-        .lines()
-        .find(|l| l.contains("closing connection"))
-        .unwrap_or_default();
-    assert!(line.contains("certificate expired"), "{line}");
+    let (_tx, stream) = open_stream(&mut client).await;
+    assert_closed(
+        stream,
+        &gateway,
+        "certificate expired",
+        Duration::from_secs(15),
+    )
+    .await;
 }
