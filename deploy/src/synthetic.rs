@@ -2,7 +2,35 @@
 //! hosts mostly Niger and Libya, mostly young men, about 2 % unaccompanied minors, air and
 //! land returns. Deterministic for a given seed. No real person is described.
 
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
 use midwa_proto::pb;
+
+/// The four CSV files written by [`Synthetic::write_csv_files`].
+#[derive(Debug, Clone)]
+pub struct CsvFiles {
+    /// `returns.csv`.
+    pub returns: PathBuf,
+    /// `assistance.csv`.
+    pub assistance: PathBuf,
+    /// `assessments.csv`.
+    pub assessments: PathBuf,
+    /// `closures.csv`.
+    pub closures: PathBuf,
+}
+
+/// The date six months after a `YYYY-MM-DD` date (days are at most 28, so always valid).
+fn six_months_after(date: &str) -> String {
+    let year: u32 = date[..4].parse().unwrap_or(2020);
+    let month: u32 = date[5..7].parse().unwrap_or(1);
+    let (year, month) = if month > 6 {
+        (year + 1, month - 6)
+    } else {
+        (year, month + 6)
+    };
+    format!("{year}-{month:02}-{}", &date[8..])
+}
 
 /// A small deterministic generator (xorshift64*).
 #[derive(Debug, Clone)]
@@ -123,6 +151,100 @@ impl Synthetic {
                 .pick(&[("iom", 60), ("government", 25), ("ngo", 15)])
                 .into(),
         }
+    }
+
+    /// An invented name and phone number for person number `n`, as an agency's export would
+    /// carry them: the node must drop both.
+    pub fn contact(&mut self, n: u64) -> (String, String) {
+        const GIVEN: &[&str] = &[
+            "Amina", "Ibrahim", "Fatou", "Moussa", "Kwame", "Aissatou", "Chinedu", "Mariama",
+            "Ousmane", "Adjoa", "Sekou", "Ngozi",
+        ];
+        const FAMILY: &[&str] = &[
+            "Bello", "Diallo", "Mensah", "Traore", "Okafor", "Ndiaye", "Camara", "Sow", "Owusu",
+            "Keita",
+        ];
+        let given = GIVEN[self.below(GIVEN.len() as u64) as usize];
+        let family = FAMILY[self.below(FAMILY.len() as u64) as usize];
+        (format!("{family}, {given} {n}"), format!("+2217{n:08}"))
+    }
+
+    /// Writes the four CSV files of `shared/INTAKE.md` for `people` persons numbered from
+    /// `first`, with names and phone numbers as agencies export them: every person has a return,
+    /// about half got assistance, a third were surveyed six months later, a fifth have a closed
+    /// case.
+    pub fn write_csv_files(
+        &mut self,
+        dir: &Path,
+        first: u64,
+        people: u64,
+    ) -> std::io::Result<CsvFiles> {
+        let files = CsvFiles {
+            returns: dir.join("returns.csv"),
+            assistance: dir.join("assistance.csv"),
+            assessments: dir.join("assessments.csv"),
+            closures: dir.join("closures.csv"),
+        };
+        let open = |path: &Path| std::fs::File::create(path).map(BufWriter::new);
+        let mut returns = open(&files.returns)?;
+        let mut assistance = open(&files.assistance)?;
+        let mut assessments = open(&files.assessments)?;
+        let mut closures = open(&files.closures)?;
+        writeln!(
+            returns,
+            "person_id,full_name,phone,date_of_birth,sex,nationality,return_date,mode,return_type,host_country,transit_countries,arrival_point,destination_region,vulnerabilities"
+        )?;
+        writeln!(assistance, "person_id,date,category,type,modality,provider")?;
+        writeln!(assessments, "person_id,date,economic,social,psychosocial")?;
+        writeln!(closures, "person_id,date,outcome")?;
+        for n in first..first + people {
+            let r = self.return_record(n);
+            let (name, phone) = self.contact(n);
+            writeln!(
+                returns,
+                "{},\"{name}\",{phone},{},{},{},{},{},{},{},{},{},{},{}",
+                r.person_id,
+                r.date_of_birth,
+                r.sex,
+                r.nationality,
+                r.return_date,
+                r.mode,
+                r.return_type,
+                r.host_country,
+                r.transit_countries.join(";"),
+                r.arrival_point,
+                r.destination_region,
+                r.vulnerabilities.join(";"),
+            )?;
+            if self.below(2) == 0 {
+                let a = self.assistance_record(n, &r);
+                writeln!(
+                    assistance,
+                    "{},{},{},{},{},{}",
+                    a.person_id, a.date, a.category, a.r#type, a.modality, a.provider
+                )?;
+            }
+            let later = six_months_after(&r.return_date);
+            if self.below(3) == 0 {
+                let mut score = || (self.below(101) as f64) / 100.0;
+                let (e, s, p) = (score(), score(), score());
+                writeln!(assessments, "{},{later},{e},{s},{p}", r.person_id)?;
+            }
+            if self.below(5) == 0 {
+                let outcome = self.pick(&[
+                    ("completed", 60),
+                    ("withdrawn", 10),
+                    ("remigrated", 10),
+                    ("lost_contact", 18),
+                    ("deceased", 2),
+                ]);
+                writeln!(closures, "{},{later},{outcome}", r.person_id)?;
+            }
+        }
+        for mut file in [returns, assistance, assessments, closures] {
+            file.flush()?;
+        }
+        Ok(files)
     }
 
     /// A return and, for about half of the people, an assistance record: `people` returns.

@@ -7,6 +7,7 @@ use midwa_proto::event::{
     Assessment, Assistance, Closure, Event, EventBody, Pseudonym, Return, Score,
 };
 use midwa_proto::pb;
+use midwa_proto::receipt::ReceiptCode;
 use midwa_proto::vocab::{AgeBand, AssistanceType, Mode, Outcome, ReturnType, Sex, Vulnerability};
 use time::Date;
 use time::macros::format_description;
@@ -38,6 +39,8 @@ pub struct Anonymised {
     /// For a return: the month the person came back, which later records of the same person
     /// are checked against.
     pub return_month: Option<Month>,
+    /// For a return: the code the returnee is given.
+    pub receipt: Option<ReceiptCode>,
 }
 
 /// What the anonymiser needs to know of records already held.
@@ -87,6 +90,7 @@ pub fn anonymise(
                     body: EventBody::Assistance(body),
                 },
                 return_month: None,
+                receipt: None,
             })
         }
         Kind::Assessment(a) => {
@@ -117,6 +121,7 @@ pub fn anonymise(
                     body: EventBody::Assessment(body),
                 },
                 return_month: None,
+                receipt: None,
             })
         }
         Kind::Closure(c) => {
@@ -135,6 +140,7 @@ pub fn anonymise(
                     body: EventBody::Closure(body),
                 },
                 return_month: None,
+                receipt: None,
             })
         }
     }
@@ -175,6 +181,12 @@ fn anonymise_return(
             format!("{} is not a subdivision of {state}", region.as_str()),
         ));
     }
+    let id = keys.event_id(&[
+        b"return",
+        person_id.as_bytes(),
+        r.return_date.trim().as_bytes(),
+    ]);
+    let receipt = keys.receipt(&id);
     let body = Return {
         month: month(returned),
         sex: term::<Sex>("sex", &r.sex)?,
@@ -196,12 +208,8 @@ fn anonymise_return(
             .filter(|v| !v.trim().is_empty())
             .map(|v| term::<Vulnerability>("vulnerabilities", v))
             .collect::<Result<_, _>>()?,
+        receipt: receipt.digest(),
     };
-    let id = keys.event_id(&[
-        b"return",
-        person_id.as_bytes(),
-        r.return_date.trim().as_bytes(),
-    ]);
     let event = Event {
         id,
         origin: state,
@@ -211,6 +219,7 @@ fn anonymise_return(
     Ok(Anonymised {
         event,
         return_month: Some(month(returned)),
+        receipt: Some(receipt),
     })
 }
 

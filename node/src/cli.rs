@@ -31,6 +31,32 @@ enum Command {
     Status,
     /// Ask the gateway, over mTLS, what it holds from this state.
     Holdings,
+    /// Import a CSV file of returns, assistance, assessments or closures (see INTAKE.md) into
+    /// the running node. Nothing is recorded unless every row is valid; importing the same file
+    /// again records nothing new.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Check every row, record nothing.
+        #[arg(long)]
+        check: bool,
+        /// Write the receipts of the file's returns to a CSV file (person_id, receipt) instead
+        /// of printing them; by default beside the input, as NAME.receipts.csv.
+        #[arg(long, value_name = "FILE")]
+        receipts: Option<Option<PathBuf>>,
+        /// Replace an existing receipts file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy the node's secret key to a backup file (mode 0600). Keep the copy as safe as the
+    /// original: without the key, the same person gets a new pseudonym.
+    BackupKey {
+        /// Where to write the copy; it must not exist unless --force.
+        to: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
@@ -65,6 +91,33 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(&cli.config)?;
     match cli.command {
+        Command::Import {
+            file,
+            check,
+            receipts,
+            force,
+        } => {
+            let receipts = receipts
+                .map(|path| path.unwrap_or_else(|| crate::upload::default_receipts_path(&file)));
+            crate::upload::import(
+                &config.local_socket,
+                crate::upload::Request {
+                    file,
+                    check_only: check,
+                    receipts,
+                    force,
+                },
+            )
+            .await?;
+        }
+        Command::BackupKey { to, force } => {
+            crate::keys::Keys::backup(&config.secret_key, &to, force)?;
+            println!(
+                "copied {} to {}; to restore, copy it back (mode 0600) before starting the node",
+                config.secret_key.display(),
+                to.display()
+            );
+        }
         Command::Run => {
             let node = Node::start(config).await?;
             println!("midwa-node listening on {}", node.socket().display());

@@ -10,6 +10,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use midwa_proto::event::{EventId, Pseudonym};
+use midwa_proto::receipt::ReceiptCode;
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -31,6 +32,12 @@ pub enum KeyError {
     /// The file can be read by others.
     #[error("secret key {0}: readable by other users; run `chmod 600 {0}`")]
     Exposed(PathBuf),
+    /// The backup could not be written.
+    #[error("cannot write the backup: {0}")]
+    Backup(String),
+    /// There is no key to back up.
+    #[error("secret key {0} does not exist: the node creates it at its first start")]
+    Missing(PathBuf),
     /// The system's random generator failed.
     #[error("the system random number generator failed")]
     Random,
@@ -41,6 +48,7 @@ pub enum KeyError {
 pub struct Keys {
     pseudonym: hmac::Key,
     event_id: hmac::Key,
+    receipt: hmac::Key,
 }
 
 impl Keys {
@@ -71,20 +79,24 @@ impl Keys {
                 .and_then(|_| file.sync_all())
                 .map_err(io)?;
         }
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if meta.permissions().mode() & 0o077 != 0 {
-            return Err(KeyError::Exposed(path.to_owned()));
+        Ok((Self::from_master(&read_master(path)?), created))
+    }
+
+    /// Copies the key file to `to` (mode 0600, never over an existing file unless `force`),
+    /// after checking it is a valid key.
+    pub fn backup(path: &Path, to: &Path, force: bool) -> Result<(), KeyError> {
+        if !path.exists() {
+            return Err(KeyError::Missing(path.to_owned()));
         }
-        let text = std::fs::read_to_string(path).map_err(io)?;
-        let text = text.trim();
-        if text.len() != 64 {
-            return Err(KeyError::Damaged(path.to_owned()));
-        }
-        let master: Vec<u8> = (0..32)
-            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
-            .collect::<Result<_, _>>()
-            .map_err(|_| KeyError::Damaged(path.to_owned()))?;
-        Ok((Self::from_master(&master), created))
+        let master = read_master(path)?;
+        let hex: String = master.iter().map(|b| format!("{b:02x}")).collect();
+        midwa_certs::files::write_file(
+            to,
+            format!("{hex}\n").as_bytes(),
+            midwa_certs::files::Mode::Secret,
+            force,
+        )
+        .map_err(|e| KeyError::Backup(e.to_string()))
     }
 
     fn from_master(master: &[u8]) -> Self {
@@ -94,6 +106,7 @@ impl Keys {
         Self {
             pseudonym: derive(b"midwa/v1/pseudonym"),
             event_id: derive(b"midwa/v1/event-id"),
+            receipt: derive(b"midwa/v1/receipt"),
         }
     }
 
@@ -117,6 +130,36 @@ impl Keys {
         out.copy_from_slice(&ctx.sign().as_ref()[..16]);
         EventId(out)
     }
+
+    /// The receipt code of a return: the same return always gets the same code, and nobody
+    /// without this node's key can tell which codes exist.
+    pub fn receipt(&self, event: &EventId) -> ReceiptCode {
+        let tag = hmac::sign(&self.receipt, &event.0);
+        let mut bits = [0u8; 8];
+        bits.copy_from_slice(&tag.as_ref()[..8]);
+        ReceiptCode::from_bits(u64::from_be_bytes(bits))
+    }
+}
+
+/// Reads the master key, refusing a file others can read.
+fn read_master(path: &Path) -> Result<Vec<u8>, KeyError> {
+    let io = |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(KeyError::Exposed(path.to_owned()));
+    }
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let text = text.trim();
+    if text.len() != 64 {
+        return Err(KeyError::Damaged(path.to_owned()));
+    }
+    (0..32)
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
+        .collect::<Result<_, _>>()
+        .map_err(|_| KeyError::Damaged(path.to_owned()))
 }
 
 #[cfg(test)]
@@ -138,6 +181,18 @@ mod tests {
         assert_eq!(keys.pseudonym("NG-123"), again.pseudonym("NG-123"));
         assert_ne!(keys.pseudonym("NG-123"), keys.pseudonym("NG-124"));
         assert_ne!(keys.event_id(&[b"ab", b"c"]), keys.event_id(&[b"a", b"bc"]));
+        let copy = dir.path().join("backup.key");
+        Keys::backup(&path, &copy, false).expect("backup");
+        assert_eq!(
+            std::fs::metadata(&copy).expect("file").permissions().mode() & 0o777,
+            0o600
+        );
+        let (restored, _) = Keys::load_or_create(&copy).expect("restore");
+        assert_eq!(restored.pseudonym("NG-123"), keys.pseudonym("NG-123"));
+        assert!(
+            Keys::backup(&path, &copy, false).is_err(),
+            "overwrote a backup"
+        );
     }
 
     #[test]

@@ -6,11 +6,14 @@
 //!
 //! - [`config`]: the TOML configuration, typed.
 //! - [`keys`]: the node's secret, and the pseudonyms and event ids derived from it.
+//! - [`intake`]: the agency's CSV files, read row by row.
 //! - [`anonymise`]: records to anonymised events; the only place that sees personal data.
+//! - [`import`]: a whole CSV file checked, staged, then recorded.
 //! - [`outbox`]: sled, behind one narrow interface.
 //! - [`gateway`]: the mTLS connection to the gateway.
 //! - [`publisher`]: the stream to the gateway, with backoff.
-//! - [`local`]: the local API on a Unix socket; [`client`] is its client.
+//! - [`local`]: the local API on a Unix socket; [`client`] is its client, and [`upload`] the
+//!   `import` command's side of it.
 #![warn(missing_docs)]
 
 pub mod anonymise;
@@ -18,10 +21,13 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod gateway;
+pub mod import;
+pub mod intake;
 pub mod keys;
 pub mod local;
 pub mod outbox;
 pub mod publisher;
+pub mod upload;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -70,6 +76,14 @@ pub enum NodeError {
         /// Why.
         source: std::io::Error,
     },
+    /// Staging files of interrupted imports could not be removed.
+    #[error("cannot clear the import staging directory {path}: {source}")]
+    Staging {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The local API server failed.
     #[error("local API: {0}")]
     Serve(String),
@@ -98,6 +112,11 @@ impl Node {
             config.cache_bytes,
             outbox::CHUNK_EVENTS,
         )?);
+        let imports = config.data_dir.join("imports");
+        import::clear_staging(&imports).map_err(|source| NodeError::Staging {
+            path: imports.clone(),
+            source,
+        })?;
         let listener = bind_socket(&config.local_socket)?;
         let wake = Arc::new(Notify::new());
         let state = Arc::new(Mutex::new(PublishState::default()));
@@ -108,6 +127,7 @@ impl Node {
             outbox: outbox.clone(),
             wake: wake.clone(),
             publish: state.clone(),
+            imports,
         };
         let publisher = Publisher {
             config: config.clone(),

@@ -2,17 +2,22 @@
 //! and guarded by the socket file's permissions (0660: the node's user and group).
 
 use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use midwa_proto::codes::{CountryCode, Month};
 use midwa_proto::event::Pseudonym;
 use midwa_proto::pb::{self, node_local_server::NodeLocal};
-use tokio::sync::Notify;
-use tonic::{Request, Response, Status};
+use tokio::sync::{Notify, mpsc};
+use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status, Streaming};
 
 use crate::anonymise::{Returns, anonymise};
 use crate::keys::Keys;
-use crate::outbox::{Outbox, Recorded};
+use crate::outbox::{Outbox, Prepared, Recorded};
 use crate::publisher::PublishState;
 
 /// Most records in one `Submit`.
@@ -27,6 +32,8 @@ pub struct LocalService {
     pub(crate) outbox: Arc<Outbox>,
     pub(crate) wake: Arc<Notify>,
     pub(crate) publish: Arc<Mutex<PublishState>>,
+    /// Where imports stage their events.
+    pub(crate) imports: PathBuf,
 }
 
 /// Returns recorded earlier in the same submission count too.
@@ -44,8 +51,93 @@ impl Returns for WithPending<'_> {
     }
 }
 
+/// The bytes of an uploaded file, read on a blocking thread as they arrive.
+struct Upload {
+    chunks: mpsc::Receiver<Result<Vec<u8>, Status>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Upload {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.current.len() {
+            match self.chunks.blocking_recv() {
+                None => return Ok(0),
+                Some(Ok(chunk)) => {
+                    self.current = chunk;
+                    self.at = 0;
+                }
+                Some(Err(status)) => {
+                    return Err(std::io::Error::other(format!(
+                        "the upload was interrupted: {}",
+                        status.message()
+                    )));
+                }
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.at);
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+type ImportStream = Pin<Box<dyn Stream<Item = Result<pb::ImportUpdate, Status>> + Send>>;
+
 #[tonic::async_trait]
 impl NodeLocal for LocalService {
+    type ImportStream = ImportStream;
+
+    async fn import(
+        &self,
+        request: Request<Streaming<pb::ImportChunk>>,
+    ) -> Result<Response<ImportStream>, Status> {
+        let mut input = request.into_inner();
+        let first = input.message().await?.ok_or_else(|| {
+            Status::invalid_argument("the upload is empty; send the file's bytes")
+        })?;
+        let options = crate::import::Options {
+            check_only: first.check_only,
+        };
+        let (chunks, received) = mpsc::channel(16);
+        tokio::spawn(async move {
+            if chunks.send(Ok(first.data)).await.is_err() {
+                return;
+            }
+            loop {
+                let next = match input.message().await {
+                    Ok(Some(chunk)) => Ok(chunk.data),
+                    Ok(None) => return,
+                    Err(status) => Err(status),
+                };
+                if chunks.send(next).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let (updates, out) = mpsc::channel(16);
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let upload = Upload {
+                chunks: received,
+                current: Vec::new(),
+                at: 0,
+            };
+            let mut send = |u| updates.blocking_send(Ok(u)).is_ok();
+            let last = match crate::import::run(&this, &options, upload, &mut send) {
+                Ok(summary) => Ok(pb::ImportUpdate {
+                    rows_checked: summary.rows,
+                    rows_recorded: summary.recorded + summary.already_recorded,
+                    summary: Some(summary),
+                    ..Default::default()
+                }),
+                Err(status) => Err(status),
+            };
+            let _ = updates.blocking_send(last);
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(out))))
+    }
+
     async fn submit(
         &self,
         request: Request<pb::SubmitRequest>,
@@ -75,8 +167,9 @@ impl NodeLocal for LocalService {
                 }
                 events.push(anonymised);
             }
-            let ids: Vec<_> = events.iter().map(|a| a.event.id).collect();
-            let outcomes = this.outbox.record(events).map_err(|e| {
+            let ids: Vec<_> = events.iter().map(|a| (a.event.id, a.receipt)).collect();
+            let prepared = events.iter().map(Prepared::new).collect();
+            let outcomes = this.outbox.record(prepared).map_err(|e| {
                 tracing::error!(error = %e, "cannot record events");
                 Status::unavailable("the node cannot record events right now; nothing was recorded")
             })?;
@@ -89,7 +182,7 @@ impl NodeLocal for LocalService {
         }
         let results = outcomes
             .into_iter()
-            .map(|(id, outcome)| {
+            .map(|((id, receipt), outcome)| {
                 let (outcome, seq) = match outcome {
                     Recorded::New(s) => (pb::SubmitOutcome::Recorded, s),
                     Recorded::Duplicate => (pb::SubmitOutcome::Duplicate, 0),
@@ -99,6 +192,7 @@ impl NodeLocal for LocalService {
                     outcome: outcome as i32,
                     seq,
                     event_id: id.0.to_vec(),
+                    receipt: receipt.map(|r| r.to_string()).unwrap_or_default(),
                 }
             })
             .collect();

@@ -63,6 +63,55 @@ pub enum Recorded {
     Conflict,
 }
 
+/// An event ready to record: its wire form and what the ledger keeps of it. Made from an
+/// anonymised record, or read back from an import's staging file.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Prepared {
+    /// The event as published.
+    #[prost(message, required, tag = "1")]
+    pub wire: pb::Event,
+    /// The ledger key of its id.
+    #[prost(fixed64, tag = "2")]
+    pub key: u64,
+    /// The digest of its canonical encoding.
+    #[prost(fixed32, tag = "3")]
+    pub digest: u32,
+    /// For a return: the ledger key of the person.
+    #[prost(fixed64, tag = "4")]
+    pub person: u64,
+    /// For a return: its month, as months since year 0, plus one (0: not a return).
+    #[prost(uint32, tag = "5")]
+    pub return_month: u32,
+}
+
+impl Prepared {
+    /// Encodes an anonymised event and computes what the ledger keeps of it.
+    pub fn new(anonymised: &Anonymised) -> Self {
+        let wire = pb::Event::from(&anonymised.event);
+        let digest = content_digest(&wire.encode_to_vec());
+        Self {
+            wire,
+            key: PrefixMap::<u32>::key_of(&anonymised.event.id.0),
+            digest,
+            person: PrefixMap::<u16>::key_of(&anonymised.event.subject.0),
+            return_month: anonymised
+                .return_month
+                .map_or(0, |m| u32::from(month_index(m)) + 1),
+        }
+    }
+}
+
+/// Whether an event is already recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Not recorded.
+    No,
+    /// Recorded with the same content.
+    Same,
+    /// Recorded with other content.
+    Different,
+}
+
 /// A batch of consecutive events to publish.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct OutboxBatch {
@@ -188,8 +237,17 @@ impl Outbox {
         Ok(outbox)
     }
 
-    /// Records anonymised events, durably. Returns what became of each, in order.
-    pub fn record(&self, events: Vec<Anonymised>) -> Result<Vec<Recorded>, OutboxError> {
+    /// Whether an event is already recorded, and with the same content.
+    pub fn held(&self, event: &Prepared) -> Held {
+        match self.lock().ids.get(event.key) {
+            None => Held::No,
+            Some(d) if d == event.digest => Held::Same,
+            Some(_) => Held::Different,
+        }
+    }
+
+    /// Records events, durably. Returns what became of each, in order.
+    pub fn record(&self, events: Vec<Prepared>) -> Result<Vec<Recorded>, OutboxError> {
         let mut memory = self.lock();
         // Never reuse a sequence the gateway already holds (a node restored from an old backup).
         let base = memory.recorded.max(self.acked_seq());
@@ -201,10 +259,14 @@ impl Outbox {
             first_seq: seq + 1,
             events: Vec::new(),
         }];
-        for anonymised in events {
-            let wire = pb::Event::from(&anonymised.event);
-            let digest = content_digest(&wire.encode_to_vec());
-            let key = PrefixMap::<u32>::key_of(&anonymised.event.id.0);
+        for Prepared {
+            wire,
+            key,
+            digest,
+            person,
+            return_month,
+        } in events
+        {
             if let Some(held) = new.get(&key).copied().or_else(|| memory.ids.get(key)) {
                 outcomes.push(if held == digest {
                     Recorded::Duplicate
@@ -227,11 +289,9 @@ impl Outbox {
             };
             entry.ids.push(key);
             entry.digests.push(digest);
-            if let Some(month) = anonymised.return_month {
-                entry
-                    .people
-                    .push(PrefixMap::<u16>::key_of(&anonymised.event.subject.0));
-                entry.months.push(u32::from(month_index(month)));
+            if return_month > 0 {
+                entry.people.push(person);
+                entry.months.push(return_month - 1);
             }
             if outbox
                 .last()
@@ -467,7 +527,7 @@ mod tests {
 
     use super::*;
 
-    fn closure(id: u8, outcome: Outcome) -> Anonymised {
+    fn closure(id: u8, outcome: Outcome) -> Prepared {
         let event = Event {
             id: EventId([id; 16]),
             origin: "NG".parse().expect("code"),
@@ -477,10 +537,11 @@ mod tests {
                 outcome,
             }),
         };
-        Anonymised {
+        Prepared::new(&Anonymised {
             event,
             return_month: Some("2023-11".parse().expect("month")),
-        }
+            receipt: None,
+        })
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::event::{
     Score,
 };
 use crate::pb;
+use crate::receipt::ReceiptDigest;
 use crate::vocab::{
     AgeBand, AssistanceCategory, AssistanceType, Modality, Mode, Outcome, ProviderKind, ReturnType,
     Sex, Vulnerability,
@@ -155,6 +156,7 @@ impl From<&Event> for pb::Event {
                     .map(|d| d.as_str().into())
                     .unwrap_or_default(),
                 vulnerabilities: r.vulnerabilities.iter().map(Vulnerability::to_pb).collect(),
+                receipt: r.receipt.0.to_vec(),
             }),
             EventBody::Assistance(a) => Body::Assistance(pb::Assistance {
                 month: a.month.to_string(),
@@ -242,6 +244,7 @@ fn ret(r: &pb::Return, origin: CountryCode) -> Result<Return, ConvertError> {
         arrival_point: optional(&r.arrival_point, "arrival_point").map_err(under)?,
         destination_region,
         vulnerabilities,
+        receipt: ReceiptDigest(fixed("receipt", &r.receipt).map_err(under)?),
     })
 }
 
@@ -361,6 +364,7 @@ mod tests {
                     pb::Vulnerability::MedicalNeed as i32,
                     pb::Vulnerability::SingleWoman as i32,
                 ],
+                receipt: vec![3; 16],
             })),
         }
     }

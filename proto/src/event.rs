@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::codes::{ArrivalPoint, CountryCode, Month, Subdivision};
+use crate::receipt::ReceiptDigest;
 use crate::vocab::{
     AgeBand, AssistanceCategory, AssistanceType, Modality, Mode, Outcome, ProviderKind, ReturnType,
     Sex, Vulnerabilities,
@@ -137,6 +138,8 @@ pub struct Return {
     pub destination_region: Option<Subdivision>,
     /// Vulnerability flags.
     pub vulnerabilities: Vulnerabilities,
+    /// The digest of the returnee's receipt code.
+    pub receipt: ReceiptDigest,
 }
 
 /// Reintegration assistance received.

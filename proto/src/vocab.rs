@@ -8,12 +8,22 @@ use crate::pb;
 
 /// A term outside a vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{found:?} is not one of: {}", expected.join(", "))]
+#[error("{found:?} is not one of: {}", accepted(expected))]
 pub struct UnknownTerm {
     /// What was given.
     pub found: String,
     /// The accepted terms.
     pub expected: &'static [&'static str],
+}
+
+/// The accepted terms, saying so where an empty value is one of them.
+fn accepted(terms: &[&str]) -> String {
+    let named: Vec<&str> = terms.iter().copied().filter(|t| !t.is_empty()).collect();
+    if named.len() < terms.len() {
+        format!("{} (or empty if unknown)", named.join(", "))
+    } else {
+        named.join(", ")
+    }
 }
 
 macro_rules! vocabulary {

@@ -25,6 +25,7 @@ fn a_return(id: u8, mode: i32) -> pb::Event {
             arrival_point: String::new(),
             destination_region: String::new(),
             vulnerabilities: vec![],
+            receipt: vec![id; 16],
         })),
     }
 }

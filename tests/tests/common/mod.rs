@@ -127,6 +127,25 @@ impl TestRegion {
         }
     }
 
+    /// Runs a `midwa-node` command of `state` (such as `import FILE`) to its end, with the
+    /// node's configuration. Returns (success, stdout, stderr).
+    pub fn node_command(&self, state: &str, args: &[&str]) -> (bool, String, String) {
+        let config = self.node_config(state);
+        let output = Command::new(NODE_EXE)
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run midwa-node");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
     /// The party files (cert.pem, key.pem) of a node of the region.
     pub fn node_tls(&self, state: &str) -> (Vec<u8>, Vec<u8>) {
         let dir = self.region.node(state).expect("node").dir.join("tls");

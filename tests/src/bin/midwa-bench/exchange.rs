@@ -1,5 +1,4 @@
-//! `midwa-bench`: drives a state node and the gateway, as separate processes over mutual TLS on
-//! this machine, and prints figures. It is a measurement, not a test: it never fails on timing.
+//! The exchange: node to gateway throughput, latency, memory and size per event.
 //!
 //! 1. Intake: the agency submits `--events` synthetic returns to the node while the gateway is
 //!    down; they pile up durably in the node's outbox.
@@ -10,139 +9,39 @@
 //! 4. Latency: the agency submits at half that sustained rate; for each event, the time from
 //!    the node accepting it (durable on the node) to the gateway's durable acknowledgement.
 //! 5. Peak memory of each process, bytes on disk and on the wire per event.
-//!
-//! Build with `cargo build --release -p midwa-tests`, then run `target/release/midwa-bench`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use clap::Parser;
 use midwa_deploy::region::{Region, free_loopback_addr};
 use midwa_deploy::synthetic::Synthetic;
 use midwa_proto::pb;
 
-/// Measure node-to-gateway throughput, latency, memory and size per event.
-#[derive(Parser)]
-struct Cli {
+use crate::support::*;
+
+/// Options of the exchange benchmark.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
     /// Events (returns) to push through.
     #[arg(long, default_value_t = 1_000_000)]
-    events: u64,
+    pub events: u64,
     /// Records per local API call during intake.
     #[arg(long, default_value_t = 5_000)]
-    submit_size: u64,
+    pub submit_size: u64,
     /// Seconds of the latency phase.
     #[arg(long, default_value_t = 10)]
-    latency_seconds: u64,
+    pub latency_seconds: u64,
     /// Keep the region's files here (must not exist) instead of a temporary directory.
     #[arg(long)]
-    keep: Option<PathBuf>,
+    pub keep: Option<PathBuf>,
 }
 
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.0.id().to_string())
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(exe: &Path, args: &[&str], log: &Path) -> Result<Proc> {
-    let out = std::fs::File::create(log)?;
-    let child = Command::new(exe)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(out.try_clone()?)
-        .stderr(out)
-        .spawn()
-        .with_context(|| {
-            format!(
-                "cannot start {}; build it with `cargo build --release -p midwa-tests`",
-                exe.display()
-            )
-        })?;
-    Ok(Proc(child))
-}
-
-/// Peak resident memory (VmHWM) of a process, in MiB.
-fn peak_mib(pid: u32) -> f64 {
-    proc_status_mib(pid, "VmHWM:")
-}
-
-/// Resident memory now (VmRSS) of a process, in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    proc_status_mib(pid, "VmRSS:")
-}
-
-fn proc_status_mib(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn dir_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => dir_bytes(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
-/// Bytes (sent, received) by the node on its connection to the gateway, from `ss`.
-fn wire_bytes(gateway_port: u16) -> Option<(u64, u64)> {
-    let out = Command::new("ss")
-        .args([
-            "-tinH",
-            "state",
-            "established",
-            &format!("( dport = :{gateway_port} )"),
-        ])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let field = |name: &str| {
-        text.split_whitespace()
-            .filter_map(|w| w.strip_prefix(name))
-            .filter_map(|v| v.parse::<u64>().ok())
-            .sum::<u64>()
-    };
-    let sent = field("bytes_sent:");
-    (sent > 0).then(|| (sent, field("bytes_received:")))
-}
-
-async fn status(socket: &Path) -> Result<pb::NodeStatus> {
-    let mut client = midwa_node::client::connect(socket)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    Ok(client.status(pb::StatusRequest {}).await?.into_inner())
-}
-
-#[tokio::main]
-async fn main() -> Result<()> {
-    let cli = Cli::parse();
-    let exe_dir = std::env::current_exe()?
-        .parent()
-        .context("exe dir")?
-        .to_owned();
-    let (gateway_exe, node_exe) = (exe_dir.join("e2e-gateway"), exe_dir.join("e2e-node"));
+/// Runs the exchange benchmark.
+pub async fn run(cli: &Args) -> Result<()> {
+    let (gateway_exe, node_exe) = executables()?;
     let temp = tempfile_dir(cli.keep.as_deref())?;
     let region = Region::create(&temp, free_loopback_addr()?, &["NG"])?;
     let node_files = region.node("NG").context("node")?.clone();
@@ -153,7 +52,6 @@ async fn main() -> Result<()> {
         "midwa-bench: {} events, one node (NG), gateway and node as separate processes over mTLS",
         cli.events
     );
-    println!("machine: {} cores, {}", num_cpus(), cpu_model());
 
     // 1. Intake, with the gateway down.
     let node = spawn(
@@ -359,7 +257,6 @@ async fn main() -> Result<()> {
     }
     Ok(())
 }
-
 /// Submits `count` synthetic returns of people numbered from `first`, in calls of `size`
 /// records, from two concurrent clients (as an agency's import and its case system might).
 async fn submit_all(socket: &Path, first: u64, count: u64, size: u64) -> Result<()> {
@@ -391,54 +288,4 @@ async fn submit_all(socket: &Path, first: u64, count: u64, size: u64) -> Result<
         loader.await??;
     }
     Ok(())
-}
-
-/// The gateway's Prometheus counters, from the metrics address it logged.
-fn gateway_metrics(log: &Path) -> Option<Vec<(String, f64)>> {
-    use std::io::{Read, Write};
-    let log = std::fs::read_to_string(log).ok()?;
-    let addr = log
-        .split("metrics on http://")
-        .nth(1)?
-        .split('/')
-        .next()?
-        .to_owned();
-    let mut socket = std::net::TcpStream::connect(addr).ok()?;
-    socket
-        .write_all(b"GET /metrics HTTP/1.1\r\nhost: bench\r\n\r\n")
-        .ok()?;
-    let mut body = String::new();
-    socket.read_to_string(&mut body).ok()?;
-    Some(
-        body.lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once(' '))
-            .filter_map(|(n, v)| Some((n.to_owned(), v.trim().parse().ok()?)))
-            .collect(),
-    )
-}
-
-fn tempfile_dir(keep: Option<&Path>) -> Result<PathBuf> {
-    match keep {
-        Some(dir) if dir.exists() => bail!("{} already exists", dir.display()),
-        Some(dir) => Ok(dir.to_owned()),
-        None => Ok(std::env::temp_dir().join(format!("midwa-bench-{}", std::process::id()))),
-    }
-}
-
-fn num_cpus() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("model name"))
-                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
 }

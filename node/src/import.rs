@@ -1,0 +1,407 @@
+//! Importing one CSV file: every row is read, checked and anonymised into a staging file first;
+//! only when the whole file is valid are its events recorded in the outbox, and so published.
+//! Memory stays flat whatever the file's size: rows stream from the client, events stream to
+//! the staging file and back. The staging file holds anonymised events only, and is removed
+//! when the import ends (or, after a crash, when the node starts).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use midwa_proto::index::PrefixMap;
+use midwa_proto::pb;
+use midwa_proto::receipt::ReceiptCode;
+use prost::Message;
+use tonic::Status;
+
+use crate::anonymise::anonymise;
+use crate::intake::{CsvRecords, Kind, Problem};
+use crate::local::LocalService;
+use crate::outbox::{Held, Prepared, Recorded};
+
+/// Most problems reported for one file; the rest are only counted.
+pub const MAX_PROBLEMS: usize = 1000;
+/// Rows between two progress updates.
+const UPDATE_EVERY: u64 = 25_000;
+/// Events recorded in one outbox write while committing.
+const COMMIT_CHUNK: usize = 20_000;
+
+/// How an import was asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Record nothing, only check.
+    pub check_only: bool,
+}
+
+/// A staged event, as the staging file holds it.
+#[derive(Clone, PartialEq, prost::Message)]
+struct Staged {
+    #[prost(uint64, tag = "1")]
+    line: u64,
+    #[prost(fixed64, optional, tag = "2")]
+    receipt: Option<u64>,
+    #[prost(message, required, tag = "3")]
+    event: Prepared,
+    /// Recorded before: staged only for its receipt.
+    #[prost(bool, tag = "4")]
+    held: bool,
+}
+
+/// Where updates go; `false` when the client has gone.
+pub type Send<'a> = dyn FnMut(pb::ImportUpdate) -> bool + 'a;
+
+/// Imports a file read from `input`. Updates (progress, problems, receipts) go to `send`; the
+/// summary is returned. Nothing is recorded unless every row is valid.
+pub fn run(
+    service: &LocalService,
+    options: &Options,
+    input: impl Read,
+    send: &mut Send<'_>,
+) -> Result<pb::ImportSummary, Status> {
+    let staging = Staging::create(&service.imports).map_err(|e| {
+        tracing::error!(error = %e, dir = %service.imports.display(), "cannot create an import staging file");
+        Status::unavailable("the node cannot stage the import (see its log); nothing was recorded")
+    })?;
+    let checked = check(service, input, &staging, send)?;
+    let mut summary = pb::ImportSummary {
+        kind: checked.kind.to_string(),
+        rows: checked.rows,
+        already_recorded: checked.already,
+        invalid: checked.invalid,
+        check_only: options.check_only,
+        ..Default::default()
+    };
+    if checked.invalid > 0 {
+        return Err(Status::invalid_argument(format!(
+            "{} of {} rows cannot be imported; nothing was recorded. Correct the file and import it again",
+            checked.invalid, checked.rows
+        )));
+    }
+    if !options.check_only {
+        commit(service, &staging, checked.staged, &mut summary, send)?;
+    }
+    Ok(summary)
+}
+
+struct Checked {
+    kind: Kind,
+    rows: u64,
+    already: u64,
+    invalid: u64,
+    staged: u64,
+}
+
+/// Reads every row, reporting problems, and stages the new events.
+fn check(
+    service: &LocalService,
+    input: impl Read,
+    staging: &Staging,
+    send: &mut Send<'_>,
+) -> Result<Checked, Status> {
+    let gone = || Status::cancelled("the client went away; nothing was recorded");
+    let mut reported = 0usize;
+    let mut report = |problem: Problem, send: &mut Send<'_>| {
+        if reported < MAX_PROBLEMS {
+            reported += 1;
+            send(pb::ImportUpdate {
+                problems: vec![row_problem(problem)],
+                ..Default::default()
+            })
+        } else {
+            true
+        }
+    };
+    let mut rows = match CsvRecords::new(input) {
+        Ok(rows) => rows,
+        Err(problem) => {
+            report(problem, send);
+            return Err(Status::invalid_argument(
+                "the header must be corrected first; nothing was recorded",
+            ));
+        }
+    };
+    let kind = rows.kind();
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut out = BufWriter::with_capacity(1 << 20, staging.file().map_err(stage_error)?);
+    // Rows of this file already seen: id → (content digest, line).
+    let mut seen: PrefixMap<(u32, u32)> = PrefixMap::default();
+    let mut checked = Checked {
+        kind,
+        rows: 0,
+        already: 0,
+        invalid: 0,
+        staged: 0,
+    };
+    let mut buffer = Vec::new();
+    while let Some(row) = rows.next_record() {
+        checked.rows += 1;
+        if checked.rows.is_multiple_of(UPDATE_EVERY)
+            && !send(pb::ImportUpdate {
+                rows_checked: checked.rows,
+                ..Default::default()
+            })
+        {
+            return Err(gone());
+        }
+        let problem = match row {
+            Err(problem) => Some(problem),
+            Ok((line, record)) => {
+                match anonymise(
+                    record,
+                    service.state,
+                    &service.keys,
+                    today,
+                    &*service.outbox,
+                ) {
+                    Err(e) => Some(rows.problem(line, e.field, e.why)),
+                    Ok(anonymised) => {
+                        let prepared = Prepared::new(&anonymised);
+                        let identity = identity(kind);
+                        match seen.get(prepared.key) {
+                            Some((digest, _)) if digest == prepared.digest => {
+                                checked.already += 1;
+                                None
+                            }
+                            Some((_, first)) => Some(rows.problem(
+                                line,
+                                "person_id",
+                                format!(
+                                    "same {identity} as line {first} but different content; keep one of the two rows"
+                                ),
+                            )),
+                            None => {
+                                seen.insert(prepared.key, (prepared.digest, line as u32));
+                                match service.outbox.held(&prepared) {
+                                    Held::Same => {
+                                        checked.already += 1;
+                                        if anonymised.receipt.is_some() && checked.invalid == 0 {
+                                            stage(&mut out, &mut buffer, Staged {
+                                                line,
+                                                receipt: anonymised.receipt.map(|r| r.bits()),
+                                                event: prepared,
+                                                held: true,
+                                            })?;
+                                            checked.staged += 1;
+                                        }
+                                        None
+                                    }
+                                    Held::Different => Some(rows.problem(
+                                        line,
+                                        "person_id",
+                                        format!(
+                                            "a different record with the same {identity} is already recorded; to correct it, erase the old one first"
+                                        ),
+                                    )),
+                                    Held::No => {
+                                        if checked.invalid == 0 {
+                                            stage(&mut out, &mut buffer, Staged {
+                                                line,
+                                                receipt: anonymised.receipt.map(|r| r.bits()),
+                                                event: prepared,
+                                                held: false,
+                                            })?;
+                                            checked.staged += 1;
+                                        }
+                                        None
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(problem) = problem {
+            checked.invalid += 1;
+            if !report(problem, send) {
+                return Err(gone());
+            }
+        }
+    }
+    out.flush().map_err(stage_error)?;
+    if !send(pb::ImportUpdate {
+        rows_checked: checked.rows,
+        ..Default::default()
+    }) {
+        return Err(gone());
+    }
+    Ok(checked)
+}
+
+fn stage(out: &mut impl Write, buffer: &mut Vec<u8>, staged: Staged) -> Result<(), Status> {
+    buffer.clear();
+    staged
+        .encode_length_delimited(buffer)
+        .map_err(|_| Status::internal("internal error"))?;
+    out.write_all(buffer).map_err(stage_error)
+}
+
+/// What identifies a row of each kind, for messages.
+fn identity(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Returns => "person_id and return_date",
+        Kind::Assistance => "person_id, date and type",
+        Kind::Assessments | Kind::Closures => "person_id and date",
+    }
+}
+
+/// Records the staged events in chunks, sending the receipts of returns in line order.
+fn commit(
+    service: &LocalService,
+    staging: &Staging,
+    staged: u64,
+    summary: &mut pb::ImportSummary,
+    send: &mut Send<'_>,
+) -> Result<(), Status> {
+    let mut input =
+        BufReader::with_capacity(1 << 20, File::open(&staging.path).map_err(stage_error)?);
+    let mut remaining = staged;
+    let mut recorded_rows = 0u64;
+    while remaining > 0 {
+        let n = remaining.min(COMMIT_CHUNK as u64);
+        remaining -= n;
+        let mut chunk = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            chunk.push(read_staged(&mut input)?);
+        }
+        let mut meta = Vec::with_capacity(chunk.len());
+        let mut events = Vec::with_capacity(chunk.len());
+        for staged in chunk {
+            meta.push((staged.line, staged.receipt, staged.held));
+            if !staged.held {
+                events.push(staged.event);
+            }
+        }
+        let mut outcomes = service.outbox.record(events).map_err(|e| {
+            tracing::error!(error = %e, "cannot record imported events");
+            Status::unavailable(format!(
+                "the node's database failed after {recorded_rows} rows were recorded (see its log); import the file again once it is fixed: rows already recorded are recognised"
+            ))
+        })?;
+        service.wake.notify_one();
+        let mut receipts = Vec::new();
+        let mut outcomes = outcomes.drain(..);
+        for (line, receipt, held) in meta {
+            let outcome = if held {
+                Recorded::Duplicate
+            } else {
+                let outcome = outcomes.next().unwrap_or(Recorded::Conflict);
+                match outcome {
+                    Recorded::New(_) => summary.recorded += 1,
+                    // Recorded by someone else since the check.
+                    Recorded::Duplicate => {
+                        summary.already_recorded += 1;
+                    }
+                    Recorded::Conflict => summary.conflicts += 1,
+                }
+                outcome
+            };
+            if let Some(bits) = receipt
+                && outcome != Recorded::Conflict
+            {
+                receipts.push(pb::RowReceipt {
+                    line,
+                    code: ReceiptCode::from_bits(bits).to_string(),
+                    new: matches!(outcome, Recorded::New(_)),
+                });
+            }
+        }
+        recorded_rows += n;
+        if !send(pb::ImportUpdate {
+            rows_checked: summary.rows,
+            rows_recorded: recorded_rows,
+            receipts,
+            ..Default::default()
+        }) {
+            // What is recorded stays recorded: the file was valid, and importing it again
+            // records the rest.
+            return Err(Status::cancelled(format!(
+                "the client went away after {recorded_rows} rows were recorded; import the file again to record the rest"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn read_staged(input: &mut impl Read) -> Result<Staged, Status> {
+    let damaged = |_| {
+        tracing::error!("an import staging file is damaged");
+        Status::internal("internal error")
+    };
+    let mut len = [0u8; 1];
+    let mut bytes = Vec::new();
+    // A length-delimited message: a varint length, then the message.
+    let mut length = 0usize;
+    for shift in (0..64).step_by(7) {
+        input.read_exact(&mut len).map_err(stage_error)?;
+        length |= usize::from(len[0] & 0x7f) << shift;
+        if len[0] & 0x80 == 0 {
+            break;
+        }
+    }
+    bytes.resize(length, 0);
+    input.read_exact(&mut bytes).map_err(stage_error)?;
+    Staged::decode(bytes.as_slice()).map_err(damaged)
+}
+
+fn row_problem(p: Problem) -> pb::RowProblem {
+    pb::RowProblem {
+        line: p.line,
+        column: p.column,
+        column_letter: p.letter,
+        reason: p.reason,
+    }
+}
+
+fn stage_error(e: std::io::Error) -> Status {
+    tracing::error!(error = %e, "import staging file");
+    Status::unavailable("the node cannot stage the import (see its log); nothing was recorded")
+}
+
+/// A staging file, removed when dropped.
+struct Staging {
+    path: PathBuf,
+}
+
+impl Staging {
+    fn create(dir: &Path) -> std::io::Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        std::fs::create_dir_all(dir)?;
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("import-{}-{n}.staging", std::process::id()));
+        File::create(&path)?;
+        Ok(Self { path })
+    }
+
+    fn file(&self) -> std::io::Result<File> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&self.path)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Removes staging files left by a crash: their imports never finished and are simply run
+/// again.
+pub fn clear_staging(dir: &Path) -> std::io::Result<()> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "staging") {
+                    std::fs::remove_file(path)?;
+                }
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}

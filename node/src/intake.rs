@@ -1,0 +1,527 @@
+//! The agency's CSV files (`shared/INTAKE.md`) read as records, one row at a time: the kind of
+//! file is recognised from its header, columns may come in any order, and every problem names
+//! its line and column. Values are checked by [`crate::anonymise`]; this module only reads.
+
+use std::fmt;
+use std::io::Read;
+
+use midwa_proto::pb;
+
+/// The four kinds of file an agency imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `returns.csv`.
+    Returns,
+    /// `assistance.csv`.
+    Assistance,
+    /// `assessments.csv`.
+    Assessments,
+    /// `closures.csv`.
+    Closures,
+}
+
+/// A column of one kind of file.
+struct Column {
+    name: &'static str,
+    required: bool,
+}
+
+const fn required(name: &'static str) -> Column {
+    Column {
+        name,
+        required: true,
+    }
+}
+
+const fn optional(name: &'static str) -> Column {
+    Column {
+        name,
+        required: false,
+    }
+}
+
+const RETURNS: &[Column] = &[
+    required("person_id"),
+    optional("full_name"),
+    optional("phone"),
+    optional("date_of_birth"),
+    required("sex"),
+    required("nationality"),
+    required("return_date"),
+    required("mode"),
+    required("return_type"),
+    required("host_country"),
+    optional("transit_countries"),
+    optional("arrival_point"),
+    optional("destination_region"),
+    optional("vulnerabilities"),
+];
+const ASSISTANCE: &[Column] = &[
+    required("person_id"),
+    required("date"),
+    required("category"),
+    required("type"),
+    required("modality"),
+    optional("provider"),
+];
+const ASSESSMENTS: &[Column] = &[
+    required("person_id"),
+    required("date"),
+    required("economic"),
+    required("social"),
+    required("psychosocial"),
+];
+const CLOSURES: &[Column] = &[required("person_id"), required("date"), required("outcome")];
+
+impl Kind {
+    const ALL: [Kind; 4] = [
+        Kind::Returns,
+        Kind::Assistance,
+        Kind::Assessments,
+        Kind::Closures,
+    ];
+
+    /// The kind's name, as in the file names of `INTAKE.md`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Returns => "returns",
+            Kind::Assistance => "assistance",
+            Kind::Assessments => "assessments",
+            Kind::Closures => "closures",
+        }
+    }
+
+    fn columns(self) -> &'static [Column] {
+        match self {
+            Kind::Returns => RETURNS,
+            Kind::Assistance => ASSISTANCE,
+            Kind::Assessments => ASSESSMENTS,
+            Kind::Closures => CLOSURES,
+        }
+    }
+
+    fn column_list(self) -> String {
+        self.columns()
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is wrong at one place of a file. `column` is empty when the whole row is at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Line in the file, from 1 (the header).
+    pub line: u64,
+    /// The column's name in the header.
+    pub column: String,
+    /// The column as a spreadsheet shows it (A, B, ..., AA), empty if none.
+    pub letter: String,
+    /// What is wrong and what is expected.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.column.is_empty(), self.letter.is_empty()) {
+            (true, _) => write!(f, "line {}: {}", self.line, self.reason),
+            (false, true) => write!(f, "line {}, {}: {}", self.line, self.column, self.reason),
+            (false, false) => write!(
+                f,
+                "line {}, column {} ({}): {}",
+                self.line, self.letter, self.column, self.reason
+            ),
+        }
+    }
+}
+
+/// The spreadsheet name of a zero-based column index: A..Z, AA..
+fn letter(mut index: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A CSV file, read row by row.
+pub struct CsvRecords<R> {
+    reader: csv::Reader<R>,
+    kind: Kind,
+    /// Column of the file → index in the kind's column list.
+    positions: Vec<usize>,
+    names: Vec<String>,
+    row: csv::ByteRecord,
+}
+
+impl<R> fmt::Debug for CsvRecords<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CsvRecords")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read> CsvRecords<R> {
+    /// Reads the header and recognises the kind of file.
+    pub fn new(input: R) -> Result<Self, Problem> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut header = csv::ByteRecord::new();
+        let at_header = |reason: String| Problem {
+            line: 1,
+            column: String::new(),
+            letter: String::new(),
+            reason,
+        };
+        match reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(at_header(
+                    "the file is empty; a header row is required".into(),
+                ));
+            }
+            Err(e) => return Err(at_header(csv_reason(&e))),
+        }
+        let line = header.position().map_or(1, |p| p.line());
+        let mut names = Vec::with_capacity(header.len());
+        for (i, raw) in header.iter().enumerate() {
+            let raw = raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw);
+            let name = std::str::from_utf8(raw)
+                .map_err(|_| Problem {
+                    line,
+                    column: String::new(),
+                    letter: letter(i),
+                    reason: "the header is not UTF-8 text; save the file as CSV UTF-8".into(),
+                })?
+                .trim()
+                .to_ascii_lowercase();
+            if let Some(first) = names.iter().position(|n| *n == name) {
+                return Err(Problem {
+                    line,
+                    column: name,
+                    letter: letter(i),
+                    reason: format!(
+                        "appears twice in the header (also column {})",
+                        letter(first)
+                    ),
+                });
+            }
+            names.push(name);
+        }
+        let kind = recognise(&names).map_err(|reason| Problem {
+            line,
+            column: String::new(),
+            letter: String::new(),
+            reason,
+        })?;
+        let columns = kind.columns();
+        let positions = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                columns
+                    .iter()
+                    .position(|c| c.name == name)
+                    .ok_or_else(|| Problem {
+                        line,
+                        column: name.clone(),
+                        letter: letter(i),
+                        reason: format!(
+                            "not a column of a {kind} file; its columns are {}",
+                            kind.column_list()
+                        ),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            reader,
+            kind,
+            positions,
+            names,
+            row: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The kind of file.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The next row as a record, with its line; `None` at the end of the file. A problem with
+    /// one row does not stop the reading of the next.
+    pub fn next_record(&mut self) -> Option<Result<(u64, pb::Record), Problem>> {
+        match self.reader.read_byte_record(&mut self.row) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.row.position().map_or(0, |p| p.line());
+                Some(self.record(line).map(|r| (line, r)))
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                Some(Err(Problem {
+                    line,
+                    column: String::new(),
+                    letter: String::new(),
+                    reason: csv_reason(&e),
+                }))
+            }
+        }
+    }
+
+    fn record(&self, line: u64) -> Result<pb::Record, Problem> {
+        if self.row.len() != self.names.len() {
+            return Err(Problem {
+                line,
+                column: String::new(),
+                letter: String::new(),
+                reason: format!(
+                    "has {} fields where the header has {}; check for a stray or missing comma",
+                    self.row.len(),
+                    self.names.len()
+                ),
+            });
+        }
+        let mut values: Vec<&str> = vec![""; self.kind.columns().len()];
+        for (i, raw) in self.row.iter().enumerate() {
+            let text = std::str::from_utf8(raw).map_err(|_| Problem {
+                line,
+                column: self.names[i].clone(),
+                letter: letter(i),
+                reason: "is not UTF-8 text; save the file as CSV UTF-8".into(),
+            })?;
+            values[self.positions[i]] = text.trim();
+        }
+        let list = |text: &str| -> Vec<String> {
+            text.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        use pb::record::Kind as K;
+        let kind = match self.kind {
+            // Positions follow the column lists above; full_name and phone are never read.
+            Kind::Returns => K::Return(pb::ReturnRecord {
+                person_id: values[0].into(),
+                date_of_birth: values[3].into(),
+                sex: values[4].into(),
+                nationality: values[5].into(),
+                return_date: values[6].into(),
+                mode: values[7].into(),
+                return_type: values[8].into(),
+                host_country: values[9].into(),
+                transit_countries: list(values[10]),
+                arrival_point: values[11].into(),
+                destination_region: values[12].into(),
+                vulnerabilities: list(values[13]),
+            }),
+            Kind::Assistance => K::Assistance(pb::AssistanceRecord {
+                person_id: values[0].into(),
+                date: values[1].into(),
+                category: values[2].into(),
+                r#type: values[3].into(),
+                modality: values[4].into(),
+                provider: values[5].into(),
+            }),
+            Kind::Assessments => K::Assessment(pb::AssessmentRecord {
+                person_id: values[0].into(),
+                date: values[1].into(),
+                economic: self.score(line, "economic", values[2])?,
+                social: self.score(line, "social", values[3])?,
+                psychosocial: self.score(line, "psychosocial", values[4])?,
+            }),
+            Kind::Closures => K::Closure(pb::ClosureRecord {
+                person_id: values[0].into(),
+                date: values[1].into(),
+                outcome: values[2].into(),
+            }),
+        };
+        Ok(pb::Record { kind: Some(kind) })
+    }
+
+    fn score(&self, line: u64, column: &'static str, text: &str) -> Result<f64, Problem> {
+        let problem = |reason: String| self.problem(line, column, reason);
+        if text.is_empty() {
+            return Err(problem("required but empty".into()));
+        }
+        text.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                problem(format!(
+                    "{text:?} is not a number; write scores such as 0.75"
+                ))
+            })
+    }
+
+    /// A problem in a named column of the current file.
+    pub fn problem(&self, line: u64, column: &str, reason: String) -> Problem {
+        let at = self.names.iter().position(|n| n == column);
+        Problem {
+            line,
+            column: column.to_owned(),
+            letter: at.map(letter).unwrap_or_default(),
+            reason,
+        }
+    }
+}
+
+/// The kind whose required columns are all present, or why none is.
+fn recognise(names: &[String]) -> Result<Kind, String> {
+    let has = |kind: Kind| {
+        kind.columns()
+            .iter()
+            .filter(|c| c.required)
+            .all(|c| names.iter().any(|n| n == c.name))
+    };
+    if let Some(kind) = Kind::ALL.into_iter().find(|k| has(*k)) {
+        return Ok(kind);
+    }
+    // The closest kind: the one sharing the most columns with the header.
+    let shared = |kind: Kind| {
+        kind.columns()
+            .iter()
+            .filter(|c| names.iter().any(|n| n == c.name))
+            .count()
+    };
+    let closest = Kind::ALL
+        .into_iter()
+        .max_by_key(|k| shared(*k))
+        .unwrap_or(Kind::Returns);
+    if shared(closest) <= 1 {
+        return Err(format!(
+            "the header is not that of a returns, assistance, assessments or closures file (see INTAKE.md); found: {}",
+            names.join(", ")
+        ));
+    }
+    let missing: Vec<_> = closest
+        .columns()
+        .iter()
+        .filter(|c| c.required && !names.iter().any(|n| n == c.name))
+        .map(|c| c.name)
+        .collect();
+    Err(format!(
+        "looks like {closest}.csv but lacks the required column{} {}",
+        if missing.len() > 1 { "s" } else { "" },
+        missing.join(", ")
+    ))
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(e) => format!("cannot read the file: {e}"),
+        _ => format!("not valid CSV: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Rows = Vec<Result<(u64, pb::Record), Problem>>;
+
+    fn read(text: &str) -> Result<(Kind, Rows), Problem> {
+        let mut rows = CsvRecords::new(text.as_bytes())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next_record() {
+            out.push(r);
+        }
+        Ok((rows.kind(), out))
+    }
+
+    #[test]
+    fn the_kind_comes_from_the_header_in_any_order_with_a_bom() {
+        let (kind, rows) =
+            read("\u{feff}Outcome,person_id,date\ncompleted,P1,2024-03-01\n").expect("closures");
+        assert_eq!(kind, Kind::Closures);
+        let (line, record) = rows[0].clone().expect("row");
+        assert_eq!(line, 2);
+        assert_eq!(
+            record.kind,
+            Some(pb::record::Kind::Closure(pb::ClosureRecord {
+                person_id: "P1".into(),
+                date: "2024-03-01".into(),
+                outcome: "completed".into(),
+            }))
+        );
+    }
+
+    #[test]
+    fn names_and_phones_are_never_read() {
+        let (_, rows) = read(
+            "person_id,full_name,phone,sex,nationality,return_date,mode,return_type,host_country,vulnerabilities\n\
+             P1,\"Ada, Obi\",+2348000000,F,NG,2024-01-05,air,avrr,LY,single_woman; medical_need\n",
+        )
+        .expect("returns");
+        let (_, record) = rows[0].clone().expect("row");
+        let debug = format!("{record:?}");
+        assert!(!debug.contains("Ada") && !debug.contains("2348"), "{debug}");
+        assert!(debug.contains("medical_need"));
+    }
+
+    #[test]
+    fn header_problems_say_what_to_do() {
+        let unknown = read("person_id,date,outcome,remarks\n").expect_err("unknown column");
+        assert_eq!(
+            (
+                unknown.line,
+                unknown.column.as_str(),
+                unknown.letter.as_str()
+            ),
+            (1, "remarks", "D")
+        );
+        assert!(unknown.reason.contains("closures"), "{}", unknown.reason);
+        let missing = read("person_id,date,category,modality\n").expect_err("missing column");
+        assert!(missing.reason.contains("assistance") && missing.reason.contains("type"));
+        let twice = read("person_id,date,date,outcome\n").expect_err("twice");
+        assert!(twice.reason.contains("twice"));
+        assert!(read("").expect_err("empty").reason.contains("empty"));
+        assert!(
+            read("a,b\n")
+                .expect_err("foreign")
+                .reason
+                .contains("INTAKE.md")
+        );
+    }
+
+    #[test]
+    fn row_problems_name_line_and_column() {
+        let (_, rows) = read(
+            "person_id,date,economic,social,psychosocial\nP1,2024-05-01,0.5,high,0.2\nP2,2024-05-01,0.5\n",
+        )
+        .expect("assessments");
+        let bad_score = rows[0].clone().expect_err("not a number");
+        assert_eq!(
+            bad_score.to_string(),
+            "line 2, column D (social): \"high\" is not a number; write scores such as 0.75"
+        );
+        let short = rows[1].clone().expect_err("short row");
+        assert_eq!(short.line, 3);
+        assert!(short.reason.contains("3 fields"), "{}", short.reason);
+    }
+
+    #[test]
+    fn spreadsheet_letters() {
+        assert_eq!(letter(0), "A");
+        assert_eq!(letter(25), "Z");
+        assert_eq!(letter(26), "AA");
+        assert_eq!(letter(27), "AB");
+        assert_eq!(letter(701), "ZZ");
+        assert_eq!(letter(702), "AAA");
+    }
+}
