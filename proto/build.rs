@@ -9,6 +9,8 @@ const PROTOS: &[&str] = &[
     "midwa/v1/events.proto",
     "midwa/v1/exchange.proto",
     "midwa/v1/node_local.proto",
+    "midwa/v1/consent.proto",
+    "midwa/v1/statistics.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -6,6 +6,9 @@
 //! ROOT/gateway/gateway.toml     its configuration
 //! ROOT/nodes/NG/tls/            each node's certificate
 //! ROOT/nodes/NG/node.toml       its configuration
+//! ROOT/clients/coordinator/     a regional coordinator's `midwa` (client.toml, tls/)
+//! ROOT/clients/consulate-NG/    a consulate of each state (post "tripoli")
+//! ROOT/clients/node-NG/         `midwa` for a state's agency, with its node's certificate
 //! ```
 
 use std::net::SocketAddr;
@@ -31,6 +34,9 @@ pub struct Region {
     pub gateway_addr: SocketAddr,
     /// The nodes, by state.
     pub nodes: Vec<NodeFiles>,
+    /// The coordinator's and consulates' configurations, by name (`coordinator`,
+    /// `consulate-NG`, ...).
+    pub clients: Vec<(String, PathBuf)>,
 }
 
 /// A node's files.
@@ -91,13 +97,59 @@ impl Region {
                 config,
             });
         }
+        let mut parties = vec![(
+            "coordinator".to_owned(),
+            Role::Coordinator {
+                name: "midwa-secretariat".into(),
+            },
+        )];
+        parties.extend(states.iter().map(|s| {
+            (
+                format!("consulate-{s}"),
+                Role::Consulate {
+                    state: (*s).into(),
+                    post: "tripoli".into(),
+                },
+            )
+        }));
+        let mut clients = Vec::new();
+        for (name, role) in parties {
+            let dir = root.join("clients").join(&name);
+            let issued = ca.issue(&LeafRequest {
+                role,
+                validity: Duration::days(365),
+                dns_names: vec![],
+                ip_addresses: vec![],
+            })?;
+            write_party_files(&dir.join("tls"), &issued, ca.cert_pem(), false)?;
+            let config = dir.join("client.toml");
+            write(&config, &client_toml(gateway_addr, Path::new("tls")))?;
+            clients.push((name, config));
+        }
+        // A state's agency asks aggregates of other states with its node's certificate.
+        for node in &nodes {
+            let dir = root.join("clients").join(format!("node-{}", node.state));
+            std::fs::create_dir_all(&dir)?;
+            let config = dir.join("client.toml");
+            write(&config, &client_toml(gateway_addr, &node.dir.join("tls")))?;
+            clients.push((format!("node-{}", node.state), config));
+        }
         Ok(Self {
             root: root.to_owned(),
             ca_dir,
             gateway_config,
             gateway_addr,
             nodes,
+            clients,
         })
+    }
+
+    /// The `midwa` configuration of a client of the region: `coordinator` or `consulate-NG`.
+    pub fn client(&self, name: &str) -> Option<&Path> {
+        self.clients
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path())
     }
 
     /// The files of the node of `state`.
@@ -148,6 +200,20 @@ ca = "tls/ca.pem"
 [publish]
 backoff_min_ms = 50
 backoff_max_ms = 1000
+"#
+    )
+}
+
+fn client_toml(gateway: SocketAddr, tls: &Path) -> String {
+    let tls = tls.display();
+    format!(
+        r#"gateway = "https://{gateway}"
+trust_domain = "{TRUST_DOMAIN}"
+
+[tls]
+cert = "{tls}/cert.pem"
+key = "{tls}/key.pem"
+ca = "{tls}/ca.pem"
 "#
     )
 }

@@ -13,6 +13,10 @@ pub enum Operation {
     Publish,
     /// Reading what the gateway holds from one's own state.
     Holdings,
+    /// Pushing or reading one's own state's consent policy.
+    Policy,
+    /// Asking for aggregates.
+    Aggregate,
 }
 
 impl Operation {
@@ -20,13 +24,16 @@ impl Operation {
         match self {
             Self::Publish => "publish events",
             Self::Holdings => "read holdings",
+            Self::Policy => "manage a consent policy",
+            Self::Aggregate => "query aggregates",
         }
     }
 
     /// The role-by-operation matrix.
     fn allowed(self, role: &Role) -> bool {
         match self {
-            Self::Publish | Self::Holdings => matches!(role, Role::Node { .. }),
+            Self::Publish | Self::Holdings | Self::Policy => matches!(role, Role::Node { .. }),
+            Self::Aggregate => matches!(role, Role::Node { .. } | Role::Coordinator { .. }),
         }
     }
 }

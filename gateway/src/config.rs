@@ -62,6 +62,8 @@ pub struct Config {
     pub cache_bytes: u64,
     /// How long shutdown waits for open streams to finish before closing them.
     pub shutdown_grace: Duration,
+    /// Counts below this are suppressed in aggregate answers (a state's grant may raise it).
+    pub threshold: u32,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +79,20 @@ struct File {
     limits: LimitsSection,
     #[serde(default)]
     storage: StorageSection,
+    #[serde(default)]
+    disclosure: DisclosureSection,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct DisclosureSection {
+    threshold: u32,
+}
+
+impl Default for DisclosureSection {
+    fn default() -> Self {
+        Self { threshold: 10 }
+    }
 }
 
 #[derive(Deserialize)]
@@ -159,6 +175,13 @@ impl Config {
                 "limits.max_message_bytes: must be at least 65536".into(),
             ));
         }
+        if file.disclosure.threshold < midwa_proto::policy::MIN_THRESHOLD {
+            return Err(invalid(format!(
+                "disclosure.threshold: {} is below {}, the lowest threshold allowed",
+                file.disclosure.threshold,
+                midwa_proto::policy::MIN_THRESHOLD
+            )));
+        }
         if file.tls.crl_check_seconds == 0 {
             return Err(invalid("tls.crl_check_seconds: must be at least 1".into()));
         }
@@ -181,6 +204,7 @@ impl Config {
             max_concurrent_streams: limits.max_concurrent_streams.max(1),
             cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,
             shutdown_grace: Duration::from_millis(limits.shutdown_grace_ms),
+            threshold: file.disclosure.threshold,
         })
     }
 }
@@ -208,6 +232,12 @@ crl = "/etc/midwa/crl.pem"
         assert_eq!(config.crl, PathBuf::from("/etc/midwa/crl.pem"));
         assert_eq!(config.max_message_bytes, 4 * 1024 * 1024);
         assert_eq!(config.metrics_listen, None);
+        assert_eq!(config.threshold, 10);
+        let low = format!("{MINIMAL}\n[disclosure]\nthreshold = 4\n");
+        let err = Config::parse(&low, Path::new("g.toml"))
+            .expect_err("threshold below 5")
+            .to_string();
+        assert!(err.contains("disclosure.threshold"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Instant;
 
 use midwa_proto::codes::CountryCode;
-use midwa_proto::event::{EventId, EventKind};
+use midwa_proto::event::{Event, EventId, EventKind};
 use midwa_proto::index::{PrefixMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::checkpoint;
 use crate::metrics::Metrics;
+use crate::stats::Statistics;
 use crate::store::{MAX_VALUE_BYTES, Store, StoreError};
 
 /// Most events gathered into one group commit.
@@ -92,9 +93,14 @@ pub struct Ingest {
 impl Ingest {
     /// Rebuilds the in-memory ledger from `store` and starts the writer thread. The thread ends,
     /// after a last sync, once every handle is dropped; join it to know everything is flushed.
-    pub fn start(store: Store, metrics: Arc<Metrics>) -> Result<(Self, Writer), StoreError> {
+    pub fn start(
+        store: Store,
+        metrics: Arc<Metrics>,
+        stats: Arc<Statistics>,
+    ) -> Result<(Self, Writer), StoreError> {
         let started = Instant::now();
         let (ledger, from_checkpoint) = Ledger::load(&store)?;
+        rebuild_statistics(&store, &stats)?;
         tracing::info!(
             events = ledger.index.len(),
             from_checkpoint,
@@ -110,7 +116,7 @@ impl Ingest {
         let thread = thread::Builder::new()
             .name("midwa-writer".into())
             .spawn(move || {
-                let result = write_loop(store, ledger, rx, shared, metrics);
+                let result = write_loop(store, ledger, rx, shared, metrics, stats);
                 let _ = ended_tx.send(());
                 result
             })
@@ -225,19 +231,21 @@ impl Ledger {
         Ok(())
     }
 
-    /// Checks a batch and puts what is new into the store (not yet synced).
+    /// Checks a batch and puts what is new into the store (not yet synced); the new events are
+    /// added to `fresh`.
     #[allow(clippy::type_complexity)]
     fn accept(
         &mut self,
         store: &Store,
         job: Job,
+        fresh: &mut Vec<Event>,
     ) -> (
         oneshot::Sender<Result<Ack, IngestError>>,
         Result<Result<Ack, IngestError>, StoreError>,
     ) {
         let Job {
             state,
-            batch,
+            mut batch,
             reply,
         } = job;
         let first_seq = batch.first_seq;
@@ -291,6 +299,17 @@ impl Ledger {
         };
         if let Err(e) = stored {
             return (reply, Err(e));
+        }
+        let checked = std::mem::take(&mut batch.checked);
+        if new.len() == checked.len() {
+            fresh.extend(checked);
+        } else {
+            let mut wanted = new.iter().peekable();
+            for (offset, event) in checked.into_iter().enumerate() {
+                if wanted.next_if_eq(&&offset).is_some() {
+                    fresh.push(event);
+                }
+            }
         }
         let holding = self.holdings.entry(state).or_default();
         holding.highest_seq = last_seq;
@@ -348,14 +367,16 @@ struct Prepared {
 pub struct PreparedBatch {
     first_seq: u64,
     events: Vec<Prepared>,
+    /// The same events as domain values, for the aggregates.
+    checked: Vec<Event>,
     /// (last sequence, encoded [`crate::store::StoredBatch`]) per value.
     values: Vec<(u64, Vec<u8>)>,
 }
 
 impl PreparedBatch {
     /// Prepares checked, canonical events (see `midwa_proto::convert::canonicalize`) sent from
-    /// `first_seq` on.
-    pub fn new(first_seq: u64, events: Vec<pb::Event>) -> Self {
+    /// `first_seq` on, with their domain values.
+    pub fn new(first_seq: u64, events: Vec<pb::Event>, checked: Vec<Event>) -> Self {
         let mut values = Vec::new();
         let mut value = Vec::new();
         let last_seq = first_seq + (events.len() as u64).saturating_sub(1);
@@ -385,6 +406,7 @@ impl PreparedBatch {
         Self {
             first_seq,
             events: prepared,
+            checked,
             values,
         }
     }
@@ -396,6 +418,7 @@ fn write_loop(
     mut rx: mpsc::Receiver<Job>,
     durable: Arc<Mutex<HashMap<CountryCode, Holding>>>,
     metrics: Arc<Metrics>,
+    stats: Arc<Statistics>,
 ) -> Result<(), StoreError> {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
@@ -411,8 +434,9 @@ fn write_loop(
         }
         let mut answers = Vec::with_capacity(group.len());
         let mut failure = None;
+        let mut fresh = Vec::with_capacity(events);
         for job in group {
-            match ledger.accept(&store, job) {
+            match ledger.accept(&store, job, &mut fresh) {
                 (reply, Ok(answer)) => answers.push((reply, answer)),
                 (reply, Err(e)) => {
                     failure = Some(e);
@@ -435,6 +459,8 @@ fn write_loop(
             return Err(e);
         }
         metrics.record_commit(events as u64, started.elapsed(), store.size_on_disk());
+        // Counted before acknowledged: an answer after the acknowledgement includes them.
+        stats.apply(&fresh);
         *durable.lock().unwrap_or_else(PoisonError::into_inner) = ledger.holdings.clone();
         metrics.set_events_held(ledger.index.len() as u64);
         for (reply, answer) in answers {
@@ -458,6 +484,40 @@ fn write_loop(
     ) {
         tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start will scan the store");
     }
+    Ok(())
+}
+
+/// Counts every stored event into the aggregates.
+fn rebuild_statistics(store: &Store, stats: &Statistics) -> Result<(), StoreError> {
+    let started = Instant::now();
+    for stored in store.scan() {
+        let stored = stored?;
+        let events = stored
+            .batch
+            .events
+            .iter()
+            .map(|bytes| {
+                pb::Event::decode(bytes.as_slice())
+                    .map_err(|e| e.to_string())
+                    .and_then(|e| Event::try_from(&e).map_err(|e| e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|why| StoreError::Damaged {
+                path: store.path().to_owned(),
+                key: format!(
+                    "{}/{}",
+                    String::from_utf8_lossy(&stored.state),
+                    stored.last_seq
+                ),
+                why,
+            })?;
+        stats.apply(&events);
+    }
+    tracing::info!(
+        events = stats.events(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "aggregates rebuilt"
+    );
     Ok(())
 }
 
@@ -494,11 +554,22 @@ mod tests {
 
     async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<Ack> {
         let store = Store::open(dir, 8 << 20).expect("store");
-        let (ingest, writer) = Ingest::start(store, Arc::new(Metrics::default())).expect("start");
+        let (ingest, writer) = Ingest::start(
+            store,
+            Arc::new(Metrics::default()),
+            Arc::new(Statistics::default()),
+        )
+        .expect("start");
         let ng: CountryCode = "NG".parse().expect("code");
         let mut acks = Vec::new();
         for (first, events) in batches {
-            let answer = ingest.submit(ng, PreparedBatch::new(first, events)).await;
+            let checked = events
+                .iter()
+                .map(|e| Event::try_from(e).expect("a valid event"))
+                .collect();
+            let answer = ingest
+                .submit(ng, PreparedBatch::new(first, events, checked))
+                .await;
             acks.push(answer.await.expect("answered").expect("accepted"));
         }
         drop(ingest);

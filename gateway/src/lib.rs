@@ -11,24 +11,34 @@
 //! - [`ingest`]: sequence continuity, duplicates and conflicts, group commit.
 //! - [`store`]: sled, behind one narrow interface; [`checkpoint`]: the ledger saved at
 //!   shutdown, so a restart reads only the store's tail.
+//! - [`consent`]: each state's policy versions, and the decision for each release.
+//! - [`stats`]: aggregates kept up to date at ingest, queries, disclosure control.
+//! - [`api`]: the `midwa.v1.Consent` and `midwa.v1.Statistics` handlers.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod auth;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
+pub mod consent;
 pub mod ingest;
 pub mod listener;
 pub mod metrics;
 pub mod service;
+pub mod stats;
 pub mod store;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use consent::Consent;
+use midwa_proto::pb::consent_server::ConsentServer;
 use midwa_proto::pb::exchange_server::ExchangeServer;
+use midwa_proto::pb::statistics_server::StatisticsServer;
+use stats::Statistics;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -72,6 +82,7 @@ pub struct Gateway {
     metrics: Arc<Metrics>,
     ingest: Ingest,
     writer: ingest::Writer,
+    api: api::Api,
 }
 
 impl Gateway {
@@ -87,7 +98,15 @@ impl Gateway {
             metrics.clone(),
         )?);
         let store = Store::open(&config.data_dir, config.cache_bytes)?;
-        let (ingest, writer) = Ingest::start(store, metrics.clone())?;
+        let consent = Arc::new(Consent::open(store.journal("policies")?, config.threshold)?);
+        let stats = Arc::new(Statistics::default());
+        let api = api::Api {
+            tls: tls.clone(),
+            metrics: metrics.clone(),
+            consent,
+            stats: stats.clone(),
+        };
+        let (ingest, writer) = Ingest::start(store, metrics.clone(), stats)?;
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
                 .await
@@ -106,6 +125,7 @@ impl Gateway {
             metrics,
             ingest,
             writer,
+            api,
         })
     }
 
@@ -140,6 +160,7 @@ impl Gateway {
             metrics,
             ingest,
             writer,
+            api,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
 
@@ -192,6 +213,15 @@ impl Gateway {
                 .add_service(health_service)
                 .add_service(reflection)
                 .add_service(exchange)
+                .add_service(
+                    ConsentServer::new(api.clone())
+                        .max_decoding_message_size(config.max_message_bytes),
+                )
+                .add_service(
+                    StatisticsServer::new(api)
+                        .max_decoding_message_size(config.max_message_bytes)
+                        .max_encoding_message_size(config.max_message_bytes),
+                )
                 .serve_with_incoming_shutdown(incoming, async move {
                     let _ = stopped.wait_for(|s| *s).await;
                 }),

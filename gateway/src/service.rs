@@ -160,7 +160,7 @@ fn check_batch(request: pb::PublishRequest, state: CountryCode) -> Result<Prepar
         )));
     }
     events.iter_mut().for_each(canonicalize);
-    Ok(PreparedBatch::new(first_seq, events))
+    Ok(PreparedBatch::new(first_seq, events, checked))
 }
 
 fn ack_to_pb(ack: Ack) -> pb::PublishResponse {

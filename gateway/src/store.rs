@@ -214,6 +214,91 @@ impl Store {
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
     }
+
+    /// A journal of small records beside the batches (policy versions, access logs), written
+    /// from other threads than the writer's.
+    pub fn journal(&self, name: &str) -> Result<Journal, StoreError> {
+        let tree = self.db.open_tree(name).map_err(|source| StoreError::Db {
+            path: self.path.clone(),
+            source,
+        })?;
+        let db_path = self.path.join("db");
+        let db_file = File::open(&db_path).map_err(|source| StoreError::Sync {
+            path: db_path,
+            source,
+        })?;
+        Ok(Journal {
+            path: self.path.clone(),
+            db: self.db.clone(),
+            tree,
+            db_file: std::sync::Arc::new(db_file),
+        })
+    }
+}
+
+/// A journal record: its key and value.
+pub type Record = (Vec<u8>, Vec<u8>);
+
+/// Append-mostly records under byte keys, each durable before [`Journal::put`] returns.
+/// Writes are rare (a policy pushed, an access logged), so each is synced on its own.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    path: PathBuf,
+    db: sled::Db,
+    tree: sled::Tree,
+    db_file: std::sync::Arc<File>,
+}
+
+impl Journal {
+    /// Stores `value` under `key` and makes it survive power loss.
+    pub fn put(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.put_all(&[(key, value)])
+    }
+
+    /// Stores several records atomically and makes them survive power loss.
+    pub fn put_all(&self, records: &[(&[u8], &[u8])]) -> Result<(), StoreError> {
+        let db_err = |source| StoreError::Db {
+            path: self.path.clone(),
+            source,
+        };
+        let mut batch = sled::Batch::default();
+        for (k, v) in records {
+            batch.insert(*k, *v);
+        }
+        self.tree.apply_batch(batch).map_err(db_err)?;
+        self.db.flush().map_err(db_err)?;
+        self.db_file.sync_all().map_err(|source| StoreError::Sync {
+            path: self.path.join("db"),
+            source,
+        })
+    }
+
+    /// The records whose key starts with `prefix`, in key order.
+    pub fn scan(&self, prefix: &[u8]) -> Result<Vec<Record>, StoreError> {
+        self.tree
+            .scan_prefix(prefix)
+            .map(|item| {
+                item.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(|source| StoreError::Db {
+                        path: self.path.clone(),
+                        source,
+                    })
+            })
+            .collect()
+    }
+
+    /// Replaces the record under `key` (used only by tests that tamper with a journal).
+    pub fn overwrite(&self, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
+        let db_err = |source| StoreError::Db {
+            path: self.path.clone(),
+            source,
+        };
+        match value {
+            Some(v) => self.tree.insert(key, v).map(drop).map_err(db_err)?,
+            None => self.tree.remove(key).map(drop).map_err(db_err)?,
+        }
+        self.db.flush().map(drop).map_err(db_err)
+    }
 }
 
 fn key(state: [u8; 2], last_seq: u64) -> [u8; 10] {

@@ -48,6 +48,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The state's consent policy at the gateway.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Copy the node's secret key to a backup file (mode 0600). Keep the copy as safe as the
     /// original: without the key, the same person gets a new pseudonym.
     BackupKey {
@@ -57,6 +60,23 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Check a policy file (see deploy/policy.toml) and make it the policy in force; the
+    /// gateway keeps every earlier version.
+    Push {
+        /// The policy file.
+        file: PathBuf,
+    },
+    /// Check a policy file without pushing it.
+    Check {
+        /// The policy file.
+        file: PathBuf,
+    },
+    /// Print the policy in force at the gateway.
+    Show,
 }
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
@@ -110,6 +130,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
         }
+        Command::Policy(command) => match command {
+            PolicyCommand::Push { file } => {
+                let policy = crate::policy::load(&file).map_err(anyhow::Error::msg)?;
+                let version = crate::policy::push(&config, policy)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+                println!(
+                    "policy version {} is in force for {}",
+                    version.version, version.state
+                );
+                let today = time::OffsetDateTime::now_utc().date().to_string();
+                for g in version.policy.iter().flat_map(|p| &p.grants) {
+                    if !g.expires.is_empty() && g.expires < today {
+                        println!(
+                            "warning: the grant of {} to {} expired on {}: it releases nothing",
+                            g.data, g.recipient, g.expires
+                        );
+                    }
+                }
+            }
+            PolicyCommand::Check { file } => {
+                let policy = crate::policy::load(&file).map_err(anyhow::Error::msg)?;
+                println!("{}: {} grants, valid", file.display(), policy.grants.len());
+            }
+            PolicyCommand::Show => {
+                let version = crate::policy::show(&config)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+                print!("{}", crate::policy::describe(&version));
+            }
+        },
         Command::BackupKey { to, force } => {
             crate::keys::Keys::backup(&config.secret_key, &to, force)?;
             println!(

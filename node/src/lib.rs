@@ -11,6 +11,7 @@
 //! - [`import`]: a whole CSV file checked, staged, then recorded.
 //! - [`outbox`]: sled, behind one narrow interface.
 //! - [`gateway`]: the mTLS connection to the gateway.
+//! - [`policy`]: the state's consent policy file, pushed to the gateway.
 //! - [`publisher`]: the stream to the gateway, with backoff.
 //! - [`local`]: the local API on a Unix socket; [`client`] is its client, and [`upload`] the
 //!   `import` command's side of it.
@@ -26,6 +27,7 @@ pub mod intake;
 pub mod keys;
 pub mod local;
 pub mod outbox;
+pub mod policy;
 pub mod publisher;
 pub mod upload;
 

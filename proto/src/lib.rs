@@ -9,12 +9,14 @@
 //! - [`event`]: the anonymised events a node publishes, as plain Rust.
 //! - [`convert`]: wire to domain and back, with errors that name the offending field.
 //! - [`index`]: the compact in-memory map of event ids and pseudonyms both sides keep.
+//! - [`policy`]: a state's consent policy: recipients, data classes, dimensions, grants.
 //! - [`receipt`]: the codes returnees carry, and the digests the gateway keeps of them.
 
 pub mod codes;
 pub mod convert;
 pub mod event;
 pub mod index;
+pub mod policy;
 pub mod receipt;
 pub mod vocab;
 

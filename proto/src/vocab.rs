@@ -273,6 +273,16 @@ impl Vulnerabilities {
         self.0 |= 1 << Self::bit(flag);
     }
 
+    /// The set as six bits, in vocabulary order.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set of six bits, in vocabulary order; other bits are ignored.
+    pub fn from_bits(bits: u8) -> Self {
+        Self(bits & 0b11_1111)
+    }
+
     /// Whether the flag is set.
     pub fn contains(self, flag: Vulnerability) -> bool {
         self.0 & (1 << Self::bit(flag)) != 0

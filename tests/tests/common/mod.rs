@@ -19,6 +19,7 @@ use tonic::transport::{Channel, Endpoint};
 
 pub const GATEWAY_EXE: &str = env!("CARGO_BIN_EXE_e2e-gateway");
 pub const NODE_EXE: &str = env!("CARGO_BIN_EXE_e2e-node");
+pub const MIDWA_EXE: &str = env!("CARGO_BIN_EXE_e2e-midwa");
 
 /// A region in a temporary directory, removed at the end of the test.
 pub struct TestRegion {
@@ -144,6 +145,45 @@ impl TestRegion {
             String::from_utf8_lossy(&output.stdout).into_owned(),
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
+    }
+
+    /// Writes `policy` (TOML) for `state` and pushes it with `midwa-node policy push`.
+    pub fn push_policy(&self, state: &str, policy: &str) {
+        let file = self.root().join(format!("policy-{state}.toml"));
+        std::fs::write(&file, policy).expect("write policy");
+        let (ok, out, err) = self.node_command(state, &["policy", "push", path(&file)]);
+        assert!(ok, "policy push for {state} failed: {out}{err}");
+    }
+
+    /// Runs `midwa` as a client of the region (`coordinator`, `consulate-NG`) to its end.
+    /// Returns (success, stdout, stderr).
+    pub fn midwa(&self, client: &str, args: &[&str]) -> (bool, String, String) {
+        let config = self.region.client(client).expect("client of the region");
+        let output = Command::new(MIDWA_EXE)
+            .arg("--config")
+            .arg(config)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run midwa");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// Asks aggregates as `client` (`coordinator`, `consulate-NG`) or as the node of a state
+    /// (`node-GH`), through the real command lines; the answer as JSON.
+    pub fn query(&self, client: &str, args: &[&str]) -> Result<serde_json::Value, String> {
+        let mut all = vec!["query"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let (ok, out, err) = self.midwa(client, &all);
+        if !ok {
+            return Err(err);
+        }
+        serde_json::from_str(&out).map_err(|e| format!("{e}: {out}"))
     }
 
     /// The party files (cert.pem, key.pem) of a node of the region.

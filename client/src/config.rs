@@ -1,0 +1,129 @@
+//! The configuration of a coordinator's or consulate's `midwa` command: a TOML file, parsed
+//! once into typed values; relative paths are taken from the file's directory. See
+//! `deploy/client.toml`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use midwa_certs::TrustDomain;
+use serde::Deserialize;
+
+use crate::address::GatewayAddress;
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("configuration {path}: {why}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// How to reach the gateway, and as whom.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The gateway, `https://host:port`.
+    pub gateway: GatewayAddress,
+    /// The region's trust domain.
+    pub trust_domain: TrustDomain,
+    /// This party's certificate, key and the regional CA.
+    pub tls: midwa_certs::tls::TlsFiles,
+    /// Longest wait for the connection.
+    pub connect_timeout: Duration,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    gateway: String,
+    trust_domain: String,
+    tls: TlsSection,
+    #[serde(default = "default_connect_timeout_ms")]
+    connect_timeout_ms: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsSection {
+    cert: PathBuf,
+    key: PathBuf,
+    ca: PathBuf,
+}
+
+fn default_connect_timeout_ms() -> u64 {
+    10_000
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses configuration text; `path` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |why: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            why,
+        };
+        let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        Ok(Self {
+            gateway: GatewayAddress::parse(&file.gateway)
+                .map_err(|e| invalid(format!("gateway: {e}")))?,
+            trust_domain: file
+                .trust_domain
+                .parse()
+                .map_err(|e: midwa_certs::IdentityError| invalid(format!("trust_domain: {e}")))?,
+            tls: midwa_certs::tls::TlsFiles {
+                cert: at(file.tls.cert),
+                key: at(file.tls.key),
+                ca: at(file.tls.ca),
+            },
+            connect_timeout: Duration::from_millis(file.connect_timeout_ms.max(1)),
+        })
+    }
+
+    /// Connects to the gateway with this party's certificate.
+    pub async fn connect(&self) -> Result<tonic::transport::Channel, String> {
+        let credentials = midwa_certs::tls::Credentials::load(&self.tls, &self.trust_domain)
+            .map_err(|e| e.to_string())?;
+        let tls = midwa_certs::tls::client_config(&credentials).map_err(|e| e.to_string())?;
+        crate::connect::connect(&self.gateway, tls, self.connect_timeout).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_in_deploy_parses_and_plaintext_is_refused() {
+        let example = include_str!("../../deploy/client.toml");
+        let config = Config::parse(example, Path::new("/etc/midwa/client.toml")).expect("valid");
+        assert_eq!(config.tls.cert, PathBuf::from("/etc/midwa/tls/cert.pem"));
+        let plain = example.replace("https://", "http://");
+        let err = Config::parse(&plain, Path::new("c.toml"))
+            .expect_err("plaintext")
+            .to_string();
+        assert!(err.contains("c.toml") && err.contains("plaintext"), "{err}");
+    }
+}

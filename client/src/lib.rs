@@ -1,0 +1,15 @@
+//! MIDWA Exchange for regional coordinators and consulates, and the connection to the gateway
+//! that every party (nodes too) uses.
+//!
+//! - [`address`]: the gateway's `https://host:port` address; there is no plaintext mode.
+//! - [`connect`]: TCP, TLS 1.3 with the party's certificate (rustls), then gRPC.
+//! - [`config`]: the `midwa` command's TOML configuration.
+//! - [`query`]: aggregate requests, and answers as a table, CSV or JSON.
+//! - [`cli`]: the `midwa` command.
+#![warn(missing_docs)]
+
+pub mod address;
+pub mod cli;
+pub mod config;
+pub mod connect;
+pub mod query;

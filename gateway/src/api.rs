@@ -1,0 +1,104 @@
+//! The `midwa.v1.Consent` and `midwa.v1.Statistics` services: authorise, call the domain,
+//! convert back. Errors become a `tonic::Status` here.
+
+use std::sync::Arc;
+
+use midwa_certs::Identity;
+use midwa_proto::codes::CountryCode;
+use midwa_proto::pb::{self, consent_server, statistics_server};
+use tonic::{Request, Response, Status};
+
+use crate::auth::{Operation, authorize};
+use crate::consent::{Consent, ConsentError, version_to_pb};
+use crate::listener::TlsState;
+use crate::metrics::Metrics;
+use crate::stats::Statistics;
+
+/// What the handlers share.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub(crate) tls: Arc<TlsState>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) consent: Arc<Consent>,
+    pub(crate) stats: Arc<Statistics>,
+}
+
+impl Api {
+    fn caller<T>(&self, request: &Request<T>, op: Operation) -> Result<Identity, Status> {
+        authorize(request, &self.tls, op).inspect_err(|_| self.metrics.denied())
+    }
+
+    fn caller_state<T>(&self, request: &Request<T>, op: Operation) -> Result<CountryCode, Status> {
+        self.caller(request, op)?
+            .role
+            .state()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| Status::permission_denied("this certificate names no state"))
+    }
+}
+
+#[tonic::async_trait]
+impl consent_server::Consent for Api {
+    async fn push_policy(
+        &self,
+        request: Request<pb::Policy>,
+    ) -> Result<Response<pb::PolicyVersion>, Status> {
+        let state = self.caller_state(&request, Operation::Policy)?;
+        let consent = self.consent.clone();
+        let policy = request.into_inner();
+        let pushed = tokio::task::spawn_blocking(move || consent.push(state, &policy))
+            .await
+            .map_err(|_| Status::internal("internal error"))?;
+        match pushed {
+            Ok(version) => {
+                tracing::info!(%state, version = version.number, grants = version.policy.grants.len(), "consent policy in force");
+                Ok(Response::new(version_to_pb(state, Some(&version))))
+            }
+            Err(ConsentError::Invalid(e)) => Err(Status::invalid_argument(format!(
+                "{e}; the policy in force is unchanged"
+            ))),
+            Err(e) => {
+                tracing::error!(%state, error = %e, "cannot store a policy");
+                Err(Status::unavailable(
+                    "the gateway cannot store the policy right now; the policy in force is unchanged",
+                ))
+            }
+        }
+    }
+
+    async fn get_policy(
+        &self,
+        request: Request<pb::GetPolicyRequest>,
+    ) -> Result<Response<pb::PolicyVersion>, Status> {
+        let state = self.caller_state(&request, Operation::Policy)?;
+        let version = self.consent.current(state);
+        Ok(Response::new(version_to_pb(state, version.as_deref())))
+    }
+}
+
+#[tonic::async_trait]
+impl statistics_server::Statistics for Api {
+    async fn aggregate(
+        &self,
+        request: Request<pb::AggregateRequest>,
+    ) -> Result<Response<pb::AggregateResponse>, Status> {
+        let caller = self.caller(&request, Operation::Aggregate)?;
+        let (stats, consent) = (self.stats.clone(), self.consent.clone());
+        let query = request.into_inner();
+        let role = caller.role.clone();
+        let answer = tokio::task::spawn_blocking(move || stats.answer(&query, &role, &consent))
+            .await
+            .map_err(|_| Status::internal("internal error"))?;
+        match answer {
+            Ok((response, released)) => {
+                let included = released
+                    .iter()
+                    .filter(|r| matches!(r.decision, crate::consent::Decision::Allowed { .. }))
+                    .count();
+                tracing::info!(identity = %caller.uri, metric = %response.metric, cells = response.cells.len(), origins_included = included, "aggregates released");
+                Ok(Response::new(response))
+            }
+            Err(why) => Err(Status::invalid_argument(why)),
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Each state's consent policy, and the decision it gives for each release: default deny, the
+//! newest version applied at once. Every version is kept in the store's `policies` journal.
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use midwa_certs::Role;
+use midwa_proto::codes::CountryCode;
+use midwa_proto::pb;
+use midwa_proto::policy::{DataClass, Dimension, Grant, Policy, PolicyError, Recipient};
+use prost::Message;
+use time::OffsetDateTime;
+
+use crate::store::{Journal, StoreError};
+
+/// Why a policy was not accepted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConsentError {
+    /// The policy is malformed.
+    #[error(transparent)]
+    Invalid(#[from] PolicyError),
+    /// It could not be stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One version of a state's policy.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// 1, 2, ...
+    pub number: u64,
+    /// When the gateway received it.
+    pub received_at: OffsetDateTime,
+    /// The grants.
+    pub policy: Policy,
+}
+
+/// What the gateway keeps of a pushed policy.
+#[derive(Clone, PartialEq, prost::Message)]
+struct StoredPolicy {
+    #[prost(int64, tag = "1")]
+    received_at: i64,
+    #[prost(message, optional, tag = "2")]
+    policy: Option<pb::Policy>,
+}
+
+/// Whether data of one origin may be released to one requester.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Released, under this policy version, with this suppression threshold.
+    Allowed {
+        /// The policy version applied (0: the requester is the owner).
+        version: u64,
+        /// The suppression threshold for the origin's cells.
+        threshold: u32,
+    },
+    /// Not released.
+    Refused {
+        /// The policy version applied (0: none pushed).
+        version: u64,
+        /// Why, for the answer and the origin's access log.
+        reason: String,
+    },
+}
+
+/// The policies of every state.
+#[derive(Debug)]
+pub struct Consent {
+    journal: Journal,
+    current: RwLock<HashMap<CountryCode, Arc<Version>>>,
+    default_threshold: u32,
+}
+
+impl Consent {
+    /// Loads the newest version of every state's policy.
+    pub fn open(journal: Journal, default_threshold: u32) -> Result<Self, StoreError> {
+        let mut current = HashMap::new();
+        for (key, value) in journal.scan(b"")? {
+            let (Some(state), Some(number)) = (state_of(&key), version_of(&key)) else {
+                continue;
+            };
+            let Some(version) = decode(number, &value) else {
+                tracing::warn!(%state, version = number, "a stored policy cannot be read; an older version applies");
+                continue;
+            };
+            current.insert(state, Arc::new(version));
+        }
+        Ok(Self {
+            journal,
+            current: RwLock::new(current),
+            default_threshold,
+        })
+    }
+
+    /// Stores a new version of `state`'s policy and applies it at once.
+    pub fn push(
+        &self,
+        state: CountryCode,
+        wire: &pb::Policy,
+    ) -> Result<Arc<Version>, ConsentError> {
+        let policy = Policy::try_from(wire)?;
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let number = current.get(&state).map_or(0, |v| v.number) + 1;
+        let received_at = OffsetDateTime::now_utc();
+        let stored = StoredPolicy {
+            received_at: received_at.unix_timestamp(),
+            policy: Some(pb::Policy::from(&policy)),
+        };
+        self.journal
+            .put(&key(state, number), &stored.encode_to_vec())?;
+        let version = Arc::new(Version {
+            number,
+            received_at,
+            policy,
+        });
+        current.insert(state, version.clone());
+        Ok(version)
+    }
+
+    /// The newest version of `state`'s policy, if any was pushed.
+    pub fn current(&self, state: CountryCode) -> Option<Arc<Version>> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&state)
+            .cloned()
+    }
+
+    /// The suppression threshold when no grant sets a stricter one.
+    pub fn default_threshold(&self) -> u32 {
+        self.default_threshold
+    }
+
+    /// Whether `origin`'s data of class `data`, seen through `dimensions`, may be released to
+    /// `requester` today. A state's own node always sees its own data.
+    pub fn decide(
+        &self,
+        origin: CountryCode,
+        requester: &Role,
+        data: DataClass,
+        dimensions: &[Dimension],
+    ) -> Decision {
+        let recipient = match requester {
+            Role::Node { state } if state == origin.as_str() => {
+                return Decision::Allowed {
+                    version: 0,
+                    threshold: self.default_threshold,
+                };
+            }
+            Role::Node { state } => state.parse().ok().map(Recipient::State),
+            Role::Coordinator { .. } => Some(Recipient::Coordinators),
+            Role::Consulate { state, .. } => state.parse().ok().map(Recipient::Consulates),
+            _ => None,
+        };
+        let Some(recipient) = recipient else {
+            return Decision::Refused {
+                version: 0,
+                reason: "this kind of certificate receives no data".into(),
+            };
+        };
+        let Some(version) = self.current(origin) else {
+            return Decision::Refused {
+                version: 0,
+                reason: format!("{origin} has not pushed a consent policy: nothing is shared"),
+            };
+        };
+        let today = OffsetDateTime::now_utc().date();
+        decide(
+            &version,
+            origin,
+            recipient,
+            data,
+            dimensions,
+            today,
+            self.default_threshold,
+        )
+    }
+}
+
+/// The decision of one policy version; see [`Consent::decide`].
+pub fn decide(
+    version: &Version,
+    origin: CountryCode,
+    recipient: Recipient,
+    data: DataClass,
+    dimensions: &[Dimension],
+    today: time::Date,
+    default_threshold: u32,
+) -> Decision {
+    let refused = |reason: String| Decision::Refused {
+        version: version.number,
+        reason,
+    };
+    let candidates: Vec<&Grant> = version
+        .policy
+        .grants
+        .iter()
+        .filter(|g| g.recipient == recipient && g.data == data)
+        .collect();
+    if candidates.is_empty() {
+        return refused(format!(
+            "{origin}'s policy (version {}) grants no {data} to {recipient}",
+            version.number
+        ));
+    }
+    let in_force: Vec<&Grant> = candidates
+        .iter()
+        .copied()
+        .filter(|g| g.in_force(today))
+        .collect();
+    if in_force.is_empty() {
+        let last = candidates.iter().filter_map(|g| g.expires).max();
+        return refused(format!(
+            "{origin}'s grant of {data} to {recipient} expired{}",
+            last.map(|d| format!(" on {d}")).unwrap_or_default()
+        ));
+    }
+    let missing = |g: &Grant| -> Vec<Dimension> {
+        dimensions
+            .iter()
+            .copied()
+            .filter(|d| *d != Dimension::Origin && !g.dimensions.contains(d))
+            .collect()
+    };
+    match in_force.iter().find(|g| missing(g).is_empty()) {
+        Some(g) => Decision::Allowed {
+            version: version.number,
+            threshold: g.threshold.unwrap_or(0).max(default_threshold),
+        },
+        None => {
+            let g = in_force[0];
+            let names =
+                |ds: &[Dimension]| ds.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
+            refused(format!(
+                "{origin}'s grant of {data} to {recipient} does not cover {} (it covers: {})",
+                names(&missing(g)),
+                if g.dimensions.is_empty() {
+                    "totals only".into()
+                } else {
+                    names(&g.dimensions)
+                }
+            ))
+        }
+    }
+}
+
+/// The wire form of a version.
+pub fn version_to_pb(state: CountryCode, version: Option<&Version>) -> pb::PolicyVersion {
+    pb::PolicyVersion {
+        state: state.to_string(),
+        version: version.map_or(0, |v| v.number),
+        received_at: version
+            .and_then(|v| {
+                v.received_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default(),
+        policy: version.map(|v| pb::Policy::from(&v.policy)),
+    }
+}
+
+fn key(state: CountryCode, number: u64) -> Vec<u8> {
+    let mut k = state.as_bytes().to_vec();
+    k.extend_from_slice(&number.to_be_bytes());
+    k
+}
+
+fn state_of(key: &[u8]) -> Option<CountryCode> {
+    std::str::from_utf8(key.get(..2)?).ok()?.parse().ok()
+}
+
+fn version_of(key: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(key.get(2..10)?.try_into().ok()?))
+}
+
+fn decode(number: u64, value: &[u8]) -> Option<Version> {
+    let stored = StoredPolicy::decode(value).ok()?;
+    Some(Version {
+        number,
+        received_at: OffsetDateTime::from_unix_timestamp(stored.received_at).ok()?,
+        policy: Policy::try_from(&stored.policy.unwrap_or_default()).ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(grants: Vec<pb::Grant>) -> Version {
+        Version {
+            number: 3,
+            received_at: OffsetDateTime::UNIX_EPOCH,
+            policy: Policy::try_from(&pb::Policy { grants }).expect("valid"),
+        }
+    }
+
+    fn grant(recipient: &str, data: &str, dims: &[&str], expires: &str) -> pb::Grant {
+        pb::Grant {
+            recipient: recipient.into(),
+            data: data.into(),
+            dimensions: dims.iter().map(|d| d.to_string()).collect(),
+            purpose: "monitoring".into(),
+            expires: expires.into(),
+            threshold: 0,
+        }
+    }
+
+    #[test]
+    fn only_a_grant_in_force_covering_every_dimension_releases() {
+        let ng: CountryCode = "NG".parse().expect("code");
+        let today = time::macros::date!(2026 - 11 - 22);
+        let v = version(vec![
+            grant("coordinators", "aggregates:returns", &["period", "sex"], ""),
+            grant("state:GH", "aggregates:returns", &["period"], "2025-12-31"),
+        ]);
+        let run = |recipient, dims: &[Dimension]| {
+            decide(
+                &v,
+                ng,
+                recipient,
+                DataClass::AggregateReturns,
+                dims,
+                today,
+                10,
+            )
+        };
+        assert_eq!(
+            run(
+                Recipient::Coordinators,
+                &[Dimension::Sex, Dimension::Origin]
+            ),
+            Decision::Allowed {
+                version: 3,
+                threshold: 10
+            }
+        );
+        let Decision::Refused { reason, .. } = run(Recipient::Coordinators, &[Dimension::Mode])
+        else {
+            panic!("mode is not granted");
+        };
+        assert!(reason.contains("does not cover mode"), "{reason}");
+        let Decision::Refused { reason, .. } =
+            run(Recipient::State("GH".parse().expect("code")), &[])
+        else {
+            panic!("expired");
+        };
+        assert!(reason.contains("expired on 2025-12-31"), "{reason}");
+        let Decision::Refused { reason, .. } =
+            run(Recipient::Consulates("NG".parse().expect("code")), &[])
+        else {
+            panic!("no grant");
+        };
+        assert!(
+            reason.contains("grants no aggregates:returns to consulates:NG"),
+            "{reason}"
+        );
+    }
+}

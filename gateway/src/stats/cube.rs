@@ -1,0 +1,248 @@
+//! The aggregate tables, kept up to date as events are stored. Each table maps a packed cell
+//! key (see [`super::key`]) to a count, and for scores to sums as well. Queries read the
+//! tables, never the store.
+//!
+//! What each table counts, so that any grouping of its cells adds up without counting a person
+//! twice in one cell:
+//!
+//! | table | one entry per | month |
+//! |---|---|---|
+//! | returns | return event | of the return |
+//! | assisted (any, by category, by type, by both) | person, and category/type | of the person's first such assistance |
+//! | assessments | assessment event | of the survey |
+//! | scores | person: their latest assessment | of that survey |
+//! | closures | closure event | of the closure |
+
+use std::collections::HashMap;
+
+use midwa_proto::codes::CountryCode;
+use midwa_proto::event::{Event, EventBody, Pseudonym};
+use midwa_proto::index::PrefixMap;
+
+use super::key::{self, Regions};
+
+/// The tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TableId {
+    /// Return events.
+    Returns,
+    /// Assisted persons, whatever the assistance.
+    AssistedAny,
+    /// Assisted persons by category.
+    AssistedCategory,
+    /// Assisted persons by type.
+    AssistedType,
+    /// Assisted persons by category and type.
+    AssistedBoth,
+    /// Assessment events.
+    Assessments,
+    /// Persons' latest assessment, with score sums.
+    Scores,
+    /// Closure events.
+    Closures,
+}
+
+const TABLES: usize = 8;
+
+impl TableId {
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
+/// What a cell holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cell {
+    /// Events or persons.
+    pub count: i64,
+    /// Sums of the economic, social and psychosocial scores (scores table only).
+    pub sums: [f64; 3],
+}
+
+/// One table: cells in a vector for fast scans, found by key through a map.
+#[derive(Debug, Default)]
+pub struct Table {
+    index: HashMap<u128, u32>,
+    keys: Vec<u128>,
+    cells: Vec<Cell>,
+}
+
+impl Table {
+    fn add(&mut self, key: u128, count: i64, sums: [f64; 3]) {
+        let slot = *self.index.entry(key).or_insert_with(|| {
+            self.keys.push(key);
+            self.cells.push(Cell::default());
+            (self.keys.len() - 1) as u32
+        });
+        let cell = &mut self.cells[slot as usize];
+        cell.count += count;
+        for (s, x) in cell.sums.iter_mut().zip(sums) {
+            *s += x;
+        }
+    }
+
+    /// Every cell with a count, in no particular order.
+    pub fn cells(&self) -> impl Iterator<Item = (u128, &Cell)> {
+        self.keys
+            .iter()
+            .copied()
+            .zip(&self.cells)
+            .filter(|(_, c)| c.count != 0)
+    }
+}
+
+/// What is known of a person beyond their profile: only for people with follow-up events.
+#[derive(Debug, Default, Clone)]
+struct FollowUp {
+    /// (month, category, type) of each assistance.
+    assistance: Vec<(u32, u32, u32)>,
+    /// (month, scores) of the latest assessment.
+    latest: Option<(u32, [f64; 3])>,
+}
+
+/// The aggregate tables and what they need to know of each person.
+#[derive(Debug, Default)]
+pub struct Cube {
+    tables: [Table; TABLES],
+    regions: Regions,
+    /// Distinct profiles, numbered.
+    profiles: Vec<u64>,
+    profile_numbers: HashMap<u64, u32>,
+    /// Person (pseudonym prefix) to profile number.
+    persons: PrefixMap<u32>,
+    follow_ups: HashMap<u64, FollowUp>,
+    /// Events applied.
+    events: u64,
+}
+
+impl Cube {
+    /// A table.
+    pub fn table(&self, id: TableId) -> &Table {
+        &self.tables[id.slot()]
+    }
+
+    /// The destination regions seen.
+    pub fn regions(&self) -> &Regions {
+        &self.regions
+    }
+
+    /// Events applied so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Counts a stored event in.
+    pub fn apply(&mut self, event: &Event) {
+        self.events += 1;
+        let person = PrefixMap::<u32>::key_of(&event.subject.0);
+        match &event.body {
+            EventBody::Return(r) => {
+                let profile = key::profile(event.origin, r, &mut self.regions);
+                if self.persons.get(person).is_none() {
+                    let number = self.profile_number(profile);
+                    self.persons.insert(person, number);
+                }
+                let month = key::month_index(r.month);
+                self.add(
+                    TableId::Returns,
+                    key::cell(profile, month, 0, 0),
+                    1,
+                    [0.0; 3],
+                );
+            }
+            EventBody::Assistance(a) => {
+                let (category, kind) = key::assistance(a.category, a.kind);
+                let month = key::month_index(a.month);
+                self.update_person(event.origin, &event.subject, |f| {
+                    f.assistance.push((month, category, kind));
+                });
+            }
+            EventBody::Assessment(a) => {
+                let profile = self.profile_of(event.origin, &event.subject);
+                let month = key::month_index(a.month);
+                self.add(
+                    TableId::Assessments,
+                    key::cell(profile, month, 0, 0),
+                    1,
+                    [0.0; 3],
+                );
+                let scores = [a.economic.get(), a.social.get(), a.psychosocial.get()];
+                self.update_person(event.origin, &event.subject, |f| {
+                    if f.latest.is_none_or(|(m, _)| month >= m) {
+                        f.latest = Some((month, scores));
+                    }
+                });
+            }
+            EventBody::Closure(c) => {
+                let profile = self.profile_of(event.origin, &event.subject);
+                let month = key::month_index(c.month);
+                let cell = key::cell(profile, month, 0, key::outcome(c.outcome));
+                self.add(TableId::Closures, cell, 1, [0.0; 3]);
+            }
+            // Erasure is applied by the erasure procedure, which knows what to take out.
+            EventBody::Retraction(_) => {}
+        }
+    }
+
+    fn add(&mut self, table: TableId, key: u128, count: i64, sums: [f64; 3]) {
+        self.tables[table.slot()].add(key, count, sums);
+    }
+
+    fn profile_number(&mut self, profile: u64) -> u32 {
+        *self.profile_numbers.entry(profile).or_insert_with(|| {
+            self.profiles.push(profile);
+            (self.profiles.len() - 1) as u32
+        })
+    }
+
+    fn profile_of(&self, origin: CountryCode, subject: &Pseudonym) -> u64 {
+        self.persons
+            .get(PrefixMap::<u32>::key_of(&subject.0))
+            .and_then(|n| self.profiles.get(n as usize).copied())
+            .unwrap_or_else(|| key::unknown_profile(origin))
+    }
+
+    /// Changes what is known of a person, moving their per-person contributions.
+    fn update_person(
+        &mut self,
+        origin: CountryCode,
+        subject: &Pseudonym,
+        change: impl FnOnce(&mut FollowUp),
+    ) {
+        let profile = self.profile_of(origin, subject);
+        let person = PrefixMap::<u32>::key_of(&subject.0);
+        let mut follow_up = self.follow_ups.remove(&person).unwrap_or_default();
+        for (table, key, sums) in contributions(profile, &follow_up) {
+            self.add(table, key, -1, sums.map(|s| -s));
+        }
+        change(&mut follow_up);
+        for (table, key, sums) in contributions(profile, &follow_up) {
+            self.add(table, key, 1, sums);
+        }
+        self.follow_ups.insert(person, follow_up);
+    }
+}
+
+/// The cells one person counts in, once each, beyond their events.
+fn contributions(profile: u64, f: &FollowUp) -> Vec<(TableId, u128, [f64; 3])> {
+    let mut out = Vec::new();
+    let mut first: HashMap<(TableId, u32, u32), u32> = HashMap::new();
+    for &(month, category, kind) in &f.assistance {
+        for k in [
+            (TableId::AssistedAny, 0, 0),
+            (TableId::AssistedCategory, category, 0),
+            (TableId::AssistedType, 0, kind),
+            (TableId::AssistedBoth, category, kind),
+        ] {
+            let m = first.entry(k).or_insert(month);
+            *m = (*m).min(month);
+        }
+    }
+    for ((table, category, kind), month) in first {
+        out.push((table, key::cell(profile, month, category, kind), [0.0; 3]));
+    }
+    if let Some((month, scores)) = f.latest {
+        out.push((TableId::Scores, key::cell(profile, month, 0, 0), scores));
+    }
+    out
+}

@@ -1,0 +1,172 @@
+//! Aggregates: tables kept up to date as events are stored ([`cube`]), queries over them
+//! ([`query`]), each origin's consent, and disclosure control ([`disclosure`]) on every answer.
+
+pub mod cube;
+pub mod disclosure;
+pub mod key;
+pub mod query;
+
+use std::collections::BTreeSet;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+
+use midwa_certs::Role;
+use midwa_proto::codes::CountryCode;
+use midwa_proto::event::Event;
+use midwa_proto::pb;
+
+use crate::consent::{Consent, Decision};
+use cube::Cube;
+use disclosure::{Hidden, MIN_PERSONS_FOR_MEAN, suppress};
+use query::{Metric, Query};
+
+/// The aggregates, shared by the writer (which applies stored events) and the query handlers.
+#[derive(Debug, Default)]
+pub struct Statistics {
+    cube: RwLock<Cube>,
+    origins: RwLock<BTreeSet<CountryCode>>,
+}
+
+/// What an answer released of each origin, for the origins' access logs.
+#[derive(Debug, Clone)]
+pub struct Released {
+    /// The origin.
+    pub origin: CountryCode,
+    /// The decision taken for it.
+    pub decision: Decision,
+}
+
+impl Statistics {
+    /// Counts stored events in.
+    pub fn apply<'a>(&self, events: impl IntoIterator<Item = &'a Event>) {
+        let mut cube = self.cube.write().unwrap_or_else(PoisonError::into_inner);
+        let mut new_origins = Vec::new();
+        for event in events {
+            cube.apply(event);
+            new_origins.push(event.origin);
+        }
+        drop(cube);
+        let known = self.origins.read().unwrap_or_else(PoisonError::into_inner);
+        new_origins.retain(|o| !known.contains(o));
+        drop(known);
+        if !new_origins.is_empty() {
+            self.origins
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend(new_origins);
+        }
+    }
+
+    /// Events counted in so far.
+    pub fn events(&self) -> u64 {
+        self.read().events()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Cube> {
+        self.cube.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Answers an aggregate request for `requester`: each origin contributes only if its policy
+    /// allows, small counts are suppressed. Also returns, per origin, what was decided.
+    pub fn answer(
+        &self,
+        request: &pb::AggregateRequest,
+        requester: &Role,
+        consent: &Consent,
+    ) -> Result<(pb::AggregateResponse, Vec<Released>), String> {
+        let cube = self.read();
+        let query = Query::parse(request, cube.regions())?;
+        let dimensions = query.dimensions();
+        let data = query.metric.data_class();
+        let origins: Vec<CountryCode> = self
+            .origins
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect();
+        let mut allowed = vec![false; 678];
+        let mut threshold = consent.default_threshold();
+        let mut statuses = Vec::new();
+        let mut released = Vec::new();
+        for origin in origins {
+            let decision = consent.decide(origin, requester, data, &dimensions);
+            let status = match &decision {
+                Decision::Allowed {
+                    version,
+                    threshold: t,
+                } => {
+                    allowed[key::country_index(origin) as usize] = true;
+                    threshold = threshold.max(*t);
+                    pb::OriginStatus {
+                        state: origin.to_string(),
+                        included: true,
+                        reason: String::new(),
+                        policy_version: *version,
+                    }
+                }
+                Decision::Refused { version, reason } => pb::OriginStatus {
+                    state: origin.to_string(),
+                    included: false,
+                    reason: reason.clone(),
+                    policy_version: *version,
+                },
+            };
+            statuses.push(status);
+            released.push(Released { origin, decision });
+        }
+        let rows = query.run(&cube, &allowed);
+        let counts: Vec<u64> = rows.iter().map(|(_, c)| c.count as u64).collect();
+        let release = suppress(&counts, u64::from(threshold));
+        let means = query.metric == Metric::MeanScores;
+        let mut any_mean_hidden = false;
+        let mut cells = Vec::with_capacity(rows.len());
+        let mut total = cube::Cell::default();
+        for ((values, cell), hidden) in rows.iter().zip(&release.cells) {
+            total.count += cell.count;
+            for (t, s) in total.sums.iter_mut().zip(cell.sums) {
+                *t += s;
+            }
+            let mean_shown = means && hidden.is_none() && cell.count as u64 >= MIN_PERSONS_FOR_MEAN;
+            any_mean_hidden |= means && !mean_shown;
+            let labels = query
+                .group_by
+                .iter()
+                .zip(values)
+                .map(|(d, v)| query.label(*d, *v, cube.regions()))
+                .collect();
+            cells.push(to_cell(labels, cell, *hidden, mean_shown));
+        }
+        let total_hidden = release.total_hidden.then_some(Hidden::Primary);
+        let total_mean = means
+            && !any_mean_hidden
+            && total_hidden.is_none()
+            && total.count as u64 >= MIN_PERSONS_FOR_MEAN;
+        let response = pb::AggregateResponse {
+            columns: query.group_by.iter().map(|d| d.to_string()).collect(),
+            cells,
+            total: Some(to_cell(Vec::new(), &total, total_hidden, total_mean)),
+            origins: statuses,
+            threshold,
+            metric: query.metric.to_string(),
+        };
+        Ok((response, released))
+    }
+}
+
+fn to_cell(values: Vec<String>, cell: &cube::Cell, hidden: Option<Hidden>, mean: bool) -> pb::Cell {
+    let n = cell.count.max(1) as f64;
+    let mean_of = |i: usize| mean.then_some(cell.sums[i] / n);
+    pb::Cell {
+        values,
+        count: hidden.is_none().then_some(cell.count as u64),
+        economic: mean_of(0),
+        social: mean_of(1),
+        psychosocial: mean_of(2),
+        composite: mean.then_some(cell.sums.iter().sum::<f64>() / 3.0 / n),
+        suppressed: match hidden {
+            None => String::new(),
+            Some(Hidden::Primary) => "primary".into(),
+            Some(Hidden::Secondary) => "secondary".into(),
+        },
+    }
+}

@@ -1,0 +1,178 @@
+//! The state's consent policy file (TOML; see `deploy/policy.toml`), checked here before it is
+//! pushed, and pushed to and read from the gateway over the node's own mTLS identity.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use midwa_proto::pb;
+use midwa_proto::policy::Policy;
+use serde::Deserialize;
+
+use crate::config::Config;
+
+/// The file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    grant: Vec<GrantEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantEntry {
+    recipient: String,
+    data: String,
+    #[serde(default)]
+    dimensions: Vec<String>,
+    purpose: String,
+    #[serde(default)]
+    expires: Option<String>,
+    #[serde(default)]
+    threshold: Option<u32>,
+}
+
+/// Reads and checks a policy file. Errors say which grant (counting `[[grant]]` tables from 1)
+/// and which field.
+pub fn load(path: &Path) -> Result<pb::Policy, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse(text: &str) -> Result<pb::Policy, String> {
+    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    let wire = pb::Policy {
+        grants: file
+            .grant
+            .into_iter()
+            .map(|g| pb::Grant {
+                recipient: g.recipient,
+                data: g.data,
+                dimensions: g.dimensions,
+                purpose: g.purpose,
+                expires: g.expires.unwrap_or_default(),
+                threshold: g.threshold.unwrap_or(0),
+            })
+            .collect(),
+    };
+    Policy::try_from(&wire).map_err(|e| {
+        format!(
+            "[[grant]] number {}, field {}: {}",
+            e.grant + 1,
+            e.field,
+            e.why
+        )
+    })?;
+    Ok(wire)
+}
+
+/// Pushes the policy; returns the version the gateway gave it.
+pub async fn push(config: &Config, policy: pb::Policy) -> Result<pb::PolicyVersion, String> {
+    let mut client = client(config).await?;
+    client
+        .push_policy(policy)
+        .await
+        .map(|r| r.into_inner())
+        .map_err(|s| format!("the gateway refused the policy: {}", s.message()))
+}
+
+/// The policy in force at the gateway.
+pub async fn show(config: &Config) -> Result<pb::PolicyVersion, String> {
+    let mut client = client(config).await?;
+    client
+        .get_policy(pb::GetPolicyRequest {})
+        .await
+        .map(|r| r.into_inner())
+        .map_err(|s| format!("the gateway refused: {}", s.message()))
+}
+
+async fn client(
+    config: &Config,
+) -> Result<pb::consent_client::ConsentClient<tonic::transport::Channel>, String> {
+    let tls = crate::gateway::node_tls(config).map_err(|e| e.to_string())?;
+    let channel = crate::gateway::connect(config, tls).await?;
+    Ok(pb::consent_client::ConsentClient::new(channel))
+}
+
+/// The policy as a person reads it.
+pub fn describe(v: &pb::PolicyVersion) -> String {
+    let mut out = String::new();
+    if v.version == 0 {
+        let _ = writeln!(
+            out,
+            "{}: no policy at the gateway: nothing of this state is shared",
+            v.state
+        );
+        return out;
+    }
+    let grants = v
+        .policy
+        .as_ref()
+        .map(|p| p.grants.as_slice())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{}: policy version {} in force since {}, {} grant{}",
+        v.state,
+        v.version,
+        v.received_at,
+        grants.len(),
+        if grants.len() == 1 { "" } else { "s" }
+    );
+    for (i, g) in grants.iter().enumerate() {
+        let _ = writeln!(out, "\n[[grant]] {}", i + 1);
+        let _ = writeln!(out, "  recipient:  {}", g.recipient);
+        let _ = writeln!(out, "  data:       {}", g.data);
+        let _ = writeln!(
+            out,
+            "  dimensions: {}",
+            if g.dimensions.is_empty() {
+                "(totals only)".to_owned()
+            } else {
+                g.dimensions.join(", ")
+            }
+        );
+        let _ = writeln!(out, "  purpose:    {}", g.purpose);
+        let _ = writeln!(
+            out,
+            "  expires:    {}",
+            if g.expires.is_empty() {
+                "never"
+            } else {
+                &g.expires
+            }
+        );
+        if g.threshold > 0 {
+            let _ = writeln!(out, "  threshold:  {}", g.threshold);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_in_deploy_is_valid() {
+        let policy = parse(include_str!("../../deploy/policy.toml")).expect("deploy/policy.toml");
+        assert!(!policy.grants.is_empty());
+    }
+
+    #[test]
+    fn mistakes_name_the_grant_and_field() {
+        let err = parse(
+            "[[grant]]\nrecipient = \"coordinators\"\ndata = \"aggregates:returns\"\npurpose = \"x\"\n\n[[grant]]\nrecipient = \"coordinators\"\ndata = \"aggregates:returns\"\ndimensions = [\"name\"]\npurpose = \"x\"\n",
+        )
+        .expect_err("unknown dimension");
+        assert!(
+            err.contains("number 2") && err.contains("dimensions"),
+            "{err}"
+        );
+        let err = parse("[[grant]]\nrecipient = \"coordinators\"\n").expect_err("no data");
+        assert!(err.contains("data"), "{err}");
+        let err = parse("[[grants]]\n").expect_err("typo");
+        assert!(err.contains("grants"), "{err}");
+    }
+}
