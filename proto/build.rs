@@ -11,6 +11,7 @@ const PROTOS: &[&str] = &[
     "midwa/v1/node_local.proto",
     "midwa/v1/consent.proto",
     "midwa/v1/statistics.proto",
+    "midwa/v1/verification.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -7,8 +7,10 @@
 //! - [`tls`]: rustls server and client configurations from a party's files, with the identity
 //!   and revocation checks every connection gets.
 //! - [`files`]: writing key material atomically with the right permissions.
+//! - [`attestation`]: a node's signed claims about a return, checked offline against the CA.
 #![warn(missing_docs)]
 
+pub mod attestation;
 pub mod authority;
 pub mod files;
 pub mod identity;

@@ -8,6 +8,7 @@ use midwa_proto::pb;
 
 use crate::config::Config;
 use crate::query::Format;
+use midwa_proto::receipt::ReceiptCode;
 
 /// MIDWA Exchange for regional coordinators and consulates: asks the regional gateway over
 /// mutual TLS, with this party's certificate.
@@ -53,6 +54,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Verify a return from the receipt code a returnee holds (consulates): prints what the
+    /// origin state lets your consulate see. Exits with 1 if not verified.
+    Verify {
+        /// The receipt code, such as 7K3M-Q9TD-2HXA.
+        code: String,
+    },
+    /// Check a returnee's attestation offline, against the regional CA of the configuration
+    /// (no connection to the gateway). Exits with 1 if it does not hold.
+    CheckAttestation {
+        /// The attestation text (MIDWA1....), or @FILE to read it from a file.
+        attestation: String,
+        /// The receipt code it must belong to.
+        #[arg(long)]
+        code: String,
+    },
 }
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
@@ -66,7 +82,8 @@ pub fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -74,7 +91,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs a command; `false` for a negative answer (not verified).
+async fn run(cli: Cli) -> anyhow::Result<bool> {
     let config = Config::load(&cli.config)?;
     match cli.command {
         Command::Query {
@@ -110,6 +128,86 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Format::Json => println!("{}", crate::query::json(&answer)),
             }
         }
+        Command::Verify { code } => {
+            let code: ReceiptCode = code.parse()?;
+            let channel = config.connect().await.map_err(anyhow::Error::msg)?;
+            let answer = pb::verification_client::VerificationClient::new(channel)
+                .verify(pb::VerifyRequest {
+                    code: code.to_string(),
+                })
+                .await
+                .map_err(|s| anyhow::anyhow!("the gateway refused: {}", s.message()))?
+                .into_inner();
+            print!("{}", describe_verification(&code, &answer));
+            return Ok(answer.verified);
+        }
+        Command::CheckAttestation { attestation, code } => {
+            let code: ReceiptCode = code.parse()?;
+            let text = match attestation.strip_prefix('@') {
+                Some(file) => std::fs::read_to_string(file)
+                    .map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?,
+                None => attestation,
+            };
+            let ca = std::fs::read(&config.tls.ca)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", config.tls.ca.display()))?;
+            match midwa_certs::attestation::verify(&text, &ca, &config.trust_domain) {
+                Err(e) => {
+                    println!("NOT VALID: {e}");
+                    return Ok(false);
+                }
+                Ok(claims) => {
+                    let digest: String =
+                        code.digest().0.iter().map(|b| format!("{b:02x}")).collect();
+                    if claims.receipt != digest {
+                        println!("NOT VALID: the attestation belongs to another receipt code");
+                        return Ok(false);
+                    }
+                    println!("VALID: signed by the node of {}", claims.origin);
+                    println!("  return month: {}", claims.month);
+                    println!("  mode:         {}", claims.mode);
+                    println!("  signed at:    {}", claims.issued);
+                }
+            }
+        }
     }
-    Ok(())
+    Ok(true)
+}
+
+fn describe_verification(code: &ReceiptCode, a: &pb::VerifyResponse) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if !a.verified {
+        let _ = writeln!(
+            out,
+            "{code}: NOT VERIFIED: no return record that your consulate may verify matches this code"
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{code}: VERIFIED: a return to {} is on record",
+        a.origin
+    );
+    let fields = [
+        ("return month", a.return_month.clone()),
+        ("mode", a.mode.clone()),
+        ("host country", a.host_country.clone()),
+        ("return type", a.return_type.clone()),
+        (
+            "assisted",
+            a.assisted
+                .map(|b| if b { "yes" } else { "not yet" }.to_owned()),
+        ),
+    ];
+    for (name, value) in fields {
+        if let Some(v) = value {
+            let _ = writeln!(out, "  {name:<13} {v}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  (under {}'s policy version {})",
+        a.origin, a.policy_version
+    );
+    out
 }

@@ -20,6 +20,17 @@ pub struct CsvFiles {
     pub closures: PathBuf,
 }
 
+/// A person's records after their return, from [`Synthetic::follow_ups`].
+#[derive(Debug, Clone)]
+pub struct FollowUps {
+    /// Reintegration assistance.
+    pub assistance: Option<pb::AssistanceRecord>,
+    /// A sustainability survey.
+    pub assessment: Option<pb::AssessmentRecord>,
+    /// The case's closure.
+    pub closure: Option<pb::ClosureRecord>,
+}
+
 /// The date six months after a `YYYY-MM-DD` date (days are at most 28, so always valid).
 fn six_months_after(date: &str) -> String {
     let year: u32 = date[..4].parse().unwrap_or(2020);
@@ -216,35 +227,64 @@ impl Synthetic {
                 r.destination_region,
                 r.vulnerabilities.join(";"),
             )?;
-            if self.below(2) == 0 {
-                let a = self.assistance_record(n, &r);
+            let f = self.follow_ups(n, &r);
+            if let Some(a) = f.assistance {
                 writeln!(
                     assistance,
                     "{},{},{},{},{},{}",
                     a.person_id, a.date, a.category, a.r#type, a.modality, a.provider
                 )?;
             }
-            let later = six_months_after(&r.return_date);
-            if self.below(3) == 0 {
-                let mut score = || (self.below(101) as f64) / 100.0;
-                let (e, s, p) = (score(), score(), score());
-                writeln!(assessments, "{},{later},{e},{s},{p}", r.person_id)?;
+            if let Some(a) = f.assessment {
+                writeln!(
+                    assessments,
+                    "{},{},{},{},{}",
+                    a.person_id, a.date, a.economic, a.social, a.psychosocial
+                )?;
             }
-            if self.below(5) == 0 {
-                let outcome = self.pick(&[
-                    ("completed", 60),
-                    ("withdrawn", 10),
-                    ("remigrated", 10),
-                    ("lost_contact", 18),
-                    ("deceased", 2),
-                ]);
-                writeln!(closures, "{},{later},{outcome}", r.person_id)?;
+            if let Some(c) = f.closure {
+                writeln!(closures, "{},{},{}", c.person_id, c.date, c.outcome)?;
             }
         }
         for mut file in [returns, assistance, assessments, closures] {
             file.flush()?;
         }
         Ok(files)
+    }
+
+    /// What follows the return `r` of person number `n`: assistance for about half of the
+    /// people, a survey six months later for a third, a closed case for a fifth.
+    pub fn follow_ups(&mut self, n: u64, r: &pb::ReturnRecord) -> FollowUps {
+        let assistance = (self.below(2) == 0).then(|| self.assistance_record(n, r));
+        let later = six_months_after(&r.return_date);
+        let assessment = (self.below(3) == 0).then(|| {
+            let mut score = || (self.below(101) as f64) / 100.0;
+            pb::AssessmentRecord {
+                person_id: r.person_id.clone(),
+                date: later.clone(),
+                economic: score(),
+                social: score(),
+                psychosocial: score(),
+            }
+        });
+        let closure = (self.below(5) == 0).then(|| pb::ClosureRecord {
+            person_id: r.person_id.clone(),
+            date: later.clone(),
+            outcome: self
+                .pick(&[
+                    ("completed", 60),
+                    ("withdrawn", 10),
+                    ("remigrated", 10),
+                    ("lost_contact", 18),
+                    ("deceased", 2),
+                ])
+                .into(),
+        });
+        FollowUps {
+            assistance,
+            assessment,
+            closure,
+        }
     }
 
     /// A return and, for about half of the people, an assistance record: `people` returns.

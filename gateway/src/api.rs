@@ -1,11 +1,12 @@
-//! The `midwa.v1.Consent` and `midwa.v1.Statistics` services: authorise, call the domain,
+//! The `midwa.v1.Consent`, `midwa.v1.Statistics` and `midwa.v1.Verification` services: authorise, call the domain,
 //! convert back. Errors become a `tonic::Status` here.
 
 use std::sync::Arc;
 
 use midwa_certs::Identity;
 use midwa_proto::codes::CountryCode;
-use midwa_proto::pb::{self, consent_server, statistics_server};
+use midwa_proto::pb::{self, consent_server, statistics_server, verification_server};
+use midwa_proto::receipt::ReceiptCode;
 use tonic::{Request, Response, Status};
 
 use crate::auth::{Operation, authorize};
@@ -13,6 +14,7 @@ use crate::consent::{Consent, ConsentError, version_to_pb};
 use crate::listener::TlsState;
 use crate::metrics::Metrics;
 use crate::stats::Statistics;
+use crate::verify::{RateLimiter, Refused};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -21,6 +23,7 @@ pub struct Api {
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) consent: Arc<Consent>,
     pub(crate) stats: Arc<Statistics>,
+    pub(crate) limiter: Arc<RateLimiter>,
 }
 
 impl Api {
@@ -100,5 +103,52 @@ impl statistics_server::Statistics for Api {
             }
             Err(why) => Err(Status::invalid_argument(why)),
         }
+    }
+}
+
+#[tonic::async_trait]
+impl verification_server::Verification for Api {
+    async fn verify(
+        &self,
+        request: Request<pb::VerifyRequest>,
+    ) -> Result<Response<pb::VerifyResponse>, Status> {
+        let caller = self.caller(&request, Operation::Verify)?;
+        let who = caller.uri.to_string();
+        let now = std::time::Instant::now();
+        if let Err(refused) = self.limiter.take(&who, now) {
+            let (reason, wait) = match refused {
+                Refused::Burst { retry_after } => ("too many verifications", retry_after),
+                Refused::Guessing { retry_after } => ("too many unknown codes", retry_after),
+            };
+            tracing::warn!(identity = %who, reason, "verification refused");
+            return Err(Status::resource_exhausted(format!(
+                "{reason}; try again in {} s",
+                wait.as_secs().max(1)
+            )));
+        }
+        let code: ReceiptCode = match request.get_ref().code.parse() {
+            Ok(code) => code,
+            Err(e) => {
+                self.limiter.failed(&who, now);
+                return Err(Status::invalid_argument(e.to_string()));
+            }
+        };
+        let (stats, consent, role) = (
+            self.stats.clone(),
+            self.consent.clone(),
+            caller.role.clone(),
+        );
+        let outcome = tokio::task::spawn_blocking(move || {
+            crate::verify::verify(&code, &role, &stats, &consent)
+        })
+        .await
+        .map_err(|_| Status::internal("internal error"))?;
+        if outcome.response.verified {
+            tracing::info!(identity = %who, origin = %outcome.response.origin, "receipt verified");
+        } else {
+            self.limiter.failed(&who, now);
+            tracing::warn!(identity = %who, "verification: no record this consulate may verify matches the code");
+        }
+        Ok(Response::new(outcome.response))
     }
 }

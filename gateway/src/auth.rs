@@ -17,6 +17,8 @@ pub enum Operation {
     Policy,
     /// Asking for aggregates.
     Aggregate,
+    /// Verifying a return receipt.
+    Verify,
 }
 
 impl Operation {
@@ -26,6 +28,7 @@ impl Operation {
             Self::Holdings => "read holdings",
             Self::Policy => "manage a consent policy",
             Self::Aggregate => "query aggregates",
+            Self::Verify => "verify receipts",
         }
     }
 
@@ -34,6 +37,7 @@ impl Operation {
         match self {
             Self::Publish | Self::Holdings | Self::Policy => matches!(role, Role::Node { .. }),
             Self::Aggregate => matches!(role, Role::Node { .. } | Role::Coordinator { .. }),
+            Self::Verify => matches!(role, Role::Consulate { .. }),
         }
     }
 }

@@ -64,6 +64,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Counts below this are suppressed in aggregate answers (a state's grant may raise it).
     pub threshold: u32,
+    /// How much verifying each consulate may do.
+    pub verification: crate::verify::Limits,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +83,29 @@ struct File {
     storage: StorageSection,
     #[serde(default)]
     disclosure: DisclosureSection,
+    #[serde(default)]
+    verification: VerificationSection,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct VerificationSection {
+    burst: u32,
+    per_minute: u32,
+    unknown_codes: usize,
+    unknown_window_s: u64,
+}
+
+impl Default for VerificationSection {
+    fn default() -> Self {
+        let d = crate::verify::Limits::default();
+        Self {
+            burst: d.burst,
+            per_minute: d.per_minute,
+            unknown_codes: d.failures,
+            unknown_window_s: d.window.as_secs(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -205,6 +230,12 @@ impl Config {
             cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,
             shutdown_grace: Duration::from_millis(limits.shutdown_grace_ms),
             threshold: file.disclosure.threshold,
+            verification: crate::verify::Limits {
+                burst: file.verification.burst.max(1),
+                per_minute: file.verification.per_minute.max(1),
+                failures: file.verification.unknown_codes.max(1),
+                window: Duration::from_secs(file.verification.unknown_window_s.max(1)),
+            },
         })
     }
 }

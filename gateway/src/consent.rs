@@ -54,6 +54,8 @@ pub enum Decision {
         version: u64,
         /// The suppression threshold for the origin's cells.
         threshold: u32,
+        /// Every dimension (or verification field) the grants in force give the requester.
+        granted: Vec<Dimension>,
     },
     /// Not released.
     Refused {
@@ -146,6 +148,7 @@ impl Consent {
                 return Decision::Allowed {
                     version: 0,
                     threshold: self.default_threshold,
+                    granted: Dimension::ALL.to_vec(),
                 };
             }
             Role::Node { state } => state.parse().ok().map(Recipient::State),
@@ -224,10 +227,19 @@ pub fn decide(
             .collect()
     };
     match in_force.iter().find(|g| missing(g).is_empty()) {
-        Some(g) => Decision::Allowed {
-            version: version.number,
-            threshold: g.threshold.unwrap_or(0).max(default_threshold),
-        },
+        Some(g) => {
+            let mut granted: Vec<Dimension> = in_force
+                .iter()
+                .flat_map(|g| g.dimensions.iter().copied())
+                .collect();
+            granted.sort();
+            granted.dedup();
+            Decision::Allowed {
+                version: version.number,
+                threshold: g.threshold.unwrap_or(0).max(default_threshold),
+                granted,
+            }
+        }
         None => {
             let g = in_force[0];
             let names =
@@ -333,7 +345,8 @@ mod tests {
             ),
             Decision::Allowed {
                 version: 3,
-                threshold: 10
+                threshold: 10,
+                granted: vec![Dimension::Period, Dimension::Sex]
             }
         );
         let Decision::Refused { reason, .. } = run(Recipient::Coordinators, &[Dimension::Mode])

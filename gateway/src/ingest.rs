@@ -420,6 +420,58 @@ fn write_loop(
     metrics: Arc<Metrics>,
     stats: Arc<Statistics>,
 ) -> Result<(), StoreError> {
+    // Bounded: if counting falls behind, the writer waits rather than piling events up.
+    let (counting, to_count) = std::sync::mpsc::sync_channel::<Vec<Event>>(8);
+    let counter = {
+        let stats = stats.clone();
+        thread::Builder::new()
+            .name("midwa-aggregates".into())
+            .spawn(move || {
+                while let Ok(events) = to_count.recv() {
+                    stats.count_in(&events);
+                }
+            })
+            .map_err(|source| StoreError::Sync {
+                path: "aggregates thread".into(),
+                source,
+            })?
+    };
+    let result = write_groups(
+        &mut store,
+        &mut ledger,
+        &mut rx,
+        &durable,
+        &metrics,
+        &stats,
+        &counting,
+    );
+    drop(counting);
+    let _ = counter.join();
+    result?;
+    store.sync()?;
+    // Everything is durable and the ledger matches it: the next start reads only what comes
+    // after this. Without it, the next start rebuilds from the whole store.
+    if let Err(e) = checkpoint::write(
+        &checkpoint::path(store.path()),
+        &ledger.holdings,
+        &ledger.index,
+    ) {
+        tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start will scan the store");
+    }
+    Ok(())
+}
+
+/// Takes groups of batches until every handle is dropped: stores, syncs, counts, answers.
+#[allow(clippy::too_many_arguments)]
+fn write_groups(
+    store: &mut Store,
+    ledger: &mut Ledger,
+    rx: &mut mpsc::Receiver<Job>,
+    durable: &Mutex<HashMap<CountryCode, Holding>>,
+    metrics: &Metrics,
+    stats: &Statistics,
+    counting: &std::sync::mpsc::SyncSender<Vec<Event>>,
+) -> Result<(), StoreError> {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
         let mut events = group[0].batch.events.len();
@@ -436,7 +488,7 @@ fn write_loop(
         let mut failure = None;
         let mut fresh = Vec::with_capacity(events);
         for job in group {
-            match ledger.accept(&store, job, &mut fresh) {
+            match ledger.accept(store, job, &mut fresh) {
                 (reply, Ok(answer)) => answers.push((reply, answer)),
                 (reply, Err(e)) => {
                     failure = Some(e);
@@ -459,8 +511,12 @@ fn write_loop(
             return Err(e);
         }
         metrics.record_commit(events as u64, started.elapsed(), store.size_on_disk());
-        // Counted before acknowledged: an answer after the acknowledgement includes them.
-        stats.apply(&fresh);
+        // Counted in on their own thread, off this one; a query waits for what was
+        // acknowledged before it came.
+        if !fresh.is_empty() {
+            stats.expect(fresh.len() as u64);
+            let _ = counting.send(fresh);
+        }
         *durable.lock().unwrap_or_else(PoisonError::into_inner) = ledger.holdings.clone();
         metrics.set_events_held(ledger.index.len() as u64);
         for (reply, answer) in answers {
@@ -473,16 +529,6 @@ fn write_loop(
             }
             let _ = reply.send(answer);
         }
-    }
-    store.sync()?;
-    // Everything is durable and the ledger matches it: the next start reads only what comes
-    // after this. Without it, the next start rebuilds from the whole store.
-    if let Err(e) = checkpoint::write(
-        &checkpoint::path(store.path()),
-        &ledger.holdings,
-        &ledger.index,
-    ) {
-        tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start will scan the store");
     }
     Ok(())
 }

@@ -13,7 +13,8 @@
 //!   shutdown, so a restart reads only the store's tail.
 //! - [`consent`]: each state's policy versions, and the decision for each release.
 //! - [`stats`]: aggregates kept up to date at ingest, queries, disclosure control.
-//! - [`api`]: the `midwa.v1.Consent` and `midwa.v1.Statistics` handlers.
+//! - [`verify`]: consular verification of receipts, with per-consulate rate limits.
+//! - [`api`]: the `midwa.v1.Consent`, `Statistics` and `Verification` handlers.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 #![warn(missing_docs)]
 
@@ -29,6 +30,7 @@ pub mod metrics;
 pub mod service;
 pub mod stats;
 pub mod store;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,6 +40,7 @@ use consent::Consent;
 use midwa_proto::pb::consent_server::ConsentServer;
 use midwa_proto::pb::exchange_server::ExchangeServer;
 use midwa_proto::pb::statistics_server::StatisticsServer;
+use midwa_proto::pb::verification_server::VerificationServer;
 use stats::Statistics;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -105,6 +108,7 @@ impl Gateway {
             metrics: metrics.clone(),
             consent,
             stats: stats.clone(),
+            limiter: Arc::new(verify::RateLimiter::new(config.verification)),
         };
         let (ingest, writer) = Ingest::start(store, metrics.clone(), stats)?;
         let bind = |addr: SocketAddr| async move {
@@ -215,6 +219,10 @@ impl Gateway {
                 .add_service(exchange)
                 .add_service(
                     ConsentServer::new(api.clone())
+                        .max_decoding_message_size(config.max_message_bytes),
+                )
+                .add_service(
+                    VerificationServer::new(api.clone())
                         .max_decoding_message_size(config.max_message_bytes),
                 )
                 .add_service(

@@ -32,6 +32,8 @@ const COMMIT_CHUNK: usize = 20_000;
 pub struct Options {
     /// Record nothing, only check.
     pub check_only: bool,
+    /// Sign an attestation of each return.
+    pub attest: bool,
 }
 
 /// A staged event, as the staging file holds it.
@@ -79,7 +81,14 @@ pub fn run(
         )));
     }
     if !options.check_only {
-        commit(service, &staging, checked.staged, &mut summary, send)?;
+        commit(
+            service,
+            options,
+            &staging,
+            checked.staged,
+            &mut summary,
+            send,
+        )?;
     }
     Ok(summary)
 }
@@ -249,6 +258,7 @@ fn identity(kind: Kind) -> &'static str {
 /// Records the staged events in chunks, sending the receipts of returns in line order.
 fn commit(
     service: &LocalService,
+    options: &Options,
     staging: &Staging,
     staged: u64,
     summary: &mut pb::ImportSummary,
@@ -268,7 +278,14 @@ fn commit(
         let mut meta = Vec::with_capacity(chunk.len());
         let mut events = Vec::with_capacity(chunk.len());
         for staged in chunk {
-            meta.push((staged.line, staged.receipt, staged.held));
+            let attestation = staged.receipt.filter(|_| options.attest).and_then(|bits| {
+                crate::attest::attest(
+                    &service.signer,
+                    &staged.event.wire,
+                    ReceiptCode::from_bits(bits),
+                )
+            });
+            meta.push((staged.line, staged.receipt, staged.held, attestation));
             if !staged.held {
                 events.push(staged.event);
             }
@@ -282,7 +299,7 @@ fn commit(
         service.wake.notify_one();
         let mut receipts = Vec::new();
         let mut outcomes = outcomes.drain(..);
-        for (line, receipt, held) in meta {
+        for (line, receipt, held, attestation) in meta {
             let outcome = if held {
                 Recorded::Duplicate
             } else {
@@ -304,6 +321,7 @@ fn commit(
                     line,
                     code: ReceiptCode::from_bits(bits).to_string(),
                     new: matches!(outcome, Recorded::New(_)),
+                    attestation: attestation.unwrap_or_default(),
                 });
             }
         }

@@ -9,6 +9,7 @@
 //! - [`intake`]: the agency's CSV files, read row by row.
 //! - [`anonymise`]: records to anonymised events; the only place that sees personal data.
 //! - [`import`]: a whole CSV file checked, staged, then recorded.
+//! - [`attest`]: signed attestations of returns, for returnees.
 //! - [`outbox`]: sled, behind one narrow interface.
 //! - [`gateway`]: the mTLS connection to the gateway.
 //! - [`policy`]: the state's consent policy file, pushed to the gateway.
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod anonymise;
+pub mod attest;
 pub mod cli;
 pub mod client;
 pub mod config;
@@ -78,6 +80,9 @@ pub enum NodeError {
         /// Why.
         source: std::io::Error,
     },
+    /// The node's key cannot sign attestations.
+    #[error("{0}")]
+    Attestation(String),
     /// Staging files of interrupted imports could not be removed.
     #[error("cannot clear the import staging directory {path}: {source}")]
     Staging {
@@ -105,6 +110,7 @@ impl Node {
     /// the secret key, opens the outbox and binds the local socket.
     pub async fn start(config: Config) -> Result<Self, NodeError> {
         let tls = gateway::node_tls(&config)?;
+        let signer = attest::signer(&config).map_err(NodeError::Attestation)?;
         let (keys, created) = Keys::load_or_create(&config.secret_key)?;
         if created {
             tracing::warn!(path = %config.secret_key.display(), "created the node's secret key: back it up now (see deploy/README.md)");
@@ -130,6 +136,7 @@ impl Node {
             wake: wake.clone(),
             publish: state.clone(),
             imports,
+            signer: Arc::new(signer),
         };
         let publisher = Publisher {
             config: config.clone(),

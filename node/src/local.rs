@@ -34,6 +34,8 @@ pub struct LocalService {
     pub(crate) publish: Arc<Mutex<PublishState>>,
     /// Where imports stage their events.
     pub(crate) imports: PathBuf,
+    /// Signs attestations of returns.
+    pub(crate) signer: Arc<midwa_certs::attestation::Signer>,
 }
 
 /// Returns recorded earlier in the same submission count too.
@@ -98,6 +100,7 @@ impl NodeLocal for LocalService {
         })?;
         let options = crate::import::Options {
             check_only: first.check_only,
+            attest: first.attest,
         };
         let (chunks, received) = mpsc::channel(16);
         tokio::spawn(async move {
@@ -142,7 +145,7 @@ impl NodeLocal for LocalService {
         &self,
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
-        let records = request.into_inner().records;
+        let pb::SubmitRequest { records, attest } = request.into_inner();
         if records.len() > MAX_RECORDS {
             return Err(Status::invalid_argument(format!(
                 "{} records in one call; send at most {MAX_RECORDS}",
@@ -167,8 +170,18 @@ impl NodeLocal for LocalService {
                 }
                 events.push(anonymised);
             }
-            let ids: Vec<_> = events.iter().map(|a| (a.event.id, a.receipt)).collect();
-            let prepared = events.iter().map(Prepared::new).collect();
+            let prepared: Vec<Prepared> = events.iter().map(Prepared::new).collect();
+            let ids: Vec<_> = events
+                .iter()
+                .zip(&prepared)
+                .map(|(a, p)| {
+                    let attestation = a
+                        .receipt
+                        .filter(|_| attest)
+                        .and_then(|code| crate::attest::attest(&this.signer, &p.wire, code));
+                    (a.event.id, a.receipt, attestation)
+                })
+                .collect();
             let outcomes = this.outbox.record(prepared).map_err(|e| {
                 tracing::error!(error = %e, "cannot record events");
                 Status::unavailable("the node cannot record events right now; nothing was recorded")
@@ -182,7 +195,7 @@ impl NodeLocal for LocalService {
         }
         let results = outcomes
             .into_iter()
-            .map(|((id, receipt), outcome)| {
+            .map(|((id, receipt, attestation), outcome)| {
                 let (outcome, seq) = match outcome {
                     Recorded::New(s) => (pb::SubmitOutcome::Recorded, s),
                     Recorded::Duplicate => (pb::SubmitOutcome::Duplicate, 0),
@@ -193,6 +206,7 @@ impl NodeLocal for LocalService {
                     seq,
                     event_id: id.0.to_vec(),
                     receipt: receipt.map(|r| r.to_string()).unwrap_or_default(),
+                    attestation: attestation.unwrap_or_default(),
                 }
             })
             .collect();

@@ -30,6 +30,8 @@ pub struct Request {
     pub receipts: Option<PathBuf>,
     /// Replace an existing receipts file.
     pub force: bool,
+    /// Sign an attestation of each return.
+    pub attest: bool,
 }
 
 /// The default receipts file: `returns.csv` → `returns.receipts.csv`, beside the input.
@@ -50,14 +52,19 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot open {}", request.file.display()))?;
     let mut receipts = match &request.receipts {
-        Some(path) => Some(ReceiptsFile::create(path, &request.file, request.force)?),
+        Some(path) => Some(ReceiptsFile::create(
+            path,
+            &request.file,
+            request.force,
+            request.attest,
+        )?),
         None => None,
     };
     let mut client = crate::client::connect(socket)
         .await
         .map_err(anyhow::Error::msg)?;
     let (chunks, outgoing) = mpsc::channel(8);
-    let (file_name, check_only) = (name.clone(), request.check_only);
+    let (file_name, check_only, attest) = (name.clone(), request.check_only, request.attest);
     let path = request.file.clone();
     let reader = tokio::spawn(async move {
         let mut first = true;
@@ -79,6 +86,7 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
                 },
                 data,
                 check_only,
+                attest,
             };
             first = false;
             if chunks.send(chunk).await.is_err() || n == 0 {
@@ -108,6 +116,9 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
                         None if r.new => {
                             progress.clear();
                             println!("{name}: line {}: receipt {}", r.line, r.code);
+                            if !r.attestation.is_empty() {
+                                println!("  attestation {}", r.attestation);
+                            }
                         }
                         None => {}
                     }
@@ -248,10 +259,11 @@ struct ReceiptsFile {
     out: csv::Writer<File>,
     input: CsvRecords<std::io::BufReader<File>>,
     count: u64,
+    attestations: bool,
 }
 
 impl ReceiptsFile {
-    fn create(path: &Path, input: &Path, force: bool) -> anyhow::Result<Self> {
+    fn create(path: &Path, input: &Path, force: bool, attestations: bool) -> anyhow::Result<Self> {
         if path.exists() && !force {
             bail!(
                 "{} exists; pass --force to replace it, or name another file with --receipts",
@@ -267,7 +279,12 @@ impl ReceiptsFile {
             .open(&partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
         let mut out = csv::Writer::from_writer(file);
-        out.write_record(["person_id", "receipt"])
+        let header: &[&str] = if attestations {
+            &["person_id", "receipt", "attestation"]
+        } else {
+            &["person_id", "receipt"]
+        };
+        out.write_record(header)
             .with_context(|| format!("cannot write {}", partial.display()))?;
         let reader =
             File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
@@ -279,6 +296,7 @@ impl ReceiptsFile {
             out,
             input,
             count: 0,
+            attestations,
         })
     }
 
@@ -297,8 +315,12 @@ impl ReceiptsFile {
             else {
                 bail!("the input file changed during the import; import it again");
             };
+            let mut row = vec![r.person_id.as_str(), receipt.code.as_str()];
+            if self.attestations {
+                row.push(receipt.attestation.as_str());
+            }
             self.out
-                .write_record([r.person_id.as_str(), receipt.code.as_str()])
+                .write_record(&row)
                 .with_context(|| format!("cannot write {}", self.partial.display()))?;
             self.count += 1;
             return Ok(());

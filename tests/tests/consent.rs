@@ -24,7 +24,10 @@ async fn record(region: &TestRegion, state: &str, n: u64) -> BTreeMap<String, u6
         .await
         .expect("local API");
     client
-        .submit(pb::SubmitRequest { records })
+        .submit(pb::SubmitRequest {
+            records,
+            attest: false,
+        })
         .await
         .expect("submit");
     by_sex

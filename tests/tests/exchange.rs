@@ -14,7 +14,10 @@ async fn submit(region: &TestRegion, state: &str, records: Vec<pb::Record>) -> V
         .await
         .expect("local API");
     let results = client
-        .submit(pb::SubmitRequest { records })
+        .submit(pb::SubmitRequest {
+            records,
+            attest: false,
+        })
         .await
         .expect("submit")
         .into_inner()

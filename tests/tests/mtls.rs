@@ -366,6 +366,7 @@ async fn connections_close_at_their_maximum_age_and_nodes_carry_on() {
         local
             .submit(pb::SubmitRequest {
                 records: common::returns("NG", round * 100, 100),
+                attest: false,
             })
             .await
             .expect("submit");

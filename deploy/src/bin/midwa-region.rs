@@ -98,7 +98,10 @@ async fn run(cli: Cli) -> Result<()> {
         let records = Synthetic::new(config.state.as_str(), i as u64 + 1).records(1, cli.people);
         let submitted = records.len();
         let results = local
-            .submit(pb::SubmitRequest { records })
+            .submit(pb::SubmitRequest {
+                records,
+                attest: false,
+            })
             .await
             .context("submit")?
             .into_inner()

@@ -19,7 +19,7 @@ use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventBody, Pseudonym};
 use midwa_proto::index::PrefixMap;
 
-use super::key::{self, Regions};
+use super::key::{self, FastMap, Regions};
 
 /// The tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,7 +62,7 @@ pub struct Cell {
 /// One table: cells in a vector for fast scans, found by key through a map.
 #[derive(Debug, Default)]
 pub struct Table {
-    index: HashMap<u128, u32>,
+    index: FastMap<u128, u32>,
     keys: Vec<u128>,
     cells: Vec<Cell>,
 }
@@ -107,12 +107,35 @@ pub struct Cube {
     regions: Regions,
     /// Distinct profiles, numbered.
     profiles: Vec<u64>,
-    profile_numbers: HashMap<u64, u32>,
+    profile_numbers: FastMap<u64, u32>,
     /// Person (pseudonym prefix) to profile number.
     persons: PrefixMap<u32>,
-    follow_ups: HashMap<u64, FollowUp>,
+    follow_ups: FastMap<u64, FollowUp>,
+    /// Receipt digest prefix to the return it was given for.
+    receipts: PrefixMap<ReceiptEntry>,
     /// Events applied.
     events: u64,
+}
+
+/// What the gateway keeps of a receipt: whose return, and what it was.
+#[derive(Debug, Clone, Copy)]
+struct ReceiptEntry {
+    person: u64,
+    profile: u32,
+    month: u32,
+}
+
+/// A return found by its receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipted {
+    /// The origin state.
+    pub origin: CountryCode,
+    /// Month of return.
+    pub month: Option<midwa_proto::codes::Month>,
+    /// The returnee's profile: mode, host, return type (see [`key::field`]).
+    pub profile: u64,
+    /// Whether the person received reintegration assistance.
+    pub assisted: bool,
 }
 
 impl Cube {
@@ -149,6 +172,15 @@ impl Cube {
                     1,
                     [0.0; 3],
                 );
+                let number = self.profile_number(profile);
+                self.receipts.insert(
+                    PrefixMap::<u32>::key_of(&r.receipt.0),
+                    ReceiptEntry {
+                        person,
+                        profile: number,
+                        month,
+                    },
+                );
             }
             EventBody::Assistance(a) => {
                 let (category, kind) = key::assistance(a.category, a.kind);
@@ -182,6 +214,25 @@ impl Cube {
             // Erasure is applied by the erasure procedure, which knows what to take out.
             EventBody::Retraction(_) => {}
         }
+    }
+
+    /// The return a receipt was given for, if the gateway holds it.
+    pub fn receipt(&self, digest: &midwa_proto::receipt::ReceiptDigest) -> Option<Receipted> {
+        let entry = self.receipts.get(PrefixMap::<u32>::key_of(&digest.0))?;
+        let profile = *self.profiles.get(entry.profile as usize)?;
+        let origin = key::country_of(key::field(
+            u128::from(profile),
+            midwa_proto::policy::Dimension::Origin,
+        ))?;
+        Some(Receipted {
+            origin,
+            month: key::month_of(entry.month),
+            profile,
+            assisted: self
+                .follow_ups
+                .get(&entry.person)
+                .is_some_and(|f| !f.assistance.is_empty()),
+        })
     }
 
     fn add(&mut self, table: TableId, key: u128, count: i64, sums: [f64; 3]) {

@@ -25,6 +25,40 @@ const MONTH: (u32, u32) = (64, 16);
 const CATEGORY: (u32, u32) = (80, 4);
 const KIND: (u32, u32) = (84, 8);
 
+/// A hash map for the integer keys of the tables: keys are packed fields, not attacker-chosen
+/// text, so a multiply-xor mix is enough and much cheaper than SipHash.
+pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Mix>>;
+
+/// The hasher of [`FastMap`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Mix(u64);
+
+impl std::hash::Hasher for Mix {
+    fn finish(&self) -> u64 {
+        let x = self.0 ^ (self.0 >> 31);
+        x.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (x >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01B3);
+        }
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_u128(&mut self, x: u128) {
+        self.write_u64(x as u64);
+        self.write_u64((x >> 64) as u64);
+    }
+}
+
 fn put(value: u128, field: (u32, u32), x: u32) -> u128 {
     let mask = (1u128 << field.1) - 1;
     value | ((u128::from(x) & mask) << field.0)

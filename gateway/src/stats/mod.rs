@@ -7,7 +7,7 @@ pub mod key;
 pub mod query;
 
 use std::collections::BTreeSet;
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 use midwa_certs::Role;
 use midwa_proto::codes::CountryCode;
@@ -19,11 +19,16 @@ use cube::Cube;
 use disclosure::{Hidden, MIN_PERSONS_FOR_MEAN, suppress};
 use query::{Metric, Query};
 
-/// The aggregates, shared by the writer (which applies stored events) and the query handlers.
+/// The aggregates, shared by the writer (which hands over stored events), the thread that
+/// counts them in, and the query handlers.
 #[derive(Debug, Default)]
 pub struct Statistics {
     cube: RwLock<Cube>,
     origins: RwLock<BTreeSet<CountryCode>>,
+    /// Events handed over by the writer, and events counted in: a query waits until every
+    /// event acknowledged before it arrived is counted.
+    progress: Mutex<(u64, u64)>,
+    counted: Condvar,
 }
 
 /// What an answer released of each origin, for the origins' access logs.
@@ -61,8 +66,44 @@ impl Statistics {
         self.read().events()
     }
 
+    /// Notes that `n` more stored events are on their way to [`Statistics::count_in`]; call
+    /// it before acknowledging them.
+    pub fn expect(&self, n: u64) {
+        self.progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .0 += n;
+    }
+
+    /// Counts in events announced with [`Statistics::expect`].
+    pub fn count_in(&self, events: &[Event]) {
+        self.apply(events);
+        self.progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1 += events.len() as u64;
+        self.counted.notify_all();
+    }
+
+    /// Waits until every event announced so far is counted in.
+    fn wait_counted(&self) {
+        let progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        let target = progress.0;
+        drop(
+            self.counted
+                .wait_while(progress, |p| p.1 < target)
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+    }
+
     fn read(&self) -> RwLockReadGuard<'_, Cube> {
         self.cube.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The return a receipt was given for, once every event acknowledged so far is counted.
+    pub fn receipt(&self, digest: &midwa_proto::receipt::ReceiptDigest) -> Option<cube::Receipted> {
+        self.wait_counted();
+        self.read().receipt(digest)
     }
 
     /// Answers an aggregate request for `requester`: each origin contributes only if its policy
@@ -73,6 +114,7 @@ impl Statistics {
         requester: &Role,
         consent: &Consent,
     ) -> Result<(pb::AggregateResponse, Vec<Released>), String> {
+        self.wait_counted();
         let cube = self.read();
         let query = Query::parse(request, cube.regions())?;
         let dimensions = query.dimensions();
@@ -94,6 +136,7 @@ impl Statistics {
                 Decision::Allowed {
                     version,
                     threshold: t,
+                    ..
                 } => {
                     allowed[key::country_index(origin) as usize] = true;
                     threshold = threshold.max(*t);

@@ -1,7 +1,6 @@
 //! An aggregate query, parsed once, and its evaluation over the tables: filter the cells of the
 //! origins allowed, and add them up by the dimensions asked.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -10,7 +9,7 @@ use midwa_proto::pb;
 use midwa_proto::policy::{DataClass, Dimension, applies};
 
 use super::cube::{Cell, Cube, TableId};
-use super::key::{self, Regions};
+use super::key::{self, FastMap, Regions};
 
 /// Most dimensions one query groups by.
 pub const MAX_GROUP_BY: usize = 8;
@@ -229,7 +228,7 @@ impl Query {
     /// The cells of the origins in `allowed` (by country number), grouped. Each cell's values
     /// follow `group_by`; a period is a month, quarter or year number (see [`Query::label`]).
     pub fn run(&self, cube: &Cube, allowed: &[bool]) -> Vec<(Vec<u32>, Cell)> {
-        let mut groups: HashMap<u128, Cell> = HashMap::new();
+        let mut groups: FastMap<u128, Cell> = FastMap::default();
         for (key, cell) in cube.table(self.table).cells() {
             let origin = key::field(key, Dimension::Origin) as usize;
             if !allowed.get(origin).copied().unwrap_or(false) {

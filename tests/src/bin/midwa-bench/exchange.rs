@@ -176,7 +176,10 @@ pub async fn run(cli: &Args) -> Result<()> {
             .collect();
         person += per_tick;
         let results = client
-            .submit(pb::SubmitRequest { records })
+            .submit(pb::SubmitRequest {
+                records,
+                attest: false,
+            })
             .await?
             .into_inner()
             .results;
@@ -280,7 +283,12 @@ async fn submit_all(socket: &Path, first: u64, count: u64, size: u64) -> Result<
                         kind: Some(pb::record::Kind::Return(synthetic.return_record(n))),
                     })
                     .collect();
-                client.submit(pb::SubmitRequest { records }).await?;
+                client
+                    .submit(pb::SubmitRequest {
+                        records,
+                        attest: false,
+                    })
+                    .await?;
             }
         }));
     }

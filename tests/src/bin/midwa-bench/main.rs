@@ -3,12 +3,14 @@
 //!
 //! - `midwa-bench exchange`: node to gateway throughput, latency, memory, bytes per event.
 //! - `midwa-bench import`: a large returns file imported and durable at the gateway.
-//! - `midwa-bench` alone runs both with their defaults.
+//! - `midwa-bench query`: aggregate queries on a gateway holding many events.
+//! - `midwa-bench` alone runs all three with their defaults.
 //!
 //! Build with `cargo build --release -p midwa-tests`, then run `target/release/midwa-bench`.
 
 mod exchange;
 mod import;
+mod query;
 mod support;
 
 use anyhow::Result;
@@ -27,6 +29,8 @@ enum Bench {
     Exchange(exchange::Args),
     /// A large returns file imported with `midwa-node import` and durable at the gateway.
     Import(import::Args),
+    /// Aggregate queries on a gateway holding many events.
+    Query(query::Args),
 }
 
 #[tokio::main]
@@ -39,11 +43,13 @@ async fn main() -> Result<()> {
     match Cli::parse().bench {
         Some(Bench::Exchange(args)) => exchange::run(&args).await,
         Some(Bench::Import(args)) => import::run(&args).await,
+        Some(Bench::Query(args)) => query::run(&args).await,
         None => {
-            for name in ["exchange", "import"] {
+            for name in ["exchange", "import", "query"] {
                 match Cli::parse_from(["midwa-bench", name]).bench {
                     Some(Bench::Exchange(args)) => exchange::run(&args).await?,
                     Some(Bench::Import(args)) => import::run(&args).await?,
+                    Some(Bench::Query(args)) => query::run(&args).await?,
                     None => unreachable!("a subcommand was given"),
                 }
                 println!();

@@ -176,3 +176,15 @@ pub fn executables() -> Result<(PathBuf, PathBuf)> {
         .to_owned();
     Ok((dir.join("e2e-gateway"), dir.join("e2e-node")))
 }
+
+/// Waits until something listens on `addr`.
+pub async fn wait_listening(addr: std::net::SocketAddr, log: &Path) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        if Instant::now() > deadline {
+            bail!("nothing listens on {addr}; see {}", log.display());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}

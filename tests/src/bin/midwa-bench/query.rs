@@ -1,0 +1,389 @@
+//! Aggregate queries on a gateway holding many events: latency of each answer to a coordinator
+//! over mTLS, consent and disclosure control included, and the gateway's memory.
+//!
+//! The events are realistic: synthetic agency records anonymised by the node's own code
+//! (returns, and for some people assistance, a survey, a closure), published over the node's
+//! stream with each state's node certificate. Their intake is not what is measured here.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use midwa_deploy::region::{Region, TRUST_DOMAIN, free_loopback_addr};
+use midwa_deploy::synthetic::Synthetic;
+use midwa_node::anonymise::{Returns, anonymise};
+use midwa_node::keys::Keys;
+use midwa_proto::codes::Month;
+use midwa_proto::event::Pseudonym;
+use midwa_proto::pb;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::support::*;
+
+/// Options of the query benchmark.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Events stored at the gateway before querying, spread over three states.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub events: u64,
+    /// Times each kind of query is asked.
+    #[arg(long, default_value_t = 40)]
+    pub repeat: usize,
+    /// Keep the region's files here (must not exist) instead of a temporary directory.
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+}
+
+const STATES: [&str; 3] = ["NG", "GH", "SN"];
+
+const POLICY: &str = r#"
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:returns"
+dimensions = ["period", "host_country", "mode", "return_type", "sex", "age_band", "vulnerability", "destination_region"]
+purpose = "benchmark"
+
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:assistance"
+dimensions = ["period", "sex", "age_band", "assistance_category", "assistance_type"]
+purpose = "benchmark"
+
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:assessments"
+dimensions = ["period", "sex", "age_band", "host_country"]
+purpose = "benchmark"
+
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:closures"
+dimensions = ["period", "outcome", "sex"]
+purpose = "benchmark"
+"#;
+
+/// The queries asked, as `midwa query` arguments would give them.
+fn queries() -> Vec<(&'static str, pb::AggregateRequest)> {
+    let q =
+        |metric: &str, by: &[&str], unit: &str, filters: &[(&str, &[&str])]| pb::AggregateRequest {
+            metric: metric.into(),
+            group_by: by.iter().map(|s| s.to_string()).collect(),
+            period_unit: unit.into(),
+            filters: filters
+                .iter()
+                .map(|(d, v)| pb::Filter {
+                    dimension: d.to_string(),
+                    values: v.iter().map(|s| s.to_string()).collect(),
+                })
+                .collect(),
+            from_month: String::new(),
+            to_month: String::new(),
+        };
+    vec![
+        ("returns, total", q("returns", &[], "", &[])),
+        (
+            "returns by month and origin",
+            q("returns", &["period", "origin"], "month", &[]),
+        ),
+        (
+            "returns by quarter, origin, sex, age band",
+            q(
+                "returns",
+                &["period", "origin", "sex", "age_band"],
+                "quarter",
+                &[],
+            ),
+        ),
+        (
+            "returns by host and mode, women only",
+            q("returns", &["host_country", "mode"], "", &[("sex", &["F"])]),
+        ),
+        (
+            "returns by vulnerability and year",
+            q("returns", &["vulnerability", "period"], "year", &[]),
+        ),
+        (
+            "assisted persons by category and type",
+            q(
+                "assisted_persons",
+                &["assistance_category", "assistance_type"],
+                "",
+                &[],
+            ),
+        ),
+        (
+            "assisted persons by quarter and sex",
+            q("assisted_persons", &["period", "sex"], "quarter", &[]),
+        ),
+        (
+            "assessments by year and age band",
+            q("assessments", &["period", "age_band"], "year", &[]),
+        ),
+        (
+            "mean scores by sex and host",
+            q("mean_scores", &["sex", "host_country"], "", &[]),
+        ),
+        (
+            "closures by outcome and year",
+            q("closures", &["outcome", "period"], "year", &[]),
+        ),
+    ]
+}
+
+/// Returns recorded so far, for the anonymiser's checks of follow-ups.
+struct Held(HashMap<Pseudonym, Month>);
+
+impl Returns for Held {
+    fn return_month(&self, person: &Pseudonym) -> Option<Month> {
+        self.0.get(person).copied()
+    }
+}
+
+/// Runs the query benchmark.
+pub async fn run(args: &Args) -> Result<()> {
+    let (gateway_exe, node_exe) = executables()?;
+    let temp = tempfile_dir(args.keep.as_deref())?;
+    let region = Region::create(&temp, free_loopback_addr()?, &STATES)?;
+    println!(
+        "midwa-bench query: {} events from {} states stored at the gateway, then {} queries of each of {} kinds as a coordinator over mTLS",
+        args.events,
+        STATES.len(),
+        args.repeat,
+        queries().len()
+    );
+    let gateway = spawn(
+        &gateway_exe,
+        &["--config", region.gateway_config.to_str().context("path")?],
+        &temp.join("gateway.log"),
+    )?;
+    wait_listening(region.gateway_addr, &temp.join("gateway.log")).await?;
+    let started = Instant::now();
+    let per_state = args.events / STATES.len() as u64;
+    let mut loaders = Vec::new();
+    for (i, state) in STATES.iter().enumerate() {
+        let files = region.node(state).context("node")?.clone();
+        let key = temp.join(format!("{state}.key"));
+        let addr = region.gateway_addr;
+        loaders.push(tokio::spawn(async move {
+            load(
+                state,
+                i as u64,
+                per_state,
+                &files.dir.join("tls"),
+                &key,
+                addr,
+            )
+            .await
+        }));
+    }
+    let mut stored = 0;
+    for loader in loaders {
+        stored += loader.await??;
+    }
+    println!(
+        "loaded: {stored} events in {:.1} s (anonymised here, published over each node's stream)",
+        started.elapsed().as_secs_f64()
+    );
+    for state in STATES {
+        let node = region.node(state).context("node")?;
+        let policy = temp.join(format!("policy-{state}.toml"));
+        std::fs::write(&policy, POLICY)?;
+        let out = std::process::Command::new(&node_exe)
+            .arg("--config")
+            .arg(&node.config)
+            .args(["policy", "push"])
+            .arg(&policy)
+            .output()?;
+        if !out.status.success() {
+            bail!("policy push: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+
+    let config =
+        midwa_client::config::Config::load(region.client("coordinator").context("coordinator")?)?;
+    let channel = config.connect().await.map_err(anyhow::Error::msg)?;
+    let mut client = pb::statistics_client::StatisticsClient::new(channel);
+    let mut all = Vec::new();
+    println!(
+        "\n{:<44} {:>9} {:>9} {:>9} {:>6}",
+        "query", "p50 ms", "p99 ms", "max ms", "cells"
+    );
+    for (name, request) in queries() {
+        let mut times = Vec::with_capacity(args.repeat);
+        let mut cells = 0;
+        for _ in 0..args.repeat {
+            let t = Instant::now();
+            let answer = client.aggregate(request.clone()).await?.into_inner();
+            times.push(t.elapsed());
+            cells = answer.cells.len();
+            if answer.origins.iter().any(|o| !o.included) {
+                bail!("{name}: an origin was left out: {:?}", answer.origins);
+            }
+        }
+        times.sort();
+        println!(
+            "{name:<44} {:>9.2} {:>9.2} {:>9.2} {cells:>6}",
+            ms(pct(&times, 0.5)),
+            ms(pct(&times, 0.99)),
+            ms(*times.last().unwrap_or(&Duration::ZERO))
+        );
+        all.extend(times);
+    }
+    all.sort();
+    println!(
+        "\nall {} queries: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (client to gateway and back, over mTLS)",
+        all.len(),
+        ms(pct(&all, 0.5)),
+        ms(pct(&all, 0.99)),
+        ms(*all.last().unwrap_or(&Duration::ZERO))
+    );
+    println!(
+        "gateway memory: peak {:.1} MiB, now {:.1} MiB",
+        peak_mib(gateway.0.id()),
+        rss_mib(gateway.0.id())
+    );
+    drop(gateway);
+    if args.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    Ok(())
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    sorted
+        .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Anonymises about `events` synthetic events of `state` and publishes them on the node's
+/// stream, waiting for every acknowledgement. Returns how many were stored.
+async fn load(
+    state: &str,
+    seed: u64,
+    events: u64,
+    tls: &std::path::Path,
+    key: &std::path::Path,
+    gateway: std::net::SocketAddr,
+) -> Result<u64> {
+    let credentials = midwa_certs::tls::Credentials::load(
+        &midwa_certs::tls::TlsFiles {
+            cert: tls.join("cert.pem"),
+            key: tls.join("key.pem"),
+            ca: tls.join("ca.pem"),
+        },
+        &TRUST_DOMAIN.parse()?,
+    )?;
+    let address = midwa_client::address::GatewayAddress::parse(&format!("https://{gateway}"))
+        .map_err(anyhow::Error::msg)?;
+    let channel = midwa_client::connect::connect(
+        &address,
+        midwa_certs::tls::client_config(&credentials)?,
+        Duration::from_secs(10),
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
+    let (keys, _) = Keys::load_or_create(key)?;
+    let (tx, rx) = mpsc::channel::<pb::PublishRequest>(16);
+    let mut client = pb::exchange_client::ExchangeClient::new(channel)
+        .max_encoding_message_size(64 << 20)
+        .max_decoding_message_size(64 << 20);
+    let mut responses = client.publish(ReceiverStream::new(rx)).await?.into_inner();
+    let state_code = state.parse()?;
+    let state = state.to_owned();
+    let producer = tokio::task::spawn_blocking(move || -> Result<u64> {
+        let today = time::OffsetDateTime::now_utc().date();
+        let mut synthetic = Synthetic::new(&state, seed + 17);
+        let mut held = Held(HashMap::new());
+        let mut seq = 1u64;
+        let mut batch = Vec::with_capacity(2000);
+        let mut sent = 0u64;
+        let mut person = 0u64;
+        while sent + (batch.len() as u64) < events {
+            let r = synthetic.return_record(person);
+            let f = synthetic.follow_ups(person, &r);
+            person += 1;
+            use pb::record::Kind;
+            let mut records = vec![Kind::Return(r)];
+            records.extend(f.assistance.map(Kind::Assistance));
+            records.extend(f.assessment.map(Kind::Assessment));
+            records.extend(f.closure.map(Kind::Closure));
+            for kind in records {
+                let a = anonymise(
+                    pb::Record { kind: Some(kind) },
+                    state_code,
+                    &keys,
+                    today,
+                    &held,
+                )
+                .map_err(|e| anyhow::anyhow!("synthetic record: {e}"))?;
+                if let Some(month) = a.return_month {
+                    held.0.insert(a.event.subject, month);
+                }
+                batch.push(pb::Event::from(&a.event));
+            }
+            if batch.len() >= 2000 {
+                let n = batch.len() as u64;
+                let request = pb::PublishRequest {
+                    first_seq: seq,
+                    events: std::mem::take(&mut batch),
+                };
+                seq += n;
+                sent += n;
+                if tx.blocking_send(request).is_err() {
+                    bail!("the gateway closed the stream");
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let n = batch.len() as u64;
+            sent += n;
+            if tx
+                .blocking_send(pb::PublishRequest {
+                    first_seq: seq,
+                    events: batch,
+                })
+                .is_err()
+            {
+                bail!("the gateway closed the stream");
+            }
+        }
+        Ok(sent)
+    });
+    let (target_tx, mut target) = tokio::sync::watch::channel(u64::MAX);
+    let reader = tokio::spawn(async move {
+        let (mut stored, mut last) = (0u64, 0u64);
+        loop {
+            if last >= *target.borrow() {
+                return Ok::<_, anyhow::Error>(stored);
+            }
+            tokio::select! {
+                message = responses.message() => match message? {
+                    Some(pb::PublishResponse { kind: Some(pb::publish_response::Kind::Ack(ack)) }) => {
+                        stored += u64::from(ack.stored);
+                        last = ack.last_seq;
+                    }
+                    Some(_) => {}
+                    None => {
+                        let _ = target.wait_for(|t| *t != u64::MAX).await;
+                        if last >= *target.borrow() {
+                            return Ok(stored);
+                        }
+                        bail!("the gateway ended the stream at sequence {last}");
+                    }
+                },
+                _ = target.changed() => {}
+            }
+        }
+    });
+    let sent = producer.await??;
+    let _ = target_tx.send(sent);
+    let stored = reader.await??;
+    Ok(stored)
+}
