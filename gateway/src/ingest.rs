@@ -18,6 +18,7 @@ use prost::Message;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::checkpoint;
+use crate::erasure::{self, Target};
 use crate::metrics::Metrics;
 use crate::stats::Statistics;
 use crate::store::{MAX_VALUE_BYTES, Store, StoreError};
@@ -94,13 +95,30 @@ impl Ingest {
     /// Rebuilds the in-memory ledger from `store` and starts the writer thread. The thread ends,
     /// after a last sync, once every handle is dropped; join it to know everything is flushed.
     pub fn start(
-        store: Store,
+        mut store: Store,
         metrics: Arc<Metrics>,
         stats: Arc<Statistics>,
     ) -> Result<(Self, Writer), StoreError> {
         let started = Instant::now();
-        let (ledger, from_checkpoint) = Ledger::load(&store)?;
-        rebuild_statistics(&store, &stats)?;
+        let (mut ledger, from_checkpoint) = Ledger::load(&store)?;
+        let erasures = store.journal("erasures")?;
+        let retractions = rebuild_statistics(&store, &stats)?;
+        let mut pending = Vec::new();
+        for target in retractions {
+            if !erasure::done(&erasures, &target.retraction)? {
+                pending.push(target);
+            }
+        }
+        if !pending.is_empty() {
+            // Retractions whose erasure a crash interrupted.
+            tracing::info!(
+                retractions = pending.len(),
+                "completing interrupted erasures"
+            );
+            let erased = run_erasures(&mut store, &mut ledger, &erasures, &pending)?;
+            stats.expect(erased.len() as u64);
+            stats.count_out(&erased);
+        }
         tracing::info!(
             events = ledger.index.len(),
             from_checkpoint,
@@ -116,7 +134,7 @@ impl Ingest {
         let thread = thread::Builder::new()
             .name("midwa-writer".into())
             .spawn(move || {
-                let result = write_loop(store, ledger, rx, shared, metrics, stats);
+                let result = write_loop(store, ledger, erasures, rx, shared, metrics, stats);
                 let _ = ended_tx.send(());
                 result
             })
@@ -412,23 +430,67 @@ impl PreparedBatch {
     }
 }
 
+/// Work for the aggregates thread.
+enum Counting {
+    /// Stored events to count in.
+    In(Vec<Event>),
+    /// Erased events to count out.
+    Out(Vec<Event>),
+}
+
+/// Erases what `targets` name, makes it durable and marks the erasures done. Returns the
+/// erased events.
+fn run_erasures(
+    store: &mut Store,
+    ledger: &mut Ledger,
+    journal: &crate::store::Journal,
+    targets: &[Target],
+) -> Result<Vec<Event>, StoreError> {
+    let mut states: Vec<CountryCode> = targets.iter().map(|t| t.state).collect();
+    states.sort();
+    states.dedup();
+    let mut erased = Vec::new();
+    for state in states {
+        let of_state: Vec<Target> = targets
+            .iter()
+            .filter(|t| t.state == state)
+            .cloned()
+            .collect();
+        let gone = erasure::erase(store, &mut ledger.index, state, &of_state)?;
+        let holding = ledger.holdings.entry(state).or_default();
+        for event in &gone {
+            let slot = kind_slot(event.kind());
+            holding.counts[slot] = holding.counts[slot].saturating_sub(1);
+        }
+        tracing::info!(%state, retractions = of_state.len(), events_erased = gone.len(), "erased");
+        erased.extend(gone);
+    }
+    store.sync()?;
+    erasure::mark_done(journal, targets)?;
+    Ok(erased)
+}
+
 fn write_loop(
     mut store: Store,
     mut ledger: Ledger,
+    erasures: crate::store::Journal,
     mut rx: mpsc::Receiver<Job>,
     durable: Arc<Mutex<HashMap<CountryCode, Holding>>>,
     metrics: Arc<Metrics>,
     stats: Arc<Statistics>,
 ) -> Result<(), StoreError> {
     // Bounded: if counting falls behind, the writer waits rather than piling events up.
-    let (counting, to_count) = std::sync::mpsc::sync_channel::<Vec<Event>>(8);
+    let (counting, to_count) = std::sync::mpsc::sync_channel::<Counting>(8);
     let counter = {
         let stats = stats.clone();
         thread::Builder::new()
             .name("midwa-aggregates".into())
             .spawn(move || {
-                while let Ok(events) = to_count.recv() {
-                    stats.count_in(&events);
+                while let Ok(work) = to_count.recv() {
+                    match work {
+                        Counting::In(events) => stats.count_in(&events),
+                        Counting::Out(events) => stats.count_out(&events),
+                    }
                 }
             })
             .map_err(|source| StoreError::Sync {
@@ -439,6 +501,7 @@ fn write_loop(
     let result = write_groups(
         &mut store,
         &mut ledger,
+        &erasures,
         &mut rx,
         &durable,
         &metrics,
@@ -466,11 +529,12 @@ fn write_loop(
 fn write_groups(
     store: &mut Store,
     ledger: &mut Ledger,
+    erasures: &crate::store::Journal,
     rx: &mut mpsc::Receiver<Job>,
     durable: &Mutex<HashMap<CountryCode, Holding>>,
     metrics: &Metrics,
     stats: &Statistics,
-    counting: &std::sync::mpsc::SyncSender<Vec<Event>>,
+    counting: &std::sync::mpsc::SyncSender<Counting>,
 ) -> Result<(), StoreError> {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
@@ -513,9 +577,10 @@ fn write_groups(
         metrics.record_commit(events as u64, started.elapsed(), store.size_on_disk());
         // Counted in on their own thread, off this one; a query waits for what was
         // acknowledged before it came.
+        let retractions: Vec<Target> = fresh.iter().filter_map(Target::of).collect();
         if !fresh.is_empty() {
             stats.expect(fresh.len() as u64);
-            let _ = counting.send(fresh);
+            let _ = counting.send(Counting::In(fresh));
         }
         *durable.lock().unwrap_or_else(PoisonError::into_inner) = ledger.holdings.clone();
         metrics.set_events_held(ledger.index.len() as u64);
@@ -529,13 +594,22 @@ fn write_groups(
             }
             let _ = reply.send(answer);
         }
+        if !retractions.is_empty() {
+            // The retractions are durable and acknowledged; now what they name goes.
+            let erased = run_erasures(store, ledger, erasures, &retractions)?;
+            *durable.lock().unwrap_or_else(PoisonError::into_inner) = ledger.holdings.clone();
+            metrics.set_events_held(ledger.index.len() as u64);
+            stats.expect(erased.len() as u64);
+            let _ = counting.send(Counting::Out(erased));
+        }
     }
     Ok(())
 }
 
-/// Counts every stored event into the aggregates.
-fn rebuild_statistics(store: &Store, stats: &Statistics) -> Result<(), StoreError> {
+/// Counts every stored event into the aggregates. Returns the retractions found.
+fn rebuild_statistics(store: &Store, stats: &Statistics) -> Result<Vec<Target>, StoreError> {
     let started = Instant::now();
+    let mut retractions = Vec::new();
     for stored in store.scan() {
         let stored = stored?;
         let events = stored
@@ -557,6 +631,7 @@ fn rebuild_statistics(store: &Store, stats: &Statistics) -> Result<(), StoreErro
                 ),
                 why,
             })?;
+        retractions.extend(events.iter().filter_map(Target::of));
         stats.apply(&events);
     }
     tracing::info!(
@@ -564,7 +639,7 @@ fn rebuild_statistics(store: &Store, stats: &Statistics) -> Result<(), StoreErro
         elapsed_ms = started.elapsed().as_millis() as u64,
         "aggregates rebuilt"
     );
-    Ok(())
+    Ok(retractions)
 }
 
 fn kind_of(event: &pb::Event) -> Option<EventKind> {

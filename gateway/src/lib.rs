@@ -13,6 +13,7 @@
 //!   shutdown, so a restart reads only the store's tail.
 //! - [`consent`]: each state's policy versions, and the decision for each release.
 //! - [`stats`]: aggregates kept up to date at ingest, queries, disclosure control.
+//! - [`erasure`]: retractions carried out: events deleted from the store and counted out.
 //! - [`verify`]: consular verification of receipts, with per-consulate rate limits.
 //! - [`api`]: the `midwa.v1.Consent`, `Statistics` and `Verification` handlers.
 //! - [`metrics`]: Prometheus counters and their endpoint.
@@ -24,6 +25,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod consent;
+pub mod erasure;
 pub mod ingest;
 pub mod listener;
 pub mod metrics;

@@ -4,7 +4,7 @@
 
 use midwa_proto::codes::{ArrivalPoint, CountryCode, Month, Subdivision};
 use midwa_proto::event::{
-    Assessment, Assistance, Closure, Event, EventBody, Pseudonym, Return, Score,
+    Assessment, Assistance, Closure, Event, EventBody, EventId, Pseudonym, Return, Score,
 };
 use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
@@ -76,12 +76,7 @@ pub fn anonymise(
                 modality: term("modality", &a.modality)?,
                 provider: term("provider", &a.provider)?,
             };
-            let id = keys.event_id(&[
-                b"assistance",
-                a.person_id.trim().as_bytes(),
-                a.date.as_bytes(),
-                kind.as_str().as_bytes(),
-            ]);
+            let id = event_id(keys, Identity::Assistance(kind), &a.person_id, &a.date);
             Ok(Anonymised {
                 event: Event {
                     id,
@@ -108,11 +103,7 @@ pub fn anonymise(
                 social: score("social", a.social)?,
                 psychosocial: score("psychosocial", a.psychosocial)?,
             };
-            let id = keys.event_id(&[
-                b"assessment",
-                a.person_id.trim().as_bytes(),
-                a.date.as_bytes(),
-            ]);
+            let id = event_id(keys, Identity::Assessment, &a.person_id, &a.date);
             Ok(Anonymised {
                 event: Event {
                     id,
@@ -131,7 +122,7 @@ pub fn anonymise(
                 month: month(date),
                 outcome: term::<Outcome>("outcome", &c.outcome)?,
             };
-            let id = keys.event_id(&[b"closure", c.person_id.trim().as_bytes(), c.date.as_bytes()]);
+            let id = event_id(keys, Identity::Closure, &c.person_id, &c.date);
             Ok(Anonymised {
                 event: Event {
                     id,
@@ -181,11 +172,7 @@ fn anonymise_return(
             format!("{} is not a subdivision of {state}", region.as_str()),
         ));
     }
-    let id = keys.event_id(&[
-        b"return",
-        person_id.as_bytes(),
-        r.return_date.trim().as_bytes(),
-    ]);
+    let id = event_id(keys, Identity::Return, person_id, &r.return_date);
     let receipt = keys.receipt(&id);
     let body = Return {
         month: month(returned),
@@ -221,6 +208,33 @@ fn anonymise_return(
         return_month: Some(month(returned)),
         receipt: Some(receipt),
     })
+}
+
+/// What identifies a record, beside the person and the date: two records with the same
+/// identity are the same event (a re-import), with different content a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    /// A return: person and return date.
+    Return,
+    /// Assistance: person, date and type.
+    Assistance(AssistanceType),
+    /// An assessment: person and date.
+    Assessment,
+    /// A closure: person and date.
+    Closure,
+}
+
+/// The id of the event of a record, from its identity; the only place ids are derived.
+pub fn event_id(keys: &Keys, identity: Identity, person_id: &str, date: &str) -> EventId {
+    let (person, date) = (person_id.trim().as_bytes(), date.trim().as_bytes());
+    match identity {
+        Identity::Return => keys.event_id(&[b"return", person, date]),
+        Identity::Assistance(kind) => {
+            keys.event_id(&[b"assistance", person, date, kind.as_str().as_bytes()])
+        }
+        Identity::Assessment => keys.event_id(&[b"assessment", person, date]),
+        Identity::Closure => keys.event_id(&[b"closure", person, date]),
+    }
 }
 
 /// The person of a follow-up record, its date, and the month of the person's return.

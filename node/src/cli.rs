@@ -53,6 +53,25 @@ enum Command {
         #[arg(long)]
         attestations: bool,
     },
+    /// Erase what was published about a person (data-subject erasure, or an error): everything,
+    /// or one record. The gateway deletes it, its aggregates move, and the person's receipts
+    /// stop verifying. A corrected record can then be imported again.
+    Erase {
+        /// The agency's identifier of the person.
+        person_id: String,
+        /// Only the return of this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", conflicts_with_all = ["assistance", "assessment", "closure"])]
+        r#return: Option<String>,
+        /// Only the assistance of this date and type, as DATE:TYPE.
+        #[arg(long, value_name = "DATE:TYPE", conflicts_with_all = ["assessment", "closure"])]
+        assistance: Option<String>,
+        /// Only the assessment of this date.
+        #[arg(long, value_name = "DATE", conflicts_with = "closure")]
+        assessment: Option<String>,
+        /// Only the closure of this date.
+        #[arg(long, value_name = "DATE")]
+        closure: Option<String>,
+    },
     /// The state's consent policy at the gateway.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -168,6 +187,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print!("{}", crate::policy::describe(&version));
             }
         },
+        Command::Erase {
+            person_id,
+            r#return,
+            assistance,
+            assessment,
+            closure,
+        } => {
+            let event = match (r#return, assistance, assessment, closure) {
+                (Some(date), ..) => Some(("return", date, String::new())),
+                (_, Some(a), ..) => {
+                    let (date, kind) = a
+                        .split_once(':')
+                        .ok_or_else(|| anyhow::anyhow!("--assistance: write DATE:TYPE"))?;
+                    Some(("assistance", date.to_owned(), kind.to_owned()))
+                }
+                (_, _, Some(date), _) => Some(("assessment", date, String::new())),
+                (_, _, _, Some(date)) => Some(("closure", date, String::new())),
+                _ => None,
+            }
+            .map(|(kind, date, r#type)| pb::EventRef {
+                kind: kind.into(),
+                date,
+                r#type,
+            });
+            let whole = event.is_none();
+            let mut client = crate::client::connect(&config.local_socket)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let done = client
+                .erase(pb::EraseRequest { person_id, event })
+                .await
+                .map_err(|s| anyhow::anyhow!("{}", s.message()))?
+                .into_inner();
+            println!(
+                "erasure recorded (sequence {}): {} {} forgotten here; the gateway deletes {} once it receives it",
+                done.seq,
+                done.forgotten,
+                if done.forgotten == 1 {
+                    "event"
+                } else {
+                    "events"
+                },
+                if whole {
+                    "everything about the person"
+                } else {
+                    "the event"
+                }
+            );
+        }
         Command::BackupKey { to, force } => {
             crate::keys::Keys::backup(&config.secret_key, &to, force)?;
             println!(

@@ -10,6 +10,7 @@
 //! - [`anonymise`]: records to anonymised events; the only place that sees personal data.
 //! - [`import`]: a whole CSV file checked, staged, then recorded.
 //! - [`attest`]: signed attestations of returns, for returnees.
+//! - [`erase`]: retractions, and the ledger forgetting what they erase.
 //! - [`outbox`]: sled, behind one narrow interface.
 //! - [`gateway`]: the mTLS connection to the gateway.
 //! - [`policy`]: the state's consent policy file, pushed to the gateway.
@@ -23,6 +24,7 @@ pub mod attest;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod erase;
 pub mod gateway;
 pub mod import;
 pub mod intake;

@@ -213,6 +213,35 @@ impl NodeLocal for LocalService {
         Ok(Response::new(pb::SubmitResponse { results }))
     }
 
+    async fn erase(
+        &self,
+        request: Request<pb::EraseRequest>,
+    ) -> Result<Response<pb::EraseResponse>, Status> {
+        let pb::EraseRequest { person_id, event } = request.into_inner();
+        if person_id.trim().is_empty() {
+            return Err(Status::invalid_argument("person_id: required but empty"));
+        }
+        let target = match event {
+            None => None,
+            Some(r) => Some(crate::erase::target(&r).map_err(Status::invalid_argument)?),
+        };
+        let this = self.clone();
+        let (seq, forgotten) = tokio::task::spawn_blocking(move || {
+            crate::erase::erase(&this.keys, &this.outbox, this.state, &person_id, target)
+        })
+        .await
+        .map_err(|_| Status::internal("internal error"))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot record an erasure");
+            Status::unavailable("the node cannot record the erasure right now; nothing was erased")
+        })?;
+        self.wake.notify_one();
+        Ok(Response::new(pb::EraseResponse {
+            seq,
+            forgotten: forgotten as u64,
+        }))
+    }
+
     async fn status(
         &self,
         _: Request<pb::StatusRequest>,

@@ -5,6 +5,7 @@
 //! | `o` + last sequence (8 bytes, big-endian) | a batch of events not yet acknowledged |
 //! | `l` + last sequence | a ledger chunk: what was recorded, for duplicate detection |
 //! | `m` + name | counters: `recorded`, `floor` (highest sequence the gateway holds), `rejected` |
+//! | `e` + person + sequence | an erasure: the ledger entries it removed, so re-imports record again |
 //!
 //! A submission is written with one atomic sled batch (its outbox and ledger chunks and the
 //! counter), then flushed and fsynced, before the node answers the agency: an answer means
@@ -138,6 +139,20 @@ struct LedgerChunk {
     /// Their return months, as months since year 0.
     #[prost(uint32, repeated, tag = "4")]
     months: Vec<u32>,
+    /// The person (pseudonym prefix) of each id, for erasure.
+    #[prost(fixed64, repeated, tag = "5")]
+    subjects: Vec<u64>,
+}
+
+/// What an erasure removed from the ledger.
+#[derive(Clone, PartialEq, prost::Message)]
+struct Erasure {
+    /// Event id prefixes forgotten.
+    #[prost(fixed64, repeated, tag = "1")]
+    ids: Vec<u64>,
+    /// Whether the person's return was forgotten too (everything about them was erased).
+    #[prost(bool, tag = "2")]
+    person: bool,
 }
 
 /// What lookups need, in memory; the lock also serialises writers.
@@ -229,6 +244,12 @@ impl Outbox {
                 }
             }
         }
+        for item in outbox.tree.scan_prefix(b"e") {
+            let (key, value) = item.map_err(db_err)?;
+            let erasure = Erasure::decode(value.as_ref())
+                .map_err(|_| OutboxError::Damaged(dir.to_owned()))?;
+            forget(&mut memory, &key, &erasure);
+        }
         outbox.durable.store(memory.recorded, Ordering::SeqCst);
         *outbox.lock() = memory;
         let floor = outbox.counter(FLOOR)?;
@@ -289,6 +310,7 @@ impl Outbox {
             };
             entry.ids.push(key);
             entry.digests.push(digest);
+            entry.subjects.push(person);
             if return_month > 0 {
                 entry.people.push(person);
                 entry.months.push(return_month - 1);
@@ -342,6 +364,40 @@ impl Outbox {
         memory.recorded = seq;
         self.durable.store(seq, Ordering::SeqCst);
         Ok(outcomes)
+    }
+
+    /// Forgets what the ledger holds of a person: every event, or the one whose id has the
+    /// ledger key `event`. A later import of the same records then records them again. Returns
+    /// how many events were forgotten.
+    pub fn forget(&self, person: u64, event: Option<u64>) -> Result<usize, OutboxError> {
+        let mut memory = self.lock();
+        let db = |source| OutboxError::Db {
+            path: self.path.clone(),
+            source,
+        };
+        let mut erasure = Erasure {
+            ids: Vec::new(),
+            person: event.is_none(),
+        };
+        for item in self.tree.scan_prefix(b"l") {
+            let (_, value) = item.map_err(db)?;
+            let chunk = LedgerChunk::decode(value.as_ref())
+                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            for (id, subject) in chunk.ids.iter().zip(&chunk.subjects) {
+                if *subject == person && event.is_none_or(|e| e == *id) {
+                    erasure.ids.push(*id);
+                }
+            }
+        }
+        let mut key = vec![b'e'];
+        key.extend_from_slice(&person.to_be_bytes());
+        key.extend_from_slice(&memory.recorded.to_be_bytes());
+        self.tree
+            .insert(key.as_slice(), erasure.encode_to_vec())
+            .map_err(db)?;
+        self.sync()?;
+        forget(&mut memory, &key, &erasure);
+        Ok(erasure.ids.len())
     }
 
     /// Batches holding events after `after`, oldest first, up to about `max_events` events.
@@ -509,6 +565,18 @@ impl Returns for Outbox {
     }
 }
 
+/// Applies an erasure record (key `e` + person + sequence) to the in-memory maps.
+fn forget(memory: &mut Memory, key: &[u8], erasure: &Erasure) {
+    for id in &erasure.ids {
+        memory.ids.remove(*id);
+    }
+    if erasure.person
+        && let Some(person) = key.get(1..9).and_then(|b| b.try_into().ok())
+    {
+        memory.returns.remove(u64::from_be_bytes(person));
+    }
+}
+
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + rest.len());
     k.push(prefix);
@@ -590,5 +658,30 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![5, 6]
         );
+    }
+
+    #[test]
+    fn a_forgotten_event_can_be_recorded_again_even_after_reopening() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+            outbox
+                .record(vec![
+                    closure(1, Outcome::Completed),
+                    closure(2, Outcome::Completed),
+                ])
+                .expect("record");
+            let person = PrefixMap::<u32>::key_of(&[1; 32]);
+            assert_eq!(outbox.forget(person, None).expect("forget"), 1);
+            assert_eq!(outbox.return_month(&Pseudonym([1; 32])), None);
+        }
+        let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
+        let again = outbox
+            .record(vec![
+                closure(1, Outcome::Withdrawn),
+                closure(2, Outcome::Completed),
+            ])
+            .expect("record");
+        assert_eq!(again, vec![Recorded::New(3), Recorded::Duplicate]);
     }
 }

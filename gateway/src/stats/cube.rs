@@ -96,8 +96,8 @@ impl Table {
 struct FollowUp {
     /// (month, category, type) of each assistance.
     assistance: Vec<(u32, u32, u32)>,
-    /// (month, scores) of the latest assessment.
-    latest: Option<(u32, [f64; 3])>,
+    /// (month, scores) of each assessment, in arrival order.
+    assessments: Vec<(u32, [f64; 3])>,
 }
 
 /// The aggregate tables and what they need to know of each person.
@@ -200,9 +200,7 @@ impl Cube {
                 );
                 let scores = [a.economic.get(), a.social.get(), a.psychosocial.get()];
                 self.update_person(event.origin, &event.subject, |f| {
-                    if f.latest.is_none_or(|(m, _)| month >= m) {
-                        f.latest = Some((month, scores));
-                    }
+                    f.assessments.push((month, scores));
                 });
             }
             EventBody::Closure(c) => {
@@ -213,6 +211,80 @@ impl Cube {
             }
             // Erasure is applied by the erasure procedure, which knows what to take out.
             EventBody::Retraction(_) => {}
+        }
+    }
+
+    /// Counts an erased event out: the opposite of [`Cube::apply`].
+    pub fn remove(&mut self, event: &Event) {
+        self.events = self.events.saturating_sub(1);
+        let person = PrefixMap::<u32>::key_of(&event.subject.0);
+        match &event.body {
+            EventBody::Return(r) => {
+                let profile = key::profile(event.origin, r, &mut self.regions);
+                let month = key::month_index(r.month);
+                self.add(
+                    TableId::Returns,
+                    key::cell(profile, month, 0, 0),
+                    -1,
+                    [0.0; 3],
+                );
+                self.receipts.remove(PrefixMap::<u32>::key_of(&r.receipt.0));
+                // What the person counts in moves to an unknown profile.
+                let old = self.profile_of(event.origin, &event.subject);
+                let follow_up = self.follow_ups.remove(&person).unwrap_or_default();
+                for (table, key, sums) in contributions(old, &follow_up) {
+                    self.add(table, key, -1, sums.map(|s| -s));
+                }
+                self.persons.remove(person);
+                let new = key::unknown_profile(event.origin);
+                for (table, key, sums) in contributions(new, &follow_up) {
+                    self.add(table, key, 1, sums);
+                }
+                self.keep(person, follow_up);
+            }
+            EventBody::Assistance(a) => {
+                let (category, kind) = key::assistance(a.category, a.kind);
+                let month = key::month_index(a.month);
+                self.update_person(event.origin, &event.subject, |f| {
+                    if let Some(i) = f
+                        .assistance
+                        .iter()
+                        .position(|x| *x == (month, category, kind))
+                    {
+                        f.assistance.remove(i);
+                    }
+                });
+            }
+            EventBody::Assessment(a) => {
+                let profile = self.profile_of(event.origin, &event.subject);
+                let month = key::month_index(a.month);
+                self.add(
+                    TableId::Assessments,
+                    key::cell(profile, month, 0, 0),
+                    -1,
+                    [0.0; 3],
+                );
+                let scores = [a.economic.get(), a.social.get(), a.psychosocial.get()];
+                self.update_person(event.origin, &event.subject, |f| {
+                    if let Some(i) = f.assessments.iter().position(|x| *x == (month, scores)) {
+                        f.assessments.remove(i);
+                    }
+                });
+            }
+            EventBody::Closure(c) => {
+                let profile = self.profile_of(event.origin, &event.subject);
+                let month = key::month_index(c.month);
+                let cell = key::cell(profile, month, 0, key::outcome(c.outcome));
+                self.add(TableId::Closures, cell, -1, [0.0; 3]);
+            }
+            EventBody::Retraction(_) => {}
+        }
+    }
+
+    /// Keeps a person's follow-ups, unless there are none left.
+    fn keep(&mut self, person: u64, follow_up: FollowUp) {
+        if !follow_up.assistance.is_empty() || !follow_up.assessments.is_empty() {
+            self.follow_ups.insert(person, follow_up);
         }
     }
 
@@ -270,7 +342,7 @@ impl Cube {
         for (table, key, sums) in contributions(profile, &follow_up) {
             self.add(table, key, 1, sums);
         }
-        self.follow_ups.insert(person, follow_up);
+        self.keep(person, follow_up);
     }
 }
 
@@ -292,7 +364,14 @@ fn contributions(profile: u64, f: &FollowUp) -> Vec<(TableId, u128, [f64; 3])> {
     for ((table, category, kind), month) in first {
         out.push((table, key::cell(profile, month, category, kind), [0.0; 3]));
     }
-    if let Some((month, scores)) = f.latest {
+    // The latest survey; of two in the same month, the one that came last.
+    let latest = f
+        .assessments
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (month, _))| (*month, *i))
+        .map(|(_, a)| *a);
+    if let Some((month, scores)) = latest {
         out.push((TableId::Scores, key::cell(profile, month, 0, 0), scores));
     }
     out

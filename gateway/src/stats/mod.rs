@@ -75,6 +75,20 @@ impl Statistics {
             .0 += n;
     }
 
+    /// Counts out erased events announced with [`Statistics::expect`].
+    pub fn count_out(&self, events: &[Event]) {
+        let mut cube = self.cube.write().unwrap_or_else(PoisonError::into_inner);
+        for event in events {
+            cube.remove(event);
+        }
+        drop(cube);
+        self.progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1 += events.len() as u64;
+        self.counted.notify_all();
+    }
+
     /// Counts in events announced with [`Statistics::expect`].
     pub fn count_in(&self, events: &[Event]) {
         self.apply(events);
