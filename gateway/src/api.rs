@@ -9,6 +9,7 @@ use midwa_proto::pb::{self, consent_server, statistics_server, verification_serv
 use midwa_proto::receipt::ReceiptCode;
 use tonic::{Request, Response, Status};
 
+use crate::access::{Access, AccessLog};
 use crate::auth::{Operation, authorize};
 use crate::consent::{Consent, ConsentError, version_to_pb};
 use crate::listener::TlsState;
@@ -24,6 +25,7 @@ pub struct Api {
     pub(crate) consent: Arc<Consent>,
     pub(crate) stats: Arc<Statistics>,
     pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) access: Arc<AccessLog>,
 }
 
 impl Api {
@@ -40,8 +42,54 @@ impl Api {
     }
 }
 
+impl Api {
+    /// Records releases and refusals in their owners' access logs before anything is
+    /// released; if that fails, nothing is.
+    async fn record(&self, accesses: Vec<Access>) -> Result<(), Status> {
+        let log = self.access.clone();
+        tokio::task::spawn_blocking(move || log.append(&accesses))
+            .await
+            .map_err(|_| Status::internal("internal error"))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot write the access log; nothing released");
+                Status::unavailable("the gateway cannot record this release right now; retry later")
+            })
+    }
+}
+
+type AccessLogStream = tokio_stream::wrappers::ReceiverStream<Result<pb::AccessLogEntry, Status>>;
+
 #[tonic::async_trait]
 impl consent_server::Consent for Api {
+    type ReadAccessLogStream = AccessLogStream;
+
+    async fn read_access_log(
+        &self,
+        request: Request<pb::ReadAccessLogRequest>,
+    ) -> Result<Response<AccessLogStream>, Status> {
+        let state = self.caller_state(&request, Operation::Policy)?;
+        let from = request.into_inner().from_index;
+        let log = self.access.clone();
+        let entries = tokio::task::spawn_blocking(move || log.read(state, from))
+            .await
+            .map_err(|_| Status::internal("internal error"))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot read an access log");
+                Status::unavailable("the gateway cannot read the access log right now")
+            })?;
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(async move {
+            for entry in entries {
+                if tx.send(Ok(entry)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
+            rx,
+        )))
+    }
+
     async fn push_policy(
         &self,
         request: Request<pb::Policy>,
@@ -94,6 +142,35 @@ impl statistics_server::Statistics for Api {
             .map_err(|_| Status::internal("internal error"))?;
         match answer {
             Ok((response, released)) => {
+                let data_class = crate::stats::query::Metric::data_class_of(&response.metric);
+                let accesses = released
+                    .iter()
+                    .map(|r| {
+                        let (released, version, reason) = match &r.decision {
+                            crate::consent::Decision::Allowed { version, .. } => {
+                                (true, *version, String::new())
+                            }
+                            crate::consent::Decision::Refused { version, reason } => {
+                                (false, *version, reason.clone())
+                            }
+                        };
+                        Access {
+                            origin: r.origin,
+                            identity: caller.uri.to_string(),
+                            operation: "aggregate",
+                            data_class: data_class.clone(),
+                            released,
+                            policy_version: version,
+                            count: if released {
+                                response.cells.len() as u64
+                            } else {
+                                0
+                            },
+                            reason,
+                        }
+                    })
+                    .collect();
+                self.record(accesses).await?;
                 let included = released
                     .iter()
                     .filter(|r| matches!(r.decision, crate::consent::Decision::Allowed { .. }))
@@ -143,6 +220,27 @@ impl verification_server::Verification for Api {
         })
         .await
         .map_err(|_| Status::internal("internal error"))?;
+        if let Some((origin, decision)) = &outcome.decision {
+            let (released, version, reason) = match decision {
+                crate::consent::Decision::Allowed { version, .. } => {
+                    (true, *version, String::new())
+                }
+                crate::consent::Decision::Refused { version, reason } => {
+                    (false, *version, reason.clone())
+                }
+            };
+            self.record(vec![Access {
+                origin: *origin,
+                identity: who.clone(),
+                operation: "verify",
+                data_class: "verification".into(),
+                released,
+                policy_version: version,
+                count: u64::from(released),
+                reason,
+            }])
+            .await?;
+        }
         if outcome.response.verified {
             tracing::info!(identity = %who, origin = %outcome.response.origin, "receipt verified");
         } else {

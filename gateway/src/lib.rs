@@ -13,12 +13,14 @@
 //!   shutdown, so a restart reads only the store's tail.
 //! - [`consent`]: each state's policy versions, and the decision for each release.
 //! - [`stats`]: aggregates kept up to date at ingest, queries, disclosure control.
+//! - [`access`]: each state's hash-chained log of who received its data.
 //! - [`erasure`]: retractions carried out: events deleted from the store and counted out.
 //! - [`verify`]: consular verification of receipts, with per-consulate rate limits.
 //! - [`api`]: the `midwa.v1.Consent`, `Statistics` and `Verification` handlers.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod checkpoint;
@@ -111,6 +113,7 @@ impl Gateway {
             consent,
             stats: stats.clone(),
             limiter: Arc::new(verify::RateLimiter::new(config.verification)),
+            access: Arc::new(access::AccessLog::open(store.journal("access")?)?),
         };
         let (ingest, writer) = Ingest::start(store, metrics.clone(), stats)?;
         let bind = |addr: SocketAddr| async move {

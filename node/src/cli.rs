@@ -72,6 +72,14 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         closure: Option<String>,
     },
+    /// Fetch and check this state's access log at the gateway: who received its data, or was
+    /// refused, when, under which policy version. Fails if any entry was altered, deleted or
+    /// reordered, or if the log no longer holds what was read last time.
+    AccessLog {
+        /// Print only the entries from this index on (all are checked).
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+    },
     /// The state's consent policy at the gateway.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -234,6 +242,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     "the event"
                 }
+            );
+        }
+        Command::AccessLog { from } => {
+            let entries = crate::access_log::fetch(&config)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let shown: Vec<_> = entries
+                .iter()
+                .filter(|e| e.index >= from)
+                .cloned()
+                .collect();
+            print!("{}", crate::access_log::describe(&shown));
+            crate::access_log::verify(&entries, &config.data_dir.join("access-log.head"))
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "{} entries; the chain is intact and extends what was read before",
+                entries.len()
             );
         }
         Command::BackupKey { to, force } => {

@@ -14,11 +14,13 @@
 //! - [`outbox`]: sled, behind one narrow interface.
 //! - [`gateway`]: the mTLS connection to the gateway.
 //! - [`policy`]: the state's consent policy file, pushed to the gateway.
+//! - [`access_log`]: the state's access log at the gateway, fetched and checked.
 //! - [`publisher`]: the stream to the gateway, with backoff.
 //! - [`local`]: the local API on a Unix socket; [`client`] is its client, and [`upload`] the
 //!   `import` command's side of it.
 #![warn(missing_docs)]
 
+pub mod access_log;
 pub mod anonymise;
 pub mod attest;
 pub mod cli;

@@ -3,6 +3,7 @@
 //!
 //! - [`pb`]: the generated protobuf types and gRPC stubs of package `midwa.v1`. They are only
 //!   ever used at the edges: every crate converts them to domain types in one place.
+//! - [`access`]: the access log's hash chain and its check.
 //! - [`codes`]: validated values (country codes, months, arrival points, regions).
 //! - [`vocab`]: the controlled vocabularies of `shared/DOMAIN.md` (sex, mode, return type, ...),
 //!   each with its CSV term and its wire value.
@@ -12,6 +13,7 @@
 //! - [`policy`]: a state's consent policy: recipients, data classes, dimensions, grants.
 //! - [`receipt`]: the codes returnees carry, and the digests the gateway keeps of them.
 
+pub mod access;
 pub mod codes;
 pub mod convert;
 pub mod event;

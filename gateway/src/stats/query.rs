@@ -49,6 +49,13 @@ impl Metric {
         }
     }
 
+    /// The data class of a metric named in an answer, as text.
+    pub fn data_class_of(name: &str) -> String {
+        name.parse::<Metric>()
+            .map(|m| m.data_class().to_string())
+            .unwrap_or_else(|_| name.to_owned())
+    }
+
     /// The class of data a grant must release for this metric.
     pub fn data_class(self) -> DataClass {
         match self {
