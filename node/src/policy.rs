@@ -40,7 +40,8 @@ pub fn load(path: &Path) -> Result<pb::Policy, String> {
     parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse(text: &str) -> Result<pb::Policy, String> {
+/// Parses and checks policy text.
+pub fn parse(text: &str) -> Result<pb::Policy, String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
     let wire = pb::Policy {
         grants: file

@@ -1,6 +1,7 @@
 //! `midwa-region`: a whole region on one machine. Creates a regional CA, starts a gateway and a
-//! node per state on loopback (real mutual TLS, real files), has each national agency submit
-//! synthetic records, waits until the gateway holds them durably, and shows what it holds.
+//! node per state on loopback (real mutual TLS, real files), has each national agency import
+//! synthetic CSV files and push a consent policy, waits until the gateway holds everything
+//! durably, shows what it holds, and asks aggregates as a regional coordinator.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,7 @@ use midwa_deploy::synthetic::Synthetic;
 use midwa_proto::pb;
 use tokio::sync::watch;
 
-/// Bring up a MIDWA region on this machine and publish synthetic records through it.
+/// Bring up a MIDWA region on this machine, import synthetic records and query them.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
@@ -24,8 +25,9 @@ struct Cli {
     /// States with a node.
     #[arg(long, value_delimiter = ',', default_value = "NG,GH,SN")]
     states: Vec<String>,
-    /// Returnees per state (about half also receive assistance).
-    #[arg(long, default_value_t = 250)]
+    /// Returnees per state (about half also receive assistance, a third are surveyed, a fifth
+    /// have their case closed).
+    #[arg(long, default_value_t = 400)]
     people: u64,
 }
 
@@ -44,6 +46,31 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The example consent policy of a state: aggregates to the region's coordinators, and
+/// verification to the state's own consulates.
+fn policy_for(state: &str) -> String {
+    format!(
+        r#"[[grant]]
+recipient = "coordinators"
+data = "aggregates:returns"
+dimensions = ["period", "host_country", "mode", "return_type", "sex", "age_band"]
+purpose = "Regional monitoring of returns"
+
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:assistance"
+dimensions = ["period", "sex", "assistance_category", "assistance_type"]
+purpose = "Tracking reintegration assistance"
+
+[[grant]]
+recipient = "consulates:{state}"
+data = "verification"
+dimensions = ["period", "mode", "assisted"]
+purpose = "Consular verification of returns"
+"#
+    )
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -92,27 +119,38 @@ async fn run(cli: Cli) -> Result<()> {
 
     let started = Instant::now();
     for (i, config) in configs.iter().enumerate() {
-        let mut local = midwa_node::client::connect(&config.local_socket)
+        let input = root.join("input").join(config.state.as_str());
+        std::fs::create_dir_all(&input)?;
+        let files = Synthetic::new(config.state.as_str(), i as u64 + 1)
+            .write_csv_files(&input, 1, cli.people)
+            .context("synthetic files")?;
+        println!("\n{}: the agency imports its files", config.state);
+        for (file, receipts) in [
+            (&files.returns, true),
+            (&files.assistance, false),
+            (&files.assessments, false),
+            (&files.closures, false),
+        ] {
+            midwa_node::upload::import(
+                &config.local_socket,
+                midwa_node::upload::Request {
+                    file: file.clone(),
+                    check_only: false,
+                    receipts: receipts.then(|| midwa_node::upload::default_receipts_path(file)),
+                    force: false,
+                    attest: false,
+                },
+            )
+            .await?;
+        }
+        let policy = midwa_node::policy::parse(&policy_for(config.state.as_str()))
+            .map_err(anyhow::Error::msg)?;
+        let version = midwa_node::policy::push(config, policy)
             .await
             .map_err(anyhow::Error::msg)?;
-        let records = Synthetic::new(config.state.as_str(), i as u64 + 1).records(1, cli.people);
-        let submitted = records.len();
-        let results = local
-            .submit(pb::SubmitRequest {
-                records,
-                attest: false,
-            })
-            .await
-            .context("submit")?
-            .into_inner()
-            .results;
-        let recorded = results
-            .iter()
-            .filter(|r| r.outcome == pb::SubmitOutcome::Recorded as i32)
-            .count();
         println!(
-            "{}: the agency submitted {submitted} records; {recorded} recorded durably on its node",
-            config.state
+            "{}: consent policy version {} pushed to the gateway",
+            config.state, version.version
         );
     }
 
@@ -157,6 +195,77 @@ async fn run(cli: Cli) -> Result<()> {
             h.state, h.highest_seq, h.returns, h.assistance, h.assessments, h.closures
         );
     }
+
+    let coordinator =
+        midwa_client::config::Config::load(region.client("coordinator").context("coordinator")?)?;
+    let channel = coordinator.connect().await.map_err(anyhow::Error::msg)?;
+    let mut statistics = pb::statistics_client::StatisticsClient::new(channel);
+    for (title, request) in [
+        (
+            "returns by origin and sex",
+            midwa_client::query::request("returns", &["origin,sex".into()], None, &[], None, None),
+        ),
+        (
+            "assisted persons by assistance category",
+            midwa_client::query::request(
+                "assisted_persons",
+                &["assistance_category".into()],
+                None,
+                &[],
+                None,
+                None,
+            ),
+        ),
+    ] {
+        let request = request.map_err(anyhow::Error::msg)?;
+        let answer = statistics.aggregate(request).await?.into_inner();
+        println!("\na regional coordinator asks for {title}, over mTLS:\n");
+        print!("{}", midwa_client::query::table(&answer));
+    }
+
+    // A returnee of the first state shows their receipt at one of its consulates.
+    let first = &configs[0];
+    let receipts = root
+        .join("input")
+        .join(first.state.as_str())
+        .join("returns.receipts.csv");
+    let text = std::fs::read_to_string(&receipts)?;
+    let code = text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').nth(1))
+        .context("a receipt")?
+        .to_owned();
+    let consulate = midwa_client::config::Config::load(
+        region
+            .client(&format!("consulate-{}", first.state))
+            .context("consulate")?,
+    )?;
+    let answer = pb::verification_client::VerificationClient::new(
+        consulate.connect().await.map_err(anyhow::Error::msg)?,
+    )
+    .verify(pb::VerifyRequest { code: code.clone() })
+    .await?
+    .into_inner();
+    println!(
+        "\na consulate of {} verifies receipt {code}: {}",
+        first.state,
+        if answer.verified {
+            format!(
+                "a return to {} in {}, by {}, assistance received: {}",
+                answer.origin,
+                answer.return_month.unwrap_or_default(),
+                answer.mode.unwrap_or_default(),
+                if answer.assisted == Some(true) {
+                    "yes"
+                } else {
+                    "not yet"
+                }
+            )
+        } else {
+            "not verified".into()
+        }
+    );
 
     let _ = stop.send(true);
     for task in node_tasks {
