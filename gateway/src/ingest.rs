@@ -21,6 +21,7 @@ use crate::checkpoint;
 use crate::erasure::{self, Target};
 use crate::metrics::Metrics;
 use crate::stats::Statistics;
+use crate::stats::fact::Fact;
 use crate::store::{MAX_VALUE_BYTES, Store, StoreError};
 
 /// Most events gathered into one group commit.
@@ -250,13 +251,14 @@ impl Ledger {
     }
 
     /// Checks a batch and puts what is new into the store (not yet synced); the new events are
-    /// added to `fresh`.
+    /// added to `fresh`, their retractions to `retractions`.
     #[allow(clippy::type_complexity)]
     fn accept(
         &mut self,
         store: &Store,
         job: Job,
-        fresh: &mut Vec<Event>,
+        fresh: &mut Vec<Fact>,
+        retractions: &mut Vec<Target>,
     ) -> (
         oneshot::Sender<Result<Ack, IngestError>>,
         Result<Result<Ack, IngestError>, StoreError>,
@@ -318,16 +320,20 @@ impl Ledger {
         if let Err(e) = stored {
             return (reply, Err(e));
         }
-        let checked = std::mem::take(&mut batch.checked);
-        if new.len() == checked.len() {
-            fresh.extend(checked);
+        if new.len() == batch.facts.len() {
+            fresh.extend(batch.facts.iter().flatten());
+            retractions.extend(batch.targets.drain(..).map(|(_, t)| t));
         } else {
-            let mut wanted = new.iter().peekable();
-            for (offset, event) in checked.into_iter().enumerate() {
-                if wanted.next_if_eq(&&offset).is_some() {
-                    fresh.push(event);
-                }
+            for &offset in &new {
+                fresh.extend(batch.facts[offset]);
             }
+            retractions.extend(
+                batch
+                    .targets
+                    .drain(..)
+                    .filter(|(offset, _)| new.binary_search(offset).is_ok())
+                    .map(|(_, t)| t),
+            );
         }
         let holding = self.holdings.entry(state).or_default();
         holding.highest_seq = last_seq;
@@ -385,8 +391,10 @@ struct Prepared {
 pub struct PreparedBatch {
     first_seq: u64,
     events: Vec<Prepared>,
-    /// The same events as domain values, for the aggregates.
-    checked: Vec<Event>,
+    /// What the aggregates count of each event (none for a retraction).
+    facts: Vec<Option<Fact>>,
+    /// The retractions, by offset.
+    targets: Vec<(usize, Target)>,
     /// (last sequence, encoded [`crate::store::StoredBatch`]) per value.
     values: Vec<(u64, Vec<u8>)>,
 }
@@ -395,6 +403,12 @@ impl PreparedBatch {
     /// Prepares checked, canonical events (see `midwa_proto::convert::canonicalize`) sent from
     /// `first_seq` on, with their domain values.
     pub fn new(first_seq: u64, events: Vec<pb::Event>, checked: Vec<Event>) -> Self {
+        let facts = checked.iter().map(Fact::of).collect();
+        let targets = checked
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Target::of(e).map(|t| (i, t)))
+            .collect();
         let mut values = Vec::new();
         let mut value = Vec::new();
         let last_seq = first_seq + (events.len() as u64).saturating_sub(1);
@@ -424,7 +438,8 @@ impl PreparedBatch {
         Self {
             first_seq,
             events: prepared,
-            checked,
+            facts,
+            targets,
             values,
         }
     }
@@ -433,9 +448,9 @@ impl PreparedBatch {
 /// Work for the aggregates thread.
 enum Counting {
     /// Stored events to count in.
-    In(Vec<Event>),
+    In(Vec<Fact>),
     /// Erased events to count out.
-    Out(Vec<Event>),
+    Out(Vec<Fact>),
 }
 
 /// Erases what `targets` name, makes it durable and marks the erasures done. Returns the
@@ -445,7 +460,7 @@ fn run_erasures(
     ledger: &mut Ledger,
     journal: &crate::store::Journal,
     targets: &[Target],
-) -> Result<Vec<Event>, StoreError> {
+) -> Result<Vec<Fact>, StoreError> {
     let mut states: Vec<CountryCode> = targets.iter().map(|t| t.state).collect();
     states.sort();
     states.dedup();
@@ -463,7 +478,7 @@ fn run_erasures(
             holding.counts[slot] = holding.counts[slot].saturating_sub(1);
         }
         tracing::info!(%state, retractions = of_state.len(), events_erased = gone.len(), "erased");
-        erased.extend(gone);
+        erased.extend(gone.iter().filter_map(Fact::of));
     }
     store.sync()?;
     erasure::mark_done(journal, targets)?;
@@ -551,8 +566,9 @@ fn write_groups(
         let mut answers = Vec::with_capacity(group.len());
         let mut failure = None;
         let mut fresh = Vec::with_capacity(events);
+        let mut retractions = Vec::new();
         for job in group {
-            match ledger.accept(store, job, &mut fresh) {
+            match ledger.accept(store, job, &mut fresh, &mut retractions) {
                 (reply, Ok(answer)) => answers.push((reply, answer)),
                 (reply, Err(e)) => {
                     failure = Some(e);
@@ -577,7 +593,6 @@ fn write_groups(
         metrics.record_commit(events as u64, started.elapsed(), store.size_on_disk());
         // Counted in on their own thread, off this one; a query waits for what was
         // acknowledged before it came.
-        let retractions: Vec<Target> = fresh.iter().filter_map(Target::of).collect();
         if !fresh.is_empty() {
             stats.expect(fresh.len() as u64);
             let _ = counting.send(Counting::In(fresh));
@@ -632,7 +647,8 @@ fn rebuild_statistics(store: &Store, stats: &Statistics) -> Result<Vec<Target>, 
                 why,
             })?;
         retractions.extend(events.iter().filter_map(Target::of));
-        stats.apply(&events);
+        let facts: Vec<Fact> = events.iter().filter_map(Fact::of).collect();
+        stats.apply(&facts);
     }
     tracing::info!(
         events = stats.events(),

@@ -15,8 +15,8 @@
 
 use std::collections::HashMap;
 
+use super::fact::{Fact, FactBody};
 use midwa_proto::codes::CountryCode;
-use midwa_proto::event::{Event, EventBody, Pseudonym};
 use midwa_proto::index::PrefixMap;
 
 use super::key::{self, FastMap, Regions};
@@ -155,129 +155,92 @@ impl Cube {
     }
 
     /// Counts a stored event in.
-    pub fn apply(&mut self, event: &Event) {
+    pub fn apply(&mut self, fact: &Fact) {
         self.events += 1;
-        let person = PrefixMap::<u32>::key_of(&event.subject.0);
-        match &event.body {
-            EventBody::Return(r) => {
-                let profile = key::profile(event.origin, r, &mut self.regions);
-                if self.persons.get(person).is_none() {
-                    let number = self.profile_number(profile);
-                    self.persons.insert(person, number);
-                }
-                let month = key::month_index(r.month);
-                self.add(
-                    TableId::Returns,
-                    key::cell(profile, month, 0, 0),
-                    1,
-                    [0.0; 3],
-                );
-                let number = self.profile_number(profile);
-                self.receipts.insert(
-                    PrefixMap::<u32>::key_of(&r.receipt.0),
-                    ReceiptEntry {
-                        person,
-                        profile: number,
-                        month,
-                    },
-                );
-            }
-            EventBody::Assistance(a) => {
-                let (category, kind) = key::assistance(a.category, a.kind);
-                let month = key::month_index(a.month);
-                self.update_person(event.origin, &event.subject, |f| {
-                    f.assistance.push((month, category, kind));
-                });
-            }
-            EventBody::Assessment(a) => {
-                let profile = self.profile_of(event.origin, &event.subject);
-                let month = key::month_index(a.month);
-                self.add(
-                    TableId::Assessments,
-                    key::cell(profile, month, 0, 0),
-                    1,
-                    [0.0; 3],
-                );
-                let scores = [a.economic.get(), a.social.get(), a.psychosocial.get()];
-                self.update_person(event.origin, &event.subject, |f| {
-                    f.assessments.push((month, scores));
-                });
-            }
-            EventBody::Closure(c) => {
-                let profile = self.profile_of(event.origin, &event.subject);
-                let month = key::month_index(c.month);
-                let cell = key::cell(profile, month, 0, key::outcome(c.outcome));
-                self.add(TableId::Closures, cell, 1, [0.0; 3]);
-            }
-            // Erasure is applied by the erasure procedure, which knows what to take out.
-            EventBody::Retraction(_) => {}
-        }
+        self.count(fact, 1);
     }
 
     /// Counts an erased event out: the opposite of [`Cube::apply`].
-    pub fn remove(&mut self, event: &Event) {
+    pub fn remove(&mut self, fact: &Fact) {
         self.events = self.events.saturating_sub(1);
-        let person = PrefixMap::<u32>::key_of(&event.subject.0);
-        match &event.body {
-            EventBody::Return(r) => {
-                let profile = key::profile(event.origin, r, &mut self.regions);
-                let month = key::month_index(r.month);
+        self.count(fact, -1);
+    }
+
+    /// Adds (`sign` 1) or takes out (-1) what an event counts for.
+    fn count(&mut self, fact: &Fact, sign: i64) {
+        let (origin, person) = (fact.origin, fact.person);
+        match fact.body {
+            FactBody::Return {
+                fields,
+                month,
+                receipt,
+            } => {
+                let profile = key::profile(origin, &fields, &mut self.regions);
                 self.add(
                     TableId::Returns,
                     key::cell(profile, month, 0, 0),
-                    -1,
+                    sign,
                     [0.0; 3],
                 );
-                self.receipts.remove(PrefixMap::<u32>::key_of(&r.receipt.0));
-                // What the person counts in moves to an unknown profile.
-                let old = self.profile_of(event.origin, &event.subject);
-                let follow_up = self.follow_ups.remove(&person).unwrap_or_default();
-                for (table, key, sums) in contributions(old, &follow_up) {
-                    self.add(table, key, -1, sums.map(|s| -s));
+                if sign > 0 {
+                    let number = self.profile_number(profile);
+                    if self.persons.get(person).is_none() {
+                        self.persons.insert(person, number);
+                    }
+                    let entry = ReceiptEntry {
+                        person,
+                        profile: number,
+                        month,
+                    };
+                    self.receipts.insert(receipt, entry);
+                } else {
+                    self.receipts.remove(receipt);
+                    // What the person counts in moves to an unknown profile.
+                    let old = self.profile_of(origin, person);
+                    let follow_up = self.follow_ups.remove(&person).unwrap_or_default();
+                    for (table, key, sums) in contributions(old, &follow_up) {
+                        self.add(table, key, -1, sums.map(|s| -s));
+                    }
+                    self.persons.remove(person);
+                    let new = key::unknown_profile(origin);
+                    for (table, key, sums) in contributions(new, &follow_up) {
+                        self.add(table, key, 1, sums);
+                    }
+                    self.keep(person, follow_up);
                 }
-                self.persons.remove(person);
-                let new = key::unknown_profile(event.origin);
-                for (table, key, sums) in contributions(new, &follow_up) {
-                    self.add(table, key, 1, sums);
-                }
-                self.keep(person, follow_up);
             }
-            EventBody::Assistance(a) => {
-                let (category, kind) = key::assistance(a.category, a.kind);
-                let month = key::month_index(a.month);
-                self.update_person(event.origin, &event.subject, |f| {
-                    if let Some(i) = f
-                        .assistance
-                        .iter()
-                        .position(|x| *x == (month, category, kind))
-                    {
+            FactBody::Assistance {
+                month,
+                category,
+                kind,
+            } => {
+                let entry = (month, category, kind);
+                self.update_person(origin, person, |f| {
+                    if sign > 0 {
+                        f.assistance.push(entry);
+                    } else if let Some(i) = f.assistance.iter().position(|x| *x == entry) {
                         f.assistance.remove(i);
                     }
                 });
             }
-            EventBody::Assessment(a) => {
-                let profile = self.profile_of(event.origin, &event.subject);
-                let month = key::month_index(a.month);
-                self.add(
-                    TableId::Assessments,
-                    key::cell(profile, month, 0, 0),
-                    -1,
-                    [0.0; 3],
-                );
-                let scores = [a.economic.get(), a.social.get(), a.psychosocial.get()];
-                self.update_person(event.origin, &event.subject, |f| {
-                    if let Some(i) = f.assessments.iter().position(|x| *x == (month, scores)) {
+            FactBody::Assessment { month, scores } => {
+                let profile = self.profile_of(origin, person);
+                let cell = key::cell(profile, month, 0, 0);
+                self.add(TableId::Assessments, cell, sign, [0.0; 3]);
+                self.update_person(origin, person, |f| {
+                    if sign > 0 {
+                        f.assessments.push((month, scores));
+                    } else if let Some(i) = f.assessments.iter().position(|x| *x == (month, scores))
+                    {
                         f.assessments.remove(i);
                     }
                 });
             }
-            EventBody::Closure(c) => {
-                let profile = self.profile_of(event.origin, &event.subject);
-                let month = key::month_index(c.month);
-                let cell = key::cell(profile, month, 0, key::outcome(c.outcome));
-                self.add(TableId::Closures, cell, -1, [0.0; 3]);
+            FactBody::Closure { month, outcome } => {
+                let profile = self.profile_of(origin, person);
+                let cell = key::cell(profile, month, 0, outcome);
+                self.add(TableId::Closures, cell, sign, [0.0; 3]);
             }
-            EventBody::Retraction(_) => {}
         }
     }
 
@@ -318,9 +281,9 @@ impl Cube {
         })
     }
 
-    fn profile_of(&self, origin: CountryCode, subject: &Pseudonym) -> u64 {
+    fn profile_of(&self, origin: CountryCode, person: u64) -> u64 {
         self.persons
-            .get(PrefixMap::<u32>::key_of(&subject.0))
+            .get(person)
             .and_then(|n| self.profiles.get(n as usize).copied())
             .unwrap_or_else(|| key::unknown_profile(origin))
     }
@@ -329,11 +292,10 @@ impl Cube {
     fn update_person(
         &mut self,
         origin: CountryCode,
-        subject: &Pseudonym,
+        person: u64,
         change: impl FnOnce(&mut FollowUp),
     ) {
-        let profile = self.profile_of(origin, subject);
-        let person = PrefixMap::<u32>::key_of(&subject.0);
+        let profile = self.profile_of(origin, person);
         let mut follow_up = self.follow_ups.remove(&person).unwrap_or_default();
         for (table, key, sums) in contributions(profile, &follow_up) {
             self.add(table, key, -1, sums.map(|s| -s));

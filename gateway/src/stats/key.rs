@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use super::fact::ReturnFields;
 use midwa_proto::codes::{CountryCode, Month, Subdivision};
-use midwa_proto::event::Return;
 use midwa_proto::policy::Dimension;
 use midwa_proto::vocab::{
     AgeBand, AssistanceCategory, AssistanceType, Mode, Outcome, ReturnType, Sex, Vulnerabilities,
@@ -92,51 +92,59 @@ pub fn month_of(index: u32) -> Option<Month> {
     Month::new(1950 + (i / 12) as u16, (i % 12) as u8 + 1)
 }
 
-/// Destination regions, numbered in order of first appearance (they are many and sparse).
+/// Destination regions, numbered in order of first appearance (they are many and sparse), by
+/// their code's bytes, zero-padded.
 #[derive(Debug, Default)]
 pub struct Regions {
-    names: Vec<Subdivision>,
-    numbers: HashMap<Subdivision, u32>,
+    names: Vec<[u8; 6]>,
+    numbers: HashMap<[u8; 6], u32>,
 }
 
 impl Regions {
     /// The number of a region, allocated on first sight (0 is unknown).
-    pub fn number(&mut self, region: &Subdivision) -> u32 {
-        if let Some(n) = self.numbers.get(region) {
+    pub fn number(&mut self, code: [u8; 6]) -> u32 {
+        if code == [0; 6] {
+            return 0;
+        }
+        if let Some(n) = self.numbers.get(&code) {
             return *n;
         }
         if self.names.len() >= (1 << REGION.1) - 1 {
             return 0;
         }
-        self.names.push(region.clone());
+        self.names.push(code);
         let n = self.names.len() as u32;
-        self.numbers.insert(region.clone(), n);
+        self.numbers.insert(code, n);
         n
     }
 
     /// The number of a known region.
     pub fn find(&self, region: &Subdivision) -> Option<u32> {
-        self.numbers.get(region).copied()
+        let mut code = [0u8; 6];
+        let bytes = region.as_str().as_bytes();
+        let n = bytes.len().min(6);
+        code[..n].copy_from_slice(&bytes[..n]);
+        self.numbers.get(&code).copied()
     }
 
-    /// The region of a number.
-    pub fn name(&self, n: u32) -> Option<&Subdivision> {
-        self.names.get((n as usize).checked_sub(1)?)
+    /// The code of a region number.
+    pub fn name(&self, n: u32) -> Option<String> {
+        let code = self.names.get((n as usize).checked_sub(1)?)?;
+        let len = code.iter().position(|b| *b == 0).unwrap_or(6);
+        Some(String::from_utf8_lossy(&code[..len]).into_owned())
     }
 }
 
 /// The profile of a person from their return: what every cell about them is grouped by.
-pub fn profile(origin: CountryCode, r: &Return, regions: &mut Regions) -> u64 {
+pub fn profile(origin: CountryCode, r: &ReturnFields, regions: &mut Regions) -> u64 {
     let mut p = put(0, ORIGIN, country_index(origin));
-    p = put(p, HOST, country_index(r.host_country));
-    p = put(p, MODE, r.mode.to_pb() as u32);
-    p = put(p, RETURN_TYPE, r.return_type.to_pb() as u32);
-    p = put(p, SEX, r.sex.to_pb() as u32);
-    p = put(p, AGE, r.age_band.to_pb() as u32);
-    p = put(p, VULNERABILITY, u32::from(r.vulnerabilities.bits()));
-    if let Some(region) = &r.destination_region {
-        p = put(p, REGION, regions.number(region));
-    }
+    p = put(p, HOST, r.host);
+    p = put(p, MODE, u32::from(r.mode));
+    p = put(p, RETURN_TYPE, u32::from(r.return_type));
+    p = put(p, SEX, u32::from(r.sex));
+    p = put(p, AGE, u32::from(r.age));
+    p = put(p, VULNERABILITY, u32::from(r.vulnerabilities));
+    p = put(p, REGION, regions.number(r.region));
     p as u64
 }
 
@@ -250,9 +258,7 @@ pub fn label(d: Dimension, value: u32, regions: &Regions) -> String {
                 set.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(";")
             }
         }
-        Dimension::DestinationRegion => regions
-            .name(value)
-            .map_or_else(unknown, |r| r.as_str().to_owned()),
+        Dimension::DestinationRegion => regions.name(value).unwrap_or_else(unknown),
         Dimension::AssistanceCategory => {
             term(AssistanceCategory::from_pb(v).map(AssistanceCategory::as_str))
         }

@@ -3,15 +3,16 @@
 
 pub mod cube;
 pub mod disclosure;
+pub mod fact;
 pub mod key;
 pub mod query;
 
 use std::collections::BTreeSet;
 use std::sync::{Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
+use fact::Fact;
 use midwa_certs::Role;
 use midwa_proto::codes::CountryCode;
-use midwa_proto::event::Event;
 use midwa_proto::pb;
 
 use crate::consent::{Consent, Decision};
@@ -42,12 +43,14 @@ pub struct Released {
 
 impl Statistics {
     /// Counts stored events in.
-    pub fn apply<'a>(&self, events: impl IntoIterator<Item = &'a Event>) {
+    pub fn apply(&self, facts: &[Fact]) {
         let mut cube = self.cube.write().unwrap_or_else(PoisonError::into_inner);
         let mut new_origins = Vec::new();
-        for event in events {
-            cube.apply(event);
-            new_origins.push(event.origin);
+        for fact in facts {
+            cube.apply(fact);
+            if new_origins.last() != Some(&fact.origin) {
+                new_origins.push(fact.origin);
+            }
         }
         drop(cube);
         let known = self.origins.read().unwrap_or_else(PoisonError::into_inner);
@@ -76,26 +79,26 @@ impl Statistics {
     }
 
     /// Counts out erased events announced with [`Statistics::expect`].
-    pub fn count_out(&self, events: &[Event]) {
+    pub fn count_out(&self, facts: &[Fact]) {
         let mut cube = self.cube.write().unwrap_or_else(PoisonError::into_inner);
-        for event in events {
-            cube.remove(event);
+        for fact in facts {
+            cube.remove(fact);
         }
         drop(cube);
         self.progress
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .1 += events.len() as u64;
+            .1 += facts.len() as u64;
         self.counted.notify_all();
     }
 
     /// Counts in events announced with [`Statistics::expect`].
-    pub fn count_in(&self, events: &[Event]) {
-        self.apply(events);
+    pub fn count_in(&self, facts: &[Fact]) {
+        self.apply(facts);
         self.progress
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .1 += events.len() as u64;
+            .1 += facts.len() as u64;
         self.counted.notify_all();
     }
 

@@ -205,6 +205,13 @@ pub async fn run(args: &Args) -> Result<()> {
         midwa_client::config::Config::load(region.client("coordinator").context("coordinator")?)?;
     let channel = config.connect().await.map_err(anyhow::Error::msg)?;
     let mut client = pb::statistics_client::StatisticsClient::new(channel);
+    // The first answer waits until every acknowledged event is counted in.
+    let t = Instant::now();
+    client.aggregate(queries()[0].1.clone()).await?;
+    println!(
+        "first answer after loading: {:.1} ms (it waits until every acknowledged event is counted in)",
+        ms(t.elapsed())
+    );
     let mut all = Vec::new();
     println!(
         "\n{:<44} {:>9} {:>9} {:>9} {:>6}",
