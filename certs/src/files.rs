@@ -118,6 +118,24 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, WriteError> {
     })
 }
 
+/// Opens something guarded by a file lock, waiting up to two seconds while `locked` says the
+/// lock is still held: a process that is stopping, or a handle whose threads are finishing,
+/// lets go of it within moments. Used for databases; any other error is returned at once.
+pub fn open_locked<T, E>(
+    mut open: impl FnMut() -> Result<T, E>,
+    locked: impl Fn(&E) -> bool,
+) -> Result<T, E> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        match open() {
+            Err(e) if locked(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;

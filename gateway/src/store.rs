@@ -74,6 +74,11 @@ pub struct Stored {
     pub batch: StoredBatch,
 }
 
+/// Whether sled could not open a database because another handle still holds its lock.
+fn is_locked(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
 /// The gateway's database.
 #[derive(Debug)]
 pub struct Store {
@@ -91,14 +96,13 @@ impl Store {
             path: dir.to_owned(),
             source,
         };
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
             .segment_size(SEGMENT_SIZE)
             .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None)
-            .open()
-            .map_err(db_err)?;
+            .flush_every_ms(None);
+        let db = midwa_certs::files::open_locked(|| config.open(), is_locked).map_err(db_err)?;
         let batches = db.open_tree("batches").map_err(db_err)?;
         let db_path = dir.join("db");
         let db_file = File::open(&db_path).map_err(|source| StoreError::Sync {

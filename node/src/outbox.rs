@@ -201,13 +201,13 @@ impl Outbox {
             path: dir.to_owned(),
             source,
         };
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
             .segment_size(8 * 1024 * 1024)
-            .flush_every_ms(None)
-            .open()
-            .map_err(db_err)?;
+            .flush_every_ms(None);
+        let locked = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
+        let db = midwa_certs::files::open_locked(|| config.open(), locked).map_err(db_err)?;
         let tree = db.open_tree("node").map_err(db_err)?;
         let db_file = File::open(dir.join("db")).map_err(|source| OutboxError::Sync {
             path: dir.join("db"),

@@ -59,45 +59,81 @@ pub struct Cell {
     pub sums: [f64; 3],
 }
 
-/// One table: cells in a vector for fast scans, found by key through a map.
+/// One table. Cells are keyed compactly: a profile number (24 bits), a month (16), a
+/// category (4) and a type or outcome (8); counts are 32 bits, and only the scores table has
+/// sums. Distinct cells grow with the data (a fine profile by month is nearly one per person),
+/// so each costs about 16 bytes, not the 70 a wide key and a cell vector took.
 #[derive(Debug, Default)]
 pub struct Table {
-    index: FastMap<u128, u32>,
-    keys: Vec<u128>,
-    cells: Vec<Cell>,
+    counts: FastMap<u64, i32>,
+    sums: FastMap<u64, [f64; 3]>,
+}
+
+const PROFILE_BITS: u32 = 24;
+
+/// The compact key of a cell of profile number `profile`.
+fn compact(profile: u32, month: u32, category: u32, kind: u32) -> u64 {
+    u64::from(profile & ((1 << PROFILE_BITS) - 1))
+        | u64::from(month & 0xffff) << 24
+        | u64::from(category & 0xf) << 40
+        | u64::from(kind & 0xff) << 44
+}
+
+/// A profile number, month, category and type of a compact key.
+fn expand(k: u64) -> (u32, u32, u32, u32) {
+    (
+        (k & ((1 << PROFILE_BITS) - 1)) as u32,
+        ((k >> 24) & 0xffff) as u32,
+        ((k >> 40) & 0xf) as u32,
+        ((k >> 44) & 0xff) as u32,
+    )
 }
 
 impl Table {
-    fn add(&mut self, key: u128, count: i64, sums: [f64; 3]) {
-        let slot = *self.index.entry(key).or_insert_with(|| {
-            self.keys.push(key);
-            self.cells.push(Cell::default());
-            (self.keys.len() - 1) as u32
-        });
-        let cell = &mut self.cells[slot as usize];
-        cell.count += count;
-        for (s, x) in cell.sums.iter_mut().zip(sums) {
-            *s += x;
+    fn add(&mut self, key: u64, count: i64, sums: [f64; 3]) {
+        *self.counts.entry(key).or_insert(0) += count as i32;
+        if sums != [0.0; 3] {
+            let s = self.sums.entry(key).or_insert([0.0; 3]);
+            for (s, x) in s.iter_mut().zip(sums) {
+                *s += x;
+            }
         }
-    }
-
-    /// Every cell with a count, in no particular order.
-    pub fn cells(&self) -> impl Iterator<Item = (u128, &Cell)> {
-        self.keys
-            .iter()
-            .copied()
-            .zip(&self.cells)
-            .filter(|(_, c)| c.count != 0)
     }
 }
 
-/// What is known of a person beyond their profile: only for people with follow-up events.
+/// What is known of a person beyond their profile, in one small vector: only for people with
+/// follow-up events.
 #[derive(Debug, Default, Clone)]
-struct FollowUp {
-    /// (month, category, type) of each assistance.
-    assistance: Vec<(u32, u32, u32)>,
-    /// (month, scores) of each assessment, in arrival order.
-    assessments: Vec<(u32, [f64; 3])>,
+struct FollowUp(Vec<Item>);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Item {
+    /// Assistance: month, category, type.
+    Assisted(u16, u8, u8),
+    /// A survey: month, scores.
+    Surveyed(u16, [f64; 3]),
+}
+
+impl FollowUp {
+    fn assistance(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
+        self.0.iter().filter_map(|i| match *i {
+            Item::Assisted(m, c, k) => Some((u32::from(m), u32::from(c), u32::from(k))),
+            Item::Surveyed(..) => None,
+        })
+    }
+
+    fn assessments(&self) -> impl Iterator<Item = (u32, [f64; 3])> + '_ {
+        self.0.iter().filter_map(|i| match *i {
+            Item::Surveyed(m, s) => Some((u32::from(m), s)),
+            Item::Assisted(..) => None,
+        })
+    }
+
+    fn forget(&mut self, item: Item) {
+        if let Some(i) = self.0.iter().position(|x| *x == item) {
+            self.0.remove(i);
+        }
+    }
 }
 
 /// The aggregate tables and what they need to know of each person.
@@ -139,11 +175,6 @@ pub struct Receipted {
 }
 
 impl Cube {
-    /// A table.
-    pub fn table(&self, id: TableId) -> &Table {
-        &self.tables[id.slot()]
-    }
-
     /// The destination regions seen.
     pub fn regions(&self) -> &Regions {
         &self.regions
@@ -214,12 +245,12 @@ impl Cube {
                 category,
                 kind,
             } => {
-                let entry = (month, category, kind);
+                let item = Item::Assisted(month as u16, category as u8, kind as u8);
                 self.update_person(origin, person, |f| {
                     if sign > 0 {
-                        f.assistance.push(entry);
-                    } else if let Some(i) = f.assistance.iter().position(|x| *x == entry) {
-                        f.assistance.remove(i);
+                        f.0.push(item);
+                    } else {
+                        f.forget(item);
                     }
                 });
             }
@@ -227,12 +258,12 @@ impl Cube {
                 let profile = self.profile_of(origin, person);
                 let cell = key::cell(profile, month, 0, 0);
                 self.add(TableId::Assessments, cell, sign, [0.0; 3]);
+                let item = Item::Surveyed(month as u16, scores);
                 self.update_person(origin, person, |f| {
                     if sign > 0 {
-                        f.assessments.push((month, scores));
-                    } else if let Some(i) = f.assessments.iter().position(|x| *x == (month, scores))
-                    {
-                        f.assessments.remove(i);
+                        f.0.push(item);
+                    } else {
+                        f.forget(item);
                     }
                 });
             }
@@ -245,8 +276,9 @@ impl Cube {
     }
 
     /// Keeps a person's follow-ups, unless there are none left.
-    fn keep(&mut self, person: u64, follow_up: FollowUp) {
-        if !follow_up.assistance.is_empty() || !follow_up.assessments.is_empty() {
+    fn keep(&mut self, person: u64, mut follow_up: FollowUp) {
+        if !follow_up.0.is_empty() {
+            follow_up.0.shrink_to_fit();
             self.follow_ups.insert(person, follow_up);
         }
     }
@@ -266,12 +298,46 @@ impl Cube {
             assisted: self
                 .follow_ups
                 .get(&entry.person)
-                .is_some_and(|f| !f.assistance.is_empty()),
+                .is_some_and(|f| f.assistance().next().is_some()),
         })
     }
 
-    fn add(&mut self, table: TableId, key: u128, count: i64, sums: [f64; 3]) {
-        self.tables[table.slot()].add(key, count, sums);
+    fn add(&mut self, table: TableId, wide: u128, count: i64, sums: [f64; 3]) {
+        use midwa_proto::policy::Dimension as D;
+        let number = self.profile_number(wide as u64);
+        let compact = compact(
+            number,
+            key::field(wide, D::Period),
+            key::field(wide, D::AssistanceCategory),
+            key::field(wide, D::AssistanceType),
+        );
+        self.tables[table.slot()].add(compact, count, sums);
+    }
+
+    /// Every cell of a table with a count, by its wide key (see [`key::field`]), in no
+    /// particular order.
+    pub fn cells(&self, table: TableId) -> impl Iterator<Item = (u128, Cell)> + '_ {
+        let table = &self.tables[table.slot()];
+        table
+            .counts
+            .iter()
+            .filter(|(_, c)| **c != 0)
+            .map(move |(k, c)| {
+                let (number, month, category, kind) = expand(*k);
+                let profile = self.profiles.get(number as usize).copied().unwrap_or(0);
+                let sums = if table.sums.is_empty() {
+                    [0.0; 3]
+                } else {
+                    table.sums.get(k).copied().unwrap_or([0.0; 3])
+                };
+                (
+                    key::cell(profile, month, category, kind),
+                    Cell {
+                        count: i64::from(*c),
+                        sums,
+                    },
+                )
+            })
     }
 
     fn profile_number(&mut self, profile: u64) -> u32 {
@@ -312,7 +378,7 @@ impl Cube {
 fn contributions(profile: u64, f: &FollowUp) -> Vec<(TableId, u128, [f64; 3])> {
     let mut out = Vec::new();
     let mut first: HashMap<(TableId, u32, u32), u32> = HashMap::new();
-    for &(month, category, kind) in &f.assistance {
+    for (month, category, kind) in f.assistance() {
         for k in [
             (TableId::AssistedAny, 0, 0),
             (TableId::AssistedCategory, category, 0),
@@ -328,11 +394,10 @@ fn contributions(profile: u64, f: &FollowUp) -> Vec<(TableId, u128, [f64; 3])> {
     }
     // The latest survey; of two in the same month, the one that came last.
     let latest = f
-        .assessments
-        .iter()
+        .assessments()
         .enumerate()
         .max_by_key(|(i, (month, _))| (*month, *i))
-        .map(|(_, a)| *a);
+        .map(|(_, a)| a);
     if let Some((month, scores)) = latest {
         out.push((TableId::Scores, key::cell(profile, month, 0, 0), scores));
     }

@@ -236,7 +236,7 @@ impl Query {
     /// follow `group_by`; a period is a month, quarter or year number (see [`Query::label`]).
     pub fn run(&self, cube: &Cube, allowed: &[bool]) -> Vec<(Vec<u32>, Cell)> {
         let mut groups: FastMap<u128, Cell> = FastMap::default();
-        for (key, cell) in cube.table(self.table).cells() {
+        for (key, cell) in cube.cells(self.table) {
             let origin = key::field(key, Dimension::Origin) as usize;
             if !allowed.get(origin).copied().unwrap_or(false) {
                 continue;
