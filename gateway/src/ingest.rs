@@ -478,7 +478,9 @@ fn run_erasures(
             holding.counts[slot] = holding.counts[slot].saturating_sub(1);
         }
         tracing::info!(%state, retractions = of_state.len(), events_erased = gone.len(), "erased");
-        erased.extend(gone.iter().filter_map(Fact::of));
+        // Newest first: a person's follow-ups are counted out while their return still gives
+        // the profile they were counted under.
+        erased.extend(gone.iter().rev().filter_map(Fact::of));
     }
     store.sync()?;
     erasure::mark_done(journal, targets)?;

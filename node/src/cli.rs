@@ -83,6 +83,21 @@ enum Command {
     /// The state's consent policy at the gateway.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Draw a returnee's receipt as a QR code (SVG) to print: the code, and the attestation if
+    /// given (from `import --attestations`).
+    ReceiptQr {
+        /// The receipt code.
+        code: String,
+        /// The attestation text, or @FILE.
+        #[arg(long)]
+        attestation: Option<String>,
+        /// The SVG file to write; it must not exist unless --force.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Copy the node's secret key to a backup file (mode 0600). Keep the copy as safe as the
     /// original: without the key, the same person gets a new pseudonym.
     BackupKey {
@@ -260,6 +275,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} entries; the chain is intact and extends what was read before",
                 entries.len()
             );
+        }
+        Command::ReceiptQr {
+            code,
+            attestation,
+            out,
+            force,
+        } => {
+            let code: midwa_proto::receipt::ReceiptCode = code.parse()?;
+            let attestation = match attestation {
+                Some(a) => Some(match a.strip_prefix('@') {
+                    Some(file) => std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {file}"))?,
+                    None => a,
+                }),
+                None => None,
+            };
+            let image = crate::qr::svg(&crate::qr::content(&code, attestation.as_deref()))
+                .map_err(anyhow::Error::msg)?;
+            midwa_certs::files::write_file(
+                &out,
+                image.as_bytes(),
+                midwa_certs::files::Mode::Public,
+                force,
+            )?;
+            println!("receipt {code} drawn in {}", out.display());
         }
         Command::BackupKey { to, force } => {
             crate::keys::Keys::backup(&config.secret_key, &to, force)?;

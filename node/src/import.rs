@@ -65,7 +65,9 @@ pub fn run(
         tracing::error!(error = %e, dir = %service.imports.display(), "cannot create an import staging file");
         Status::unavailable("the node cannot stage the import (see its log); nothing was recorded")
     })?;
+    let started = std::time::Instant::now();
     let checked = check(service, input, &staging, send)?;
+    tracing::info!(kind = %checked.kind, rows = checked.rows, invalid = checked.invalid, staged = checked.staged, elapsed_ms = started.elapsed().as_millis() as u64, "import checked");
     let mut summary = pb::ImportSummary {
         kind: checked.kind.to_string(),
         rows: checked.rows,
@@ -81,6 +83,7 @@ pub fn run(
         )));
     }
     if !options.check_only {
+        let started = std::time::Instant::now();
         commit(
             service,
             options,
@@ -89,6 +92,7 @@ pub fn run(
             &mut summary,
             send,
         )?;
+        tracing::info!(kind = %checked.kind, recorded = summary.recorded, already = summary.already_recorded, elapsed_ms = started.elapsed().as_millis() as u64, "import recorded");
     }
     Ok(summary)
 }
@@ -281,7 +285,7 @@ fn commit(
             let attestation = staged.receipt.filter(|_| options.attest).and_then(|bits| {
                 crate::attest::attest(
                     &service.signer,
-                    &staged.event.wire,
+                    &pb::Event::decode(staged.event.wire.as_slice()).unwrap_or_default(),
                     ReceiptCode::from_bits(bits),
                 )
             });

@@ -9,7 +9,7 @@
 //! - [`intake`]: the agency's CSV files, read row by row.
 //! - [`anonymise`]: records to anonymised events; the only place that sees personal data.
 //! - [`import`]: a whole CSV file checked, staged, then recorded.
-//! - [`attest`]: signed attestations of returns, for returnees.
+//! - [`attest`]: signed attestations of returns, for returnees; [`qr`] draws them.
 //! - [`erase`]: retractions, and the ledger forgetting what they erase.
 //! - [`outbox`]: sled, behind one narrow interface.
 //! - [`gateway`]: the mTLS connection to the gateway.
@@ -35,6 +35,7 @@ pub mod local;
 pub mod outbox;
 pub mod policy;
 pub mod publisher;
+pub mod qr;
 pub mod upload;
 
 use std::os::unix::fs::PermissionsExt;

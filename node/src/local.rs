@@ -173,12 +173,10 @@ impl NodeLocal for LocalService {
             let prepared: Vec<Prepared> = events.iter().map(Prepared::new).collect();
             let ids: Vec<_> = events
                 .iter()
-                .zip(&prepared)
-                .map(|(a, p)| {
-                    let attestation = a
-                        .receipt
-                        .filter(|_| attest)
-                        .and_then(|code| crate::attest::attest(&this.signer, &p.wire, code));
+                .map(|a| {
+                    let attestation = a.receipt.filter(|_| attest).and_then(|code| {
+                        crate::attest::attest(&this.signer, &pb::Event::from(&a.event), code)
+                    });
                     (a.event.id, a.receipt, attestation)
                 })
                 .collect();

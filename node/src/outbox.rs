@@ -68,9 +68,10 @@ pub enum Recorded {
 /// anonymised record, or read back from an import's staging file.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Prepared {
-    /// The event as published.
-    #[prost(message, required, tag = "1")]
-    pub wire: pb::Event,
+    /// The event as published, encoded (`pb::Event`): encoded once, digested, and copied into
+    /// the stored batch as it is.
+    #[prost(bytes = "vec", tag = "1")]
+    pub wire: Vec<u8>,
     /// The ledger key of its id.
     #[prost(fixed64, tag = "2")]
     pub key: u64,
@@ -88,8 +89,8 @@ pub struct Prepared {
 impl Prepared {
     /// Encodes an anonymised event and computes what the ledger keeps of it.
     pub fn new(anonymised: &Anonymised) -> Self {
-        let wire = pb::Event::from(&anonymised.event);
-        let digest = content_digest(&wire.encode_to_vec());
+        let wire = pb::Event::from(&anonymised.event).encode_to_vec();
+        let digest = content_digest(&wire);
         Self {
             wire,
             key: PrefixMap::<u32>::key_of(&anonymised.event.id.0),
@@ -276,10 +277,9 @@ impl Outbox {
         let mut outcomes = Vec::with_capacity(events.len());
         let mut new: HashMap<u64, u32> = HashMap::new();
         let mut ledger = vec![LedgerChunk::default()];
-        let mut outbox = vec![OutboxBatch {
-            first_seq: seq + 1,
-            events: Vec::new(),
-        }];
+        // Stored batches as (first sequence, events, encoded `OutboxBatch`): each event's bytes
+        // are appended as they are, as field 2 (a message field encodes like a bytes field).
+        let mut outbox: Vec<(u64, usize, Vec<u8>)> = vec![(seq + 1, 0, Vec::new())];
         for Prepared {
             wire,
             key,
@@ -315,17 +315,16 @@ impl Outbox {
                 entry.people.push(person);
                 entry.months.push(return_month - 1);
             }
-            if outbox
-                .last()
-                .is_some_and(|b| b.events.len() >= self.chunk_events)
-            {
-                outbox.push(OutboxBatch {
-                    first_seq: seq,
-                    events: Vec::new(),
-                });
+            if outbox.last().is_some_and(|b| b.1 >= self.chunk_events) {
+                outbox.push((seq, 0, Vec::new()));
             }
-            if let Some(batch) = outbox.last_mut() {
-                batch.events.push(wire);
+            if let Some((first, n, value)) = outbox.last_mut() {
+                if *n == 0 {
+                    *first = seq;
+                    prost::encoding::uint64::encode(1, first, value);
+                }
+                prost::encoding::bytes::encode(2, &wire, value);
+                *n += 1;
             }
             outcomes.push(Recorded::New(seq));
         }
@@ -333,9 +332,9 @@ impl Outbox {
             return Ok(outcomes);
         }
         let mut batch = sled::Batch::default();
-        for chunk in outbox.iter().filter(|b| !b.events.is_empty()) {
-            let last = chunk.first_seq + chunk.events.len() as u64 - 1;
-            batch.insert(key(b'o', &last.to_be_bytes()), chunk.encode_to_vec());
+        for (first, n, value) in outbox.into_iter().filter(|b| b.1 > 0) {
+            let last = first + n as u64 - 1;
+            batch.insert(key(b'o', &last.to_be_bytes()), value);
         }
         let mut ledger_seq = base;
         for chunk in &ledger {

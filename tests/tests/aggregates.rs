@@ -1,5 +1,6 @@
 //! Aggregates equal a straightforward recount of the imported files, under the same
-//! suppression, through the real commands over mTLS, and still after a gateway restart.
+//! suppression, through the real commands over mTLS: as imported, after a gateway restart,
+//! and after erasures (before and after another restart).
 
 mod common;
 
@@ -265,7 +266,7 @@ purpose = "regional monitoring"
 "#;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn aggregates_equal_a_recount_of_the_files_before_and_after_a_restart() {
+async fn aggregates_equal_a_recount_of_the_files_through_restarts_and_erasures() {
     let region = TestRegion::new(&["NG", "GH"]);
     let mut gateway = region.start_gateway();
     let input = tempfile::tempdir().expect("input");
@@ -300,7 +301,7 @@ async fn aggregates_equal_a_recount_of_the_files_before_and_after_a_restart() {
     }
 
     assert!(gateway.terminate(), "the gateway stops cleanly");
-    let _gateway = region.start_gateway();
+    let mut gateway = region.start_gateway();
     for (args, recount) in &queries {
         let answer = region
             .query("coordinator", args)
@@ -309,6 +310,55 @@ async fn aggregates_equal_a_recount_of_the_files_before_and_after_a_restart() {
             &answer,
             recount,
             &format!("after restart: {}", args.join(" ")),
+        );
+    }
+
+    // Erase a few people of NG: someone assisted and surveyed, someone with a closed case, and
+    // the first returnee. The answers equal the recount of the files without them.
+    let ng = &files[0];
+    let mut erased: Vec<String> = vec![ng.returns[0]["person_id"].clone()];
+    let surveyed: BTreeSet<&String> = ng.assessments.iter().map(|r| &r["person_id"]).collect();
+    erased.extend(
+        ng.assistance
+            .iter()
+            .map(|r| r["person_id"].clone())
+            .find(|p| surveyed.contains(p)),
+    );
+    erased.extend(ng.closures.first().map(|r| r["person_id"].clone()));
+    for person in &erased {
+        let (ok, _, err) = region.node_command("NG", &["erase", person]);
+        assert!(ok, "{err}");
+    }
+    region.wait_published("NG", Duration::from_secs(30)).await;
+    for f in files.iter_mut().filter(|f| f.state == "NG") {
+        for rows in [
+            &mut f.returns,
+            &mut f.assistance,
+            &mut f.assessments,
+            &mut f.closures,
+        ] {
+            rows.retain(|r| !erased.contains(&r["person_id"]));
+        }
+    }
+    let queries = self::queries(&files);
+    for (args, recount) in &queries {
+        let answer = region
+            .query("coordinator", args)
+            .expect("query after erasure");
+        check(
+            &answer,
+            recount,
+            &format!("after erasure: {}", args.join(" ")),
+        );
+    }
+    assert!(gateway.terminate(), "the gateway stops cleanly");
+    let _gateway = region.start_gateway();
+    for (args, recount) in &queries {
+        let answer = region.query("coordinator", args).expect("query");
+        check(
+            &answer,
+            recount,
+            &format!("after erasure and restart: {}", args.join(" ")),
         );
     }
 }
