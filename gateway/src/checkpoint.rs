@@ -1,12 +1,15 @@
-//! A checkpoint of the ledger, so that a restart reads only what was stored after it instead of
-//! scanning the whole store through sled's cache (whose memory would grow with the store).
+//! A checkpoint of the ledger and the aggregates, so that a restart reads only what was stored
+//! after it instead of scanning the whole store through sled's cache (whose memory would grow
+//! with the store) and counting every event again.
 //!
 //! Written by the writer thread after its last sync, at clean shutdown, so it describes exactly
-//! what is durable. Format, little-endian: `MIDWALDG`, version (u32), the number of states (u32)
-//! and for each its code (2 bytes), highest sequence (u64) and counts (5 × u64); the number of
-//! ids (u64) and each id key (u64) with its digest (u32), in key order; then the SHA-256 of all
-//! of that. Streamed both ways, so it never sits whole in memory. Anything wrong with it means a
-//! full rebuild from the store, never a wrong ledger.
+//! what is durable; read once at the next start and then removed, so that after a crash (when
+//! erasures may have changed what it describes) the next start rebuilds from the store.
+//! Format, little-endian: `MIDWALDG`, version (u32), the number of states (u32) and for each
+//! its code (2 bytes), highest sequence (u64) and counts (5 × u64); the number of ids (u64)
+//! and each id key (u64) with its digest (u32), in key order; `MIDWAAGG` and the aggregates
+//! (see `stats`); then the SHA-256 of all of that. Streamed both ways, so it never sits whole
+//! in memory. Anything wrong with it means a full rebuild from the store, never a wrong ledger.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -18,9 +21,11 @@ use midwa_proto::index::PrefixMap;
 use ring::digest::{Context, SHA256};
 
 use crate::ingest::Holding;
+use crate::stats::Statistics;
 
 const MAGIC: &[u8; 8] = b"MIDWALDG";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+const AGGREGATES: &[u8; 8] = b"MIDWAAGG";
 
 /// The checkpoint file of a store in `dir`.
 pub fn path(dir: &Path) -> PathBuf {
@@ -32,6 +37,7 @@ pub fn write(
     path: &Path,
     holdings: &HashMap<CountryCode, Holding>,
     index: &PrefixMap<u32>,
+    stats: &Statistics,
 ) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp~");
     let result = (|| {
@@ -55,6 +61,8 @@ pub fn write(
             out.put(&key.to_le_bytes())?;
             out.put(&digest.to_le_bytes())?;
         }
+        out.put(AGGREGATES)?;
+        stats.save(&mut |bytes| out.put(bytes))?;
         let sum = out.digest.finish();
         let mut writer = out.inner;
         writer.write_all(sum.as_ref())?;
@@ -72,8 +80,12 @@ pub fn write(
     result
 }
 
-/// Reads a checkpoint; `None` if there is none or it is damaged (logged).
-pub fn read(path: &Path) -> Option<(HashMap<CountryCode, Holding>, PrefixMap<u32>)> {
+/// Reads a checkpoint, restoring the aggregates into `stats`; `None` if there is none or it is
+/// damaged (logged), and then `stats` may hold a partial state: rebuild it.
+pub fn read(
+    path: &Path,
+    stats: &Statistics,
+) -> Option<(HashMap<CountryCode, Holding>, PrefixMap<u32>)> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -119,6 +131,12 @@ pub fn read(path: &Path) -> Option<(HashMap<CountryCode, Holding>, PrefixMap<u32
         if entries.len() as u64 != n {
             return None;
         }
+        if input.take::<8>()? != *AGGREGATES {
+            return None;
+        }
+        if !stats.restore(&mut |buf: &mut [u8]| input.fill(buf)) {
+            return None;
+        }
         let expected = input.digest.clone().finish();
         let mut sum = [0u8; 32];
         input.inner.read_exact(&mut sum).ok()?;
@@ -128,6 +146,24 @@ pub fn read(path: &Path) -> Option<(HashMap<CountryCode, Holding>, PrefixMap<u32
         tracing::warn!(checkpoint = %path.display(), "ledger checkpoint damaged; rebuilding from the store");
     }
     parsed
+}
+
+/// Removes a checkpoint once read, durably: after a crash, what it describes may no longer be
+/// true (an erasure may have rewritten what it counted), so it is used once only.
+pub fn remove(path: &Path) {
+    match std::fs::remove_file(path) {
+        Ok(()) => {
+            if let Some(dir) = path.parent()
+                && let Err(e) = File::open(dir).and_then(|d| d.sync_all())
+            {
+                tracing::warn!(error = %e, "cannot sync the removal of the checkpoint");
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            tracing::warn!(checkpoint = %path.display(), error = %e, "cannot remove the checkpoint")
+        }
+    }
 }
 
 struct Hashing<W> {
@@ -148,6 +184,12 @@ struct Hashed<R> {
 }
 
 impl<R: Read> Hashed<R> {
+    fn fill(&mut self, buf: &mut [u8]) -> Option<()> {
+        self.inner.read_exact(buf).ok()?;
+        self.digest.update(buf);
+        Some(())
+    }
+
     fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
         let mut buf = [0u8; N];
         self.inner.read_exact(&mut buf).ok()?;
@@ -184,30 +226,96 @@ mod tests {
         (holdings, index)
     }
 
+    fn statistics() -> Statistics {
+        use crate::stats::fact::{Fact, FactBody, ReturnFields};
+        let stats = Statistics::default();
+        let facts: Vec<Fact> = (0..500u64)
+            .flat_map(|i| {
+                let origin = "NG".parse().expect("code");
+                let person = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let ret = Fact {
+                    origin,
+                    person,
+                    body: FactBody::Return {
+                        fields: ReturnFields {
+                            host: 300,
+                            mode: 1,
+                            return_type: 1,
+                            sex: (i % 2) as u8 + 1,
+                            age: 2,
+                            vulnerabilities: 0,
+                            region: *b"NG-LA\0",
+                        },
+                        month: 900 + (i % 12) as u32,
+                        receipt: person ^ 1,
+                    },
+                };
+                let survey = Fact {
+                    origin,
+                    person,
+                    body: FactBody::Assessment {
+                        month: 910,
+                        scores: [0.25, 0.5, 0.75],
+                    },
+                };
+                [ret, survey]
+            })
+            .collect();
+        stats.apply(&facts);
+        stats
+    }
+
+    fn saved(stats: &Statistics) -> Vec<u8> {
+        let mut out = Vec::new();
+        stats
+            .save(&mut |b| {
+                out.extend_from_slice(b);
+                Ok(())
+            })
+            .expect("save");
+        out
+    }
+
     #[test]
     fn a_checkpoint_reads_back_as_written() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (holdings, index) = sample();
-        write(&path(dir.path()), &holdings, &index).expect("write");
-        let (h, i) = read(&path(dir.path())).expect("read");
+        let stats = statistics();
+        write(&path(dir.path()), &holdings, &index, &stats).expect("write");
+        let restored = Statistics::default();
+        let (h, i) = read(&path(dir.path()), &restored).expect("read");
         assert_eq!(h, holdings);
         assert!(i.iter().eq(index.iter()));
+        assert_eq!(restored.events(), 1000);
+        assert_eq!(saved(&restored).len(), saved(&stats).len());
+        remove(&path(dir.path()));
+        assert!(
+            read(&path(dir.path()), &Statistics::default()).is_none(),
+            "used twice"
+        );
     }
 
     #[test]
     fn a_damaged_or_missing_checkpoint_is_not_used() {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = path(dir.path());
-        assert!(read(&file).is_none());
+        let stats = Statistics::default();
+        assert!(read(&file, &stats).is_none());
         let (holdings, index) = sample();
-        write(&file, &holdings, &index).expect("write");
+        write(&file, &holdings, &index, &statistics()).expect("write");
         let mut bytes = std::fs::read(&file).expect("bytes");
         let middle = bytes.len() / 2;
         bytes[middle] ^= 1;
         std::fs::write(&file, &bytes).expect("damage");
-        assert!(read(&file).is_none(), "a flipped bit went unnoticed");
+        assert!(
+            read(&file, &stats).is_none(),
+            "a flipped bit went unnoticed"
+        );
         bytes.truncate(middle);
         std::fs::write(&file, &bytes).expect("truncate");
-        assert!(read(&file).is_none(), "a truncated checkpoint was used");
+        assert!(
+            read(&file, &stats).is_none(),
+            "a truncated checkpoint was used"
+        );
     }
 }

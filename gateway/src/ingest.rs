@@ -101,9 +101,8 @@ impl Ingest {
         stats: Arc<Statistics>,
     ) -> Result<(Self, Writer), StoreError> {
         let started = Instant::now();
-        let (mut ledger, from_checkpoint) = Ledger::load(&store)?;
+        let (mut ledger, from_checkpoint, retractions) = Ledger::load(&store, &stats)?;
         let erasures = store.journal("erasures")?;
-        let retractions = rebuild_statistics(&store, &stats)?;
         let mut pending = Vec::new();
         for target in retractions {
             if !erasure::done(&erasures, &target.retraction)? {
@@ -183,22 +182,29 @@ struct Ledger {
 }
 
 impl Ledger {
-    /// The ledger of `store`: from its checkpoint and the batches stored after it, or, without
-    /// a checkpoint valid for this store, from every batch.
-    fn load(store: &Store) -> Result<(Self, bool), StoreError> {
-        let from_checkpoint =
-            checkpoint::read(&checkpoint::path(store.path())).filter(|(holdings, _)| {
-                // A checkpoint newer than the store (an older store restored beside it) is useless.
-                let valid = holdings
-                    .iter()
-                    .all(|(state, h)| store.has(state.as_bytes(), h.highest_seq).unwrap_or(false));
-                if !valid {
-                    tracing::warn!(
-                        "ledger checkpoint does not match the store; rebuilding from the store"
-                    );
-                }
-                valid
-            });
+    /// The ledger of `store`, and its aggregates in `stats`: from its checkpoint and the
+    /// batches stored after it, or, without a checkpoint valid for this store, from every
+    /// batch. The checkpoint is removed once read. Returns the retractions read.
+    fn load(store: &Store, stats: &Statistics) -> Result<(Self, bool, Vec<Target>), StoreError> {
+        let path = checkpoint::path(store.path());
+        let from_checkpoint = checkpoint::read(&path, stats).filter(|(holdings, _)| {
+            // A checkpoint newer than the store (an older store restored beside it) is useless.
+            let valid = holdings
+                .iter()
+                .all(|(state, h)| store.has(state.as_bytes(), h.highest_seq).unwrap_or(false));
+            if !valid {
+                tracing::warn!(
+                    "ledger checkpoint does not match the store; rebuilding from the store"
+                );
+            }
+            valid
+        });
+        if from_checkpoint.is_none() {
+            stats.clear();
+        }
+        checkpoint::remove(&path);
+        let started = Instant::now();
+        let mut retractions = Vec::new();
         let (mut ledger, tail_only) = match from_checkpoint {
             Some((holdings, index)) => (Self { holdings, index }, true),
             None => (
@@ -223,29 +229,46 @@ impl Ledger {
                 } else {
                     0
                 };
+                let mut facts = Vec::new();
                 for stored in store.scan_state_after(code, after) {
-                    ledger.add(state, stored?)?;
+                    facts.clear();
+                    ledger.add(state, stored?, &mut facts, &mut retractions)?;
+                    stats.apply(&facts);
                 }
             }
         }
-        Ok((ledger, tail_only))
+        tracing::info!(
+            events = stats.events(),
+            from_checkpoint = tail_only,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "aggregates ready"
+        );
+        Ok((ledger, tail_only, retractions))
     }
 
-    /// Counts a stored batch in.
-    fn add(&mut self, state: CountryCode, stored: crate::store::Stored) -> Result<(), StoreError> {
+    /// Counts a stored batch in: its events in the ledger, their facts, its retractions.
+    fn add(
+        &mut self,
+        state: CountryCode,
+        stored: crate::store::Stored,
+        facts: &mut Vec<Fact>,
+        retractions: &mut Vec<Target>,
+    ) -> Result<(), StoreError> {
         let holding = self.holdings.entry(state).or_default();
         holding.highest_seq = holding.highest_seq.max(stored.last_seq);
         for bytes in &stored.batch.events {
-            let event = pb::Event::decode(bytes.as_slice()).map_err(|e| StoreError::Damaged {
+            let damaged = |why: String| StoreError::Damaged {
                 path: "gateway store".into(),
                 key: format!("{}/{}", state, stored.last_seq),
-                why: e.to_string(),
-            })?;
+                why,
+            };
+            let wire = pb::Event::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
+            let event = Event::try_from(&wire).map_err(|e| damaged(e.to_string()))?;
+            facts.extend(Fact::of(&event));
+            retractions.extend(Target::of(&event));
             self.index
-                .insert(PrefixMap::<u32>::key_of(&event.id), content_digest(bytes));
-            if let Some(kind) = kind_of(&event) {
-                holding.counts[kind_slot(kind)] += 1;
-            }
+                .insert(PrefixMap::<u32>::key_of(&event.id.0), content_digest(bytes));
+            holding.counts[kind_slot(event.kind())] += 1;
         }
         Ok(())
     }
@@ -535,6 +558,7 @@ fn write_loop(
         &checkpoint::path(store.path()),
         &ledger.holdings,
         &ledger.index,
+        &stats,
     ) {
         tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start will scan the store");
     }
@@ -623,43 +647,6 @@ fn write_groups(
     Ok(())
 }
 
-/// Counts every stored event into the aggregates. Returns the retractions found.
-fn rebuild_statistics(store: &Store, stats: &Statistics) -> Result<Vec<Target>, StoreError> {
-    let started = Instant::now();
-    let mut retractions = Vec::new();
-    for stored in store.scan() {
-        let stored = stored?;
-        let events = stored
-            .batch
-            .events
-            .iter()
-            .map(|bytes| {
-                pb::Event::decode(bytes.as_slice())
-                    .map_err(|e| e.to_string())
-                    .and_then(|e| Event::try_from(&e).map_err(|e| e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|why| StoreError::Damaged {
-                path: store.path().to_owned(),
-                key: format!(
-                    "{}/{}",
-                    String::from_utf8_lossy(&stored.state),
-                    stored.last_seq
-                ),
-                why,
-            })?;
-        retractions.extend(events.iter().filter_map(Target::of));
-        let facts: Vec<Fact> = events.iter().filter_map(Fact::of).collect();
-        stats.apply(&facts);
-    }
-    tracing::info!(
-        events = stats.events(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "aggregates rebuilt"
-    );
-    Ok(retractions)
-}
-
 fn kind_of(event: &pb::Event) -> Option<EventKind> {
     use pb::event::Body;
     Some(match event.body.as_ref()? {
@@ -718,7 +705,7 @@ mod tests {
 
     fn held(dir: &std::path::Path) -> Holding {
         let store = Store::open(dir, 8 << 20).expect("store");
-        let (ledger, _) = Ledger::load(&store).expect("ledger");
+        let (ledger, _, _) = Ledger::load(&store, &Statistics::default()).expect("ledger");
         ledger
             .holdings
             .get(&"NG".parse().expect("code"))

@@ -127,6 +127,21 @@ impl Regions {
         self.numbers.get(&code).copied()
     }
 
+    /// How many regions are numbered.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The codes, in number order.
+    pub fn codes(&self) -> impl Iterator<Item = &[u8; 6]> {
+        self.names.iter()
+    }
+
     /// The code of a region number.
     pub fn name(&self, n: u32) -> Option<String> {
         let code = self.names.get((n as usize).checked_sub(1)?)?;

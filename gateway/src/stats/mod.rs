@@ -64,6 +64,54 @@ impl Statistics {
         }
     }
 
+    /// Writes the aggregates, for the checkpoint.
+    pub fn save(&self, put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
+        let origins: Vec<CountryCode> = self
+            .origins
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect();
+        put(&(origins.len() as u32).to_le_bytes())?;
+        for o in origins {
+            put(&o.as_bytes())?;
+        }
+        self.read().save(put)
+    }
+
+    /// Replaces the aggregates with those of a checkpoint; `false` if it holds none.
+    pub fn restore(&self, fill: &mut dyn FnMut(&mut [u8]) -> Option<()>) -> bool {
+        let parsed = (|| {
+            let mut n = [0u8; 4];
+            fill(&mut n)?;
+            let mut origins = BTreeSet::new();
+            for _ in 0..u32::from_le_bytes(n) {
+                let mut code = [0u8; 2];
+                fill(&mut code)?;
+                origins.insert(std::str::from_utf8(&code).ok()?.parse().ok()?);
+            }
+            Some((origins, Cube::load(fill)?))
+        })();
+        match parsed {
+            Some((origins, cube)) => {
+                *self.origins.write().unwrap_or_else(PoisonError::into_inner) = origins;
+                *self.cube.write().unwrap_or_else(PoisonError::into_inner) = cube;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets everything counted (before a rebuild).
+    pub fn clear(&self) {
+        *self.cube.write().unwrap_or_else(PoisonError::into_inner) = Cube::default();
+        self.origins
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
     /// Events counted in so far.
     pub fn events(&self) -> u64 {
         self.read().events()
