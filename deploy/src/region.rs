@@ -75,7 +75,7 @@ impl Region {
         let gateway_config = gateway_dir.join("gateway.toml");
         write(
             &gateway_config,
-            &gateway_toml(gateway_addr, &ca_dir.join("crl.pem")),
+            &gateway_toml(gateway_addr, &ca_dir.join("crl.pem"), states),
         )?;
         let mut nodes = Vec::new();
         for state in states {
@@ -162,8 +162,57 @@ fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Paths are relative to each configuration file, as in a real deployment.
-fn gateway_toml(addr: SocketAddr, crl: &Path) -> String {
+/// The participants of MIDWA: code, names in English, French and Portuguese, standing.
+pub const PARTICIPANTS: &[(&str, &str, &str, &str, &str)] = &[
+    ("BJ", "Benin", "Bénin", "Benim", "member"),
+    (
+        "BF",
+        "Burkina Faso",
+        "Burkina Faso",
+        "Burkina Faso",
+        "associate",
+    ),
+    ("CV", "Cabo Verde", "Cap-Vert", "Cabo Verde", "member"),
+    (
+        "CI",
+        "Côte d'Ivoire",
+        "Côte d'Ivoire",
+        "Costa do Marfim",
+        "member",
+    ),
+    ("GM", "The Gambia", "Gambie", "Gâmbia", "member"),
+    ("GH", "Ghana", "Ghana", "Gana", "member"),
+    ("GN", "Guinea", "Guinée", "Guiné", "member"),
+    (
+        "GW",
+        "Guinea-Bissau",
+        "Guinée-Bissau",
+        "Guiné-Bissau",
+        "member",
+    ),
+    ("LR", "Liberia", "Libéria", "Libéria", "member"),
+    ("ML", "Mali", "Mali", "Mali", "associate"),
+    ("NE", "Niger", "Niger", "Níger", "associate"),
+    ("NG", "Nigeria", "Nigéria", "Nigéria", "member"),
+    ("SN", "Senegal", "Sénégal", "Senegal", "member"),
+    ("SL", "Sierra Leone", "Sierra Leone", "Serra Leoa", "member"),
+    ("TG", "Togo", "Togo", "Togo", "member"),
+    ("MR", "Mauritania", "Mauritanie", "Mauritânia", "associate"),
+];
+
+/// Paths are relative to each configuration file, as in a real deployment. Every state of the
+/// region is listed as a participant, with its names where known.
+fn gateway_toml(addr: SocketAddr, crl: &Path, states: &[&str]) -> String {
+    let mut participants = String::new();
+    for state in states {
+        let (en, fr, pt, standing) = PARTICIPANTS
+            .iter()
+            .find(|p| p.0 == *state)
+            .map_or((*state, *state, *state, "member"), |p| (p.1, p.2, p.3, p.4));
+        participants.push_str(&format!(
+            "\n[[participant]]\ncode = \"{state}\"\nstatus = \"{standing}\"\nname = {{ en = \"{en}\", fr = \"{fr}\", pt = \"{pt}\" }}\n"
+        ));
+    }
     format!(
         r#"listen = "{addr}"
 metrics_listen = "127.0.0.1:0"
@@ -179,7 +228,7 @@ crl_check_seconds = 1
 
 [limits]
 shutdown_grace_ms = 2000
-"#,
+{participants}"#,
         crl = crl.display()
     )
 }

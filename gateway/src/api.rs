@@ -26,6 +26,7 @@ pub struct Api {
     pub(crate) stats: Arc<Statistics>,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) access: Arc<AccessLog>,
+    pub(crate) participants: crate::participants::Participants,
 }
 
 impl Api {
@@ -95,6 +96,9 @@ impl consent_server::Consent for Api {
         request: Request<pb::Policy>,
     ) -> Result<Response<pb::PolicyVersion>, Status> {
         let state = self.caller_state(&request, Operation::Policy)?;
+        self.participants
+            .may_contribute(state)
+            .map_err(Status::permission_denied)?;
         let consent = self.consent.clone();
         let policy = request.into_inner();
         let pushed = tokio::task::spawn_blocking(move || consent.push(state, &policy))

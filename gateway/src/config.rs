@@ -66,6 +66,8 @@ pub struct Config {
     pub threshold: u32,
     /// How much verifying each consulate may do.
     pub verification: crate::verify::Limits,
+    /// The states taking part.
+    pub participants: crate::participants::Participants,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +87,8 @@ struct File {
     disclosure: DisclosureSection,
     #[serde(default)]
     verification: VerificationSection,
+    #[serde(default)]
+    participant: Vec<crate::participants::Entry>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +211,8 @@ impl Config {
                 midwa_proto::policy::MIN_THRESHOLD
             )));
         }
+        let participants =
+            crate::participants::Participants::from_entries(file.participant).map_err(invalid)?;
         if file.tls.crl_check_seconds == 0 {
             return Err(invalid("tls.crl_check_seconds: must be at least 1".into()));
         }
@@ -236,6 +242,7 @@ impl Config {
                 failures: file.verification.unknown_codes.max(1),
                 window: Duration::from_secs(file.verification.unknown_window_s.max(1)),
             },
+            participants,
         })
     }
 }

@@ -17,6 +17,7 @@
 //! - [`erasure`]: retractions carried out: events deleted from the store and counted out.
 //! - [`verify`]: consular verification of receipts, with per-consulate rate limits.
 //! - [`api`]: the `midwa.v1.Consent`, `Statistics` and `Verification` handlers.
+//! - [`participants`]: the states taking part, from the configuration.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 #![warn(missing_docs)]
 
@@ -31,6 +32,7 @@ pub mod erasure;
 pub mod ingest;
 pub mod listener;
 pub mod metrics;
+pub mod participants;
 pub mod service;
 pub mod stats;
 pub mod store;
@@ -106,6 +108,11 @@ impl Gateway {
         )?);
         let store = Store::open(&config.data_dir, config.cache_bytes)?;
         let consent = Arc::new(Consent::open(store.journal("policies")?, config.threshold)?);
+        if config.participants.is_open() {
+            tracing::warn!(
+                "no [[participant]] list in the configuration: any state with a node certificate may take part"
+            );
+        }
         let stats = Arc::new(Statistics::default());
         let api = api::Api {
             tls: tls.clone(),
@@ -113,6 +120,7 @@ impl Gateway {
             consent,
             stats: stats.clone(),
             limiter: Arc::new(verify::RateLimiter::new(config.verification)),
+            participants: config.participants.clone(),
             access: Arc::new(access::AccessLog::open(store.journal("access")?)?),
         };
         let (ingest, writer) = Ingest::start(store, metrics.clone(), stats)?;
@@ -187,6 +195,7 @@ impl Gateway {
             tls: tls.clone(),
             metrics: metrics.clone(),
             shutdown: stop_rx.clone(),
+            participants: config.participants.clone(),
         })
         .max_decoding_message_size(config.max_message_bytes)
         .max_encoding_message_size(config.max_message_bytes);

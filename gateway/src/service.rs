@@ -27,16 +27,26 @@ pub struct ExchangeService {
     pub(crate) metrics: Arc<Metrics>,
     /// Turns true when the gateway begins to shut down: open streams then end cleanly.
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// The states that may publish.
+    pub(crate) participants: crate::participants::Participants,
 }
 
 impl ExchangeService {
     fn caller_state<T>(&self, request: &Request<T>, op: Operation) -> Result<CountryCode, Status> {
         let identity = authorize(request, &self.tls, op).inspect_err(|_| self.metrics.denied())?;
-        identity
+        let state: CountryCode = identity
             .role
             .state()
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| Status::permission_denied("this certificate names no state"))
+            .ok_or_else(|| Status::permission_denied("this certificate names no state"))?;
+        if op == Operation::Publish
+            && let Err(why) = self.participants.may_contribute(state)
+        {
+            tracing::warn!(identity = %identity.uri, reason = %why, "request refused");
+            self.metrics.denied();
+            return Err(Status::permission_denied(why));
+        }
+        Ok(state)
     }
 }
 

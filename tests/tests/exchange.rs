@@ -274,3 +274,42 @@ async fn ordinary_grpc_tools_and_prometheus_see_the_gateway() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_participants_in_good_standing_publish() {
+    let region = TestRegion::new(&["NG", "ML"]);
+    // Membership is the gateway's configuration: mark Mali's participation suspended.
+    let config = std::fs::read_to_string(&region.region.gateway_config).expect("config");
+    let suspended = config.replace(
+        "code = \"ML\"\nstatus = \"associate\"",
+        "code = \"ML\"\nstatus = \"suspended\"",
+    );
+    assert_ne!(config, suspended, "the region lists Mali as a participant");
+    std::fs::write(&region.region.gateway_config, suspended).expect("write config");
+    let gateway = region.start_gateway();
+    let _ng = region.start_node("NG").await;
+    let _ml = region.start_node("ML").await;
+    submit(&region, "NG", returns("NG", 0, 20)).await;
+    submit(&region, "ML", returns("ML", 0, 20)).await;
+    region.wait_published("NG", Duration::from_secs(30)).await;
+
+    let mut ml = midwa_node::client::connect(&region.node_socket("ML"))
+        .await
+        .expect("local API");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        let s = ml
+            .status(pb::StatusRequest {})
+            .await
+            .expect("status")
+            .into_inner();
+        if s.last_error.contains("suspended") {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "{s:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status.acked_seq, 0, "{status:?}");
+    assert!(status.last_error.contains("Mali"), "{status:?}");
+    gateway.wait_for_log("is suspended", Duration::from_secs(5));
+}
