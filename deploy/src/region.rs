@@ -228,6 +228,8 @@ crl_check_seconds = 1
 
 [limits]
 shutdown_grace_ms = 2000
+# Short, so that tests show long-lived publishing streams are not cut by it.
+request_timeout_ms = 300
 {participants}"#,
         crl = crl.display()
     )

@@ -25,6 +25,8 @@ pub struct Api {
     pub(crate) consent: Arc<Consent>,
     pub(crate) stats: Arc<Statistics>,
     pub(crate) limiter: Arc<RateLimiter>,
+    /// Aggregate queries per identity.
+    pub(crate) query_limiter: Arc<RateLimiter>,
     pub(crate) access: Arc<AccessLog>,
     pub(crate) participants: crate::participants::Participants,
 }
@@ -138,6 +140,16 @@ impl statistics_server::Statistics for Api {
         request: Request<pb::AggregateRequest>,
     ) -> Result<Response<pb::AggregateResponse>, Status> {
         let caller = self.caller(&request, Operation::Aggregate)?;
+        if let Err(Refused::Burst { retry_after } | Refused::Guessing { retry_after }) = self
+            .query_limiter
+            .take(caller.uri.as_str(), std::time::Instant::now())
+        {
+            tracing::warn!(identity = %caller.uri, reason = "too many queries", "request refused");
+            return Err(Status::resource_exhausted(format!(
+                "too many queries; try again in {} s",
+                retry_after.as_secs().max(1)
+            )));
+        }
         let (stats, consent) = (self.stats.clone(), self.consent.clone());
         let query = request.into_inner();
         let role = caller.role.clone();

@@ -62,6 +62,10 @@ pub struct Config {
     pub cache_bytes: u64,
     /// How long shutdown waits for open streams to finish before closing them.
     pub shutdown_grace: Duration,
+    /// Longest a request may take to be answered (a stream's first answer, for streams).
+    pub request_timeout: Duration,
+    /// How many aggregate queries each identity may ask.
+    pub queries: crate::verify::Limits,
     /// Counts below this are suppressed in aggregate answers (a state's grant may raise it).
     pub threshold: u32,
     /// How much verifying each consulate may do.
@@ -144,6 +148,9 @@ struct LimitsSection {
     max_handshakes: usize,
     max_concurrent_streams: u32,
     shutdown_grace_ms: u64,
+    request_timeout_ms: u64,
+    queries_burst: u32,
+    queries_per_minute: u32,
 }
 
 impl Default for LimitsSection {
@@ -155,6 +162,9 @@ impl Default for LimitsSection {
             max_handshakes: 256,
             max_concurrent_streams: 64,
             shutdown_grace_ms: 5_000,
+            request_timeout_ms: 30_000,
+            queries_burst: 60,
+            queries_per_minute: 600,
         }
     }
 }
@@ -235,6 +245,12 @@ impl Config {
             max_concurrent_streams: limits.max_concurrent_streams.max(1),
             cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,
             shutdown_grace: Duration::from_millis(limits.shutdown_grace_ms),
+            request_timeout: Duration::from_millis(limits.request_timeout_ms.max(100)),
+            queries: crate::verify::Limits {
+                burst: limits.queries_burst.max(1),
+                per_minute: limits.queries_per_minute.max(1),
+                ..crate::verify::Limits::default()
+            },
             threshold: file.disclosure.threshold,
             verification: crate::verify::Limits {
                 burst: file.verification.burst.max(1),

@@ -120,6 +120,7 @@ impl Gateway {
             consent,
             stats: stats.clone(),
             limiter: Arc::new(verify::RateLimiter::new(config.verification)),
+            query_limiter: Arc::new(verify::RateLimiter::new(config.queries)),
             participants: config.participants.clone(),
             access: Arc::new(access::AccessLog::open(store.journal("access")?)?),
         };
@@ -226,6 +227,7 @@ impl Gateway {
         let mut server = Box::pin(
             tonic::transport::Server::builder()
                 .max_concurrent_streams(config.max_concurrent_streams)
+                .timeout(config.request_timeout)
                 .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
                 .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
                 .add_service(health_service)

@@ -16,7 +16,8 @@ use midwa_proto::vocab::{Mode, ReturnType};
 use crate::consent::{Consent, Decision};
 use crate::stats::{Statistics, key};
 
-/// How much verifying one consulate may do.
+/// A per-identity budget: a burst and a sustained rate, and (used for verification) a budget
+/// of unknown codes.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Verifications in a burst.

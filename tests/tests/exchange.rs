@@ -49,7 +49,7 @@ fn stored_ids(region: &TestRegion, state: &str) -> Vec<Vec<u8>> {
 async fn events_are_published_acknowledged_and_stored_in_order() {
     let region = TestRegion::new(&["NG", "GH"]);
     let mut gateway = region.start_gateway();
-    let _ng = region.start_node("NG").await;
+    let ng = region.start_node("NG").await;
     let _gh = region.start_node("GH").await;
 
     let mut ng_ids = Vec::new();
@@ -85,6 +85,17 @@ async fn events_are_published_acknowledged_and_stored_in_order() {
     // Submitting the same records again changes nothing.
     let again = submit(&region, "NG", returns("NG", 0, 100)).await;
     assert!(again.is_empty(), "duplicates were recorded again");
+
+    // The stream outlives the request timeout (300 ms in test regions): it only bounds the
+    // first answer. Not a readiness wait: time has to pass for this.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let status = region.wait_published("NG", Duration::from_secs(5)).await;
+    assert!(status.connected, "{status:?}");
+    assert!(
+        !ng.log().contains("publishing interrupted"),
+        "the publishing stream was cut:\n{}",
+        ng.log()
+    );
 
     assert!(
         gateway.terminate(),
