@@ -58,7 +58,7 @@ pub type Send<'a> = dyn FnMut(pb::ImportUpdate) -> bool + 'a;
 pub fn run(
     service: &LocalService,
     options: &Options,
-    input: impl Read,
+    input: impl Read + std::marker::Send,
     send: &mut Send<'_>,
 ) -> Result<pb::ImportSummary, Status> {
     let staging = Staging::create(&service.imports).map_err(|e| {
@@ -105,10 +105,25 @@ struct Checked {
     staged: u64,
 }
 
-/// Reads every row, reporting problems, and stages the new events.
+/// A row read and anonymised, or what is wrong with it.
+enum Row {
+    Bad(Problem),
+    Good {
+        line: u64,
+        receipt: Option<u64>,
+        event: Prepared,
+    },
+}
+
+/// Rows handed from the reading thread to the checking one at a time.
+const ROWS_PER_CHUNK: usize = 1024;
+
+/// Reads every row, reporting problems, and stages the new events. Two threads: one reads and
+/// anonymises (the costly part: parsing and keyed hashes), the other checks each event
+/// against the file and the ledger, in file order, and stages it.
 fn check(
     service: &LocalService,
-    input: impl Read,
+    input: impl Read + std::marker::Send,
     staging: &Staging,
     send: &mut Send<'_>,
 ) -> Result<Checked, Status> {
@@ -135,6 +150,21 @@ fn check(
         }
     };
     let kind = rows.kind();
+    let identity = identity(kind);
+    // Problems found while checking name the person_id column.
+    let person_column = |line: u64, reason: String| Problem {
+        reason,
+        line,
+        ..rows.problem(line, "person_id", String::new())
+    };
+    let person_column = {
+        let template = person_column(0, String::new());
+        move |line: u64, reason: String| Problem {
+            line,
+            reason,
+            ..template.clone()
+        }
+    };
     let today = time::OffsetDateTime::now_utc().date();
     let mut out = BufWriter::with_capacity(1 << 20, staging.file().map_err(stage_error)?);
     // Rows of this file already seen: id → (content digest, line).
@@ -147,91 +177,122 @@ fn check(
         staged: 0,
     };
     let mut buffer = Vec::new();
-    while let Some(row) = rows.next_record() {
-        checked.rows += 1;
-        if checked.rows.is_multiple_of(UPDATE_EVERY)
-            && !send(pb::ImportUpdate {
-                rows_checked: checked.rows,
-                ..Default::default()
-            })
-        {
-            return Err(gone());
-        }
-        let problem = match row {
-            Err(problem) => Some(problem),
-            Ok((line, record)) => {
-                match anonymise(
-                    record,
-                    service.state,
-                    &service.keys,
-                    today,
-                    &*service.outbox,
-                ) {
-                    Err(e) => Some(rows.problem(line, e.field, e.why)),
-                    Ok(anonymised) => {
-                        let prepared = Prepared::new(&anonymised);
-                        let identity = identity(kind);
-                        match seen.get(prepared.key) {
-                            Some((digest, _)) if digest == prepared.digest => {
+    std::thread::scope(|scope| {
+        let (chunks, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(4);
+        let reader = scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(ROWS_PER_CHUNK);
+            while let Some(row) = rows.next_record() {
+                chunk.push(match row {
+                    Err(problem) => Row::Bad(problem),
+                    Ok((line, record)) => {
+                        match anonymise(
+                            record,
+                            service.state,
+                            &service.keys,
+                            today,
+                            &*service.outbox,
+                        ) {
+                            Err(e) => Row::Bad(rows.problem(line, e.field, e.why)),
+                            Ok(anonymised) => Row::Good {
+                                line,
+                                receipt: anonymised.receipt.map(|r| r.bits()),
+                                event: Prepared::new(&anonymised),
+                            },
+                        }
+                    }
+                });
+                if chunk.len() == ROWS_PER_CHUNK
+                    && chunks
+                        .send(std::mem::replace(
+                            &mut chunk,
+                            Vec::with_capacity(ROWS_PER_CHUNK),
+                        ))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = chunks.send(chunk);
+        });
+        let mut consume = || -> Result<(), Status> {
+            for chunk in received.iter() {
+                for row in chunk {
+                    checked.rows += 1;
+                    if checked.rows.is_multiple_of(UPDATE_EVERY)
+                        && !send(pb::ImportUpdate {
+                            rows_checked: checked.rows,
+                            ..Default::default()
+                        })
+                    {
+                        return Err(gone());
+                    }
+                    let problem = match row {
+                        Row::Bad(problem) => Some(problem),
+                        Row::Good {
+                            line,
+                            receipt,
+                            event,
+                        } => match seen.get(event.key) {
+                            Some((digest, _)) if digest == event.digest => {
                                 checked.already += 1;
                                 None
                             }
-                            Some((_, first)) => Some(rows.problem(
+                            Some((_, first)) => Some(person_column(
                                 line,
-                                "person_id",
                                 format!(
                                     "same {identity} as line {first} but different content; keep one of the two rows"
                                 ),
                             )),
                             None => {
-                                seen.insert(prepared.key, (prepared.digest, line as u32));
-                                match service.outbox.held(&prepared) {
-                                    Held::Same => {
-                                        checked.already += 1;
-                                        if anonymised.receipt.is_some() && checked.invalid == 0 {
-                                            stage(&mut out, &mut buffer, Staged {
-                                                line,
-                                                receipt: anonymised.receipt.map(|r| r.bits()),
-                                                event: prepared,
-                                                held: true,
-                                            })?;
-                                            checked.staged += 1;
-                                        }
-                                        None
-                                    }
-                                    Held::Different => Some(rows.problem(
+                                seen.insert(event.key, (event.digest, line as u32));
+                                match service.outbox.held(&event) {
+                                    Held::Different => Some(person_column(
                                         line,
-                                        "person_id",
                                         format!(
                                             "a different record with the same {identity} is already recorded; to correct it, erase the old one first"
                                         ),
                                     )),
-                                    Held::No => {
-                                        if checked.invalid == 0 {
-                                            stage(&mut out, &mut buffer, Staged {
-                                                line,
-                                                receipt: anonymised.receipt.map(|r| r.bits()),
-                                                event: prepared,
-                                                held: false,
-                                            })?;
+                                    held => {
+                                        let held = held == Held::Same;
+                                        if held {
+                                            checked.already += 1;
+                                        }
+                                        // A return recorded before is staged only for its receipt.
+                                        if checked.invalid == 0 && (!held || receipt.is_some()) {
+                                            stage(
+                                                &mut out,
+                                                &mut buffer,
+                                                Staged {
+                                                    line,
+                                                    receipt,
+                                                    event,
+                                                    held,
+                                                },
+                                            )?;
                                             checked.staged += 1;
                                         }
                                         None
                                     }
                                 }
                             }
+                        },
+                    };
+                    if let Some(problem) = problem {
+                        checked.invalid += 1;
+                        if !report(problem, send) {
+                            return Err(gone());
                         }
                     }
                 }
             }
+            Ok(())
         };
-        if let Some(problem) = problem {
-            checked.invalid += 1;
-            if !report(problem, send) {
-                return Err(gone());
-            }
-        }
-    }
+        let result = consume();
+        // Closing the channel ends the reader even if it is waiting to hand over more rows.
+        drop(received);
+        let _ = reader.join();
+        result
+    })?;
     out.flush().map_err(stage_error)?;
     if !send(pb::ImportUpdate {
         rows_checked: checked.rows,
