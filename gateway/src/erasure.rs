@@ -75,7 +75,8 @@ pub fn erase(
             let event = pb::Event::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
             if targets.iter().any(|t| t.matches(&event)) {
                 changed = true;
-                index.remove(PrefixMap::<u32>::key_of(&event.id));
+                // Kept as a tombstone: a resend of it is recognised, a correction accepted.
+                index.set(PrefixMap::<u32>::key_of(&event.id), crate::ingest::ERASED);
                 erased.push(Event::try_from(&event).map_err(|e| damaged(e.to_string()))?);
             } else {
                 kept.push(bytes.clone());

@@ -24,6 +24,10 @@ use crate::stats::Statistics;
 use crate::stats::fact::Fact;
 use crate::store::{MAX_VALUE_BYTES, Store, StoreError};
 
+/// The digest an erased event's id keeps in the index: known, so a resend of it is recognised,
+/// yet free to be published again. A real digest equal to it is stored as `ERASED - 1`.
+pub const ERASED: u32 = u32::MAX;
+
 /// Most events gathered into one group commit.
 const GROUP_MAX_EVENTS: usize = 64 * 1024;
 
@@ -38,6 +42,14 @@ pub enum IngestError {
         held: u64,
         /// First sequence of the refused batch.
         first: u64,
+    },
+    /// The batch repeats sequences the gateway holds, but with events it never saw.
+    #[error(
+        "sequence numbers reused: the gateway holds this state's events up to {held}, and this batch has other events under some of them; number them after {held}"
+    )]
+    Renumber {
+        /// Highest sequence accepted.
+        held: u64,
     },
     /// Sequence 0 or an empty batch.
     #[error("a batch must hold at least one event and start at sequence 1 or more")]
@@ -266,8 +278,10 @@ impl Ledger {
             let event = Event::try_from(&wire).map_err(|e| damaged(e.to_string()))?;
             facts.extend(Fact::of(&event));
             retractions.extend(Target::of(&event));
-            self.index
-                .insert(PrefixMap::<u32>::key_of(&event.id.0), content_digest(bytes));
+            self.index.insert(
+                PrefixMap::<u32>::key_of(&event.id.0),
+                content_digest(bytes).min(ERASED - 1),
+            );
             holding.counts[kind_slot(event.kind())] += 1;
         }
         Ok(())
@@ -313,16 +327,38 @@ impl Ledger {
             conflicts: Vec::new(),
         };
         let mut counts = [0u64; 5];
-        // Events at or below `held` were accepted before (a resend after a lost ack).
+        // Events at or below `held` were accepted before (a resend after a lost ack)... unless
+        // one of them was never seen: then the node numbered new events with sequences the
+        // gateway already holds (its data was restored from an older backup), and must
+        // number them after `held` instead.
         let skip = (held + 1 - first_seq) as usize;
+        if batch
+            .events
+            .iter()
+            .take(skip)
+            .any(|event| self.index.get(event.key).is_none())
+        {
+            return (reply, Ok(Err(IngestError::Renumber { held })));
+        }
         ack.duplicates += skip.min(batch.events.len()) as u32;
+        if last_seq <= held {
+            // Wholly a resend: everything is held, and nothing is written (a value under
+            // `last_seq` may already hold the original batch).
+            return (reply, Ok(Ok(ack)));
+        }
         let mut new = Vec::with_capacity(batch.events.len());
         for (offset, event) in batch.events.iter().enumerate().skip(skip) {
-            match self.index.get(event.key) {
+            let held = self.index.get(event.key);
+            match held {
                 Some(d) if d == event.digest => ack.duplicates += 1,
-                Some(_) => ack.conflicts.push(EventId(event.id)),
-                None => {
-                    self.index.insert(event.key, event.digest);
+                Some(d) if d != ERASED => ack.conflicts.push(EventId(event.id)),
+                // New, or erased before and published again (a correction).
+                _ => {
+                    if held.is_some() {
+                        self.index.set(event.key, event.digest);
+                    } else {
+                        self.index.insert(event.key, event.digest);
+                    }
                     if let Some(slot) = event.slot {
                         counts[slot] += 1;
                     }
@@ -359,7 +395,7 @@ impl Ledger {
             );
         }
         let holding = self.holdings.entry(state).or_default();
-        holding.highest_seq = last_seq;
+        holding.highest_seq = holding.highest_seq.max(last_seq);
         holding
             .counts
             .iter_mut()
@@ -451,7 +487,7 @@ impl PreparedBatch {
                 }
                 Prepared {
                     key: PrefixMap::<u32>::key_of(&event.id),
-                    digest: content_digest(&bytes),
+                    digest: content_digest(&bytes).min(ERASED - 1),
                     slot: kind_of(event).map(kind_slot),
                     id: event.id.as_slice().try_into().unwrap_or([0; 16]),
                     bytes,

@@ -16,6 +16,9 @@ use crate::ingest::{Ack, Ingest, IngestError, PreparedBatch};
 use crate::listener::TlsState;
 use crate::metrics::Metrics;
 
+/// The metadata key of a renumbering instruction: the node numbers its events after it.
+pub const RENUMBER_AFTER: &str = "midwa-renumber-after";
+
 /// Batches a node may have sent and not yet had acknowledged on one stream.
 const MAX_IN_FLIGHT: usize = 32;
 
@@ -198,6 +201,13 @@ fn ack_to_pb(ack: Ack) -> pb::PublishResponse {
 fn ingest_status(e: &IngestError) -> Status {
     match e {
         IngestError::Gap { .. } => Status::failed_precondition(e.to_string()),
+        IngestError::Renumber { held } => {
+            let mut status = Status::aborted(e.to_string());
+            if let Ok(value) = held.to_string().parse() {
+                status.metadata_mut().insert(RENUMBER_AFTER, value);
+            }
+            status
+        }
         IngestError::Empty => Status::invalid_argument(e.to_string()),
         // The detail is in the gateway's log; the node only needs to retry later.
         IngestError::Unavailable => {

@@ -475,6 +475,62 @@ impl Outbox {
         Ok(())
     }
 
+    /// Numbers every event not yet acknowledged after `held`, in order: the gateway holds up to
+    /// `held` and said some of this node's events reuse its sequences (the node's data was
+    /// restored from an older backup). Events the node has forgotten (erased) are dropped.
+    /// Events the gateway already holds come back as duplicates when sent again. Returns how
+    /// many events were renumbered.
+    pub fn renumber_after(&self, held: u64) -> Result<u64, OutboxError> {
+        let mut memory = self.lock();
+        let db = |source| OutboxError::Db {
+            path: self.path.clone(),
+            source,
+        };
+        let floor = self.acked_seq();
+        let mut batch = sled::Batch::default();
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        for item in self
+            .tree
+            .range(key(b'o', &[0; 8])..=key(b'o', &u64::MAX.to_be_bytes()))
+        {
+            let (k, value) = item.map_err(db)?;
+            batch.remove(k);
+            let stored = OutboxBatch::decode(value.as_ref())
+                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            for (i, event) in stored.events.into_iter().enumerate() {
+                let seq = stored.first_seq + i as u64;
+                if seq <= floor
+                    || memory
+                        .ids
+                        .get(PrefixMap::<u32>::key_of(&event.id))
+                        .is_none()
+                {
+                    continue;
+                }
+                kept.push(event.encode_to_vec());
+            }
+        }
+        let mut seq = held;
+        for chunk in kept.chunks(self.chunk_events) {
+            let mut value = Vec::new();
+            prost::encoding::uint64::encode(1, &(seq + 1), &mut value);
+            for event in chunk {
+                prost::encoding::bytes::encode(2, event, &mut value);
+            }
+            seq += chunk.len() as u64;
+            batch.insert(key(b'o', &seq.to_be_bytes()), value);
+        }
+        batch.insert(RECORDED, seq.to_be_bytes().to_vec());
+        batch.insert(FLOOR, held.to_be_bytes().to_vec());
+        self.tree.apply_batch(batch).map_err(db)?;
+        self.sync()?;
+        memory.recorded = seq;
+        self.durable.store(seq, Ordering::SeqCst);
+        self.acked.store(held, Ordering::SeqCst);
+        self.pruned.store(held, Ordering::SeqCst);
+        Ok(kept.len() as u64)
+    }
+
     /// Counts events the gateway refused as conflicts.
     pub fn add_rejected(&self, n: u64) -> Result<(), OutboxError> {
         let total = self.counter(REJECTED)? + n;

@@ -94,22 +94,23 @@ impl Publisher {
                 ));
             }
         };
+        // Events this node recorded but never had acknowledged are sent again, from its own
+        // floor, even where the gateway holds their sequences: it checks they are the same
+        // events (a lost acknowledgement) and not new ones under reused numbers (a node restored
+        // from an older backup), which it asks to renumber.
+        let floor = self.outbox.acked_seq();
         let recorded = self.outbox.recorded_seq();
-        if held > recorded {
-            tracing::error!(
-                held,
-                recorded,
-                "the gateway holds more from this state than this node recorded: was the node's data restored from an old backup? New events continue after the gateway's sequence"
-            );
+        let verify_until = recorded.min(held);
+        if verify_until <= floor {
+            self.outbox.acknowledge(held)?;
+            self.outbox.prune()?;
         }
-        self.outbox.acknowledge(held)?;
-        self.outbox.prune()?;
         self.set(|s| {
             s.connected = true;
             s.last_error = None;
         });
-        tracing::info!(gateway = %self.config.gateway, resume_after = held, "publishing");
-        let mut sent = held;
+        tracing::info!(gateway = %self.config.gateway, resume_after = held, from = floor.min(held), "publishing");
+        let mut sent = if verify_until > floor { floor } else { held };
         let mut in_flight: VecDeque<u64> = VecDeque::new();
         loop {
             while in_flight.len() < self.config.in_flight {
@@ -126,7 +127,11 @@ impl Publisher {
             let window_open = in_flight.len() < self.config.in_flight;
             tokio::select! {
                 message = inbound.message() => {
-                    let Some(message) = message? else { return Ok(true) };
+                    let message = match message {
+                        Ok(message) => message,
+                        Err(status) => return Err(self.renumber_if_asked(status)?),
+                    };
+                    let Some(message) = message else { return Ok(true) };
                     let Some(pb::publish_response::Kind::Ack(ack)) = message.kind else {
                         return Err(SessionError::Protocol("unexpected message instead of an acknowledgement".into()));
                     };
@@ -140,6 +145,10 @@ impl Publisher {
                         self.outbox.add_rejected(ack.rejected.len() as u64)?;
                     }
                     self.outbox.acknowledge(ack.last_seq)?;
+                    if ack.last_seq >= verify_until && verify_until > floor {
+                        // Everything this node had below the gateway's mark is verified.
+                        self.outbox.acknowledge(held)?;
+                    }
                 }
                 _ = self.wake.notified(), if window_open => {}
                 _ = shutdown.wait_for(|s| *s) => return Ok(false),
@@ -172,6 +181,25 @@ impl Publisher {
             request.events.extend(b.events);
         }
         Ok((!request.events.is_empty()).then_some(request))
+    }
+
+    /// If the gateway asked to renumber (see [`Outbox::renumber_after`]), does it; returns the
+    /// error that ends the session either way.
+    fn renumber_if_asked(&self, status: tonic::Status) -> Result<SessionError, SessionError> {
+        let after = status
+            .metadata()
+            .get("midwa-renumber-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let (tonic::Code::Aborted, Some(held)) = (status.code(), after) {
+            let moved = self.outbox.renumber_after(held)?;
+            tracing::warn!(
+                held,
+                events = moved,
+                "the gateway holds sequences this node reused (its data was restored from an older backup): events renumbered after the gateway's and sent again"
+            );
+        }
+        Ok(SessionError::from(status))
     }
 
     fn set(&self, f: impl FnOnce(&mut PublishState)) {

@@ -101,6 +101,12 @@ impl<V: Copy> PrefixMap<V> {
         self.len += 1;
     }
 
+    /// Records `key` with `value`, replacing what it held, if anything.
+    pub fn set(&mut self, key: u64, value: V) {
+        self.remove(key);
+        self.insert(key, value);
+    }
+
     /// Removes `key`; returns whether it was held.
     pub fn remove(&mut self, key: u64) -> bool {
         let part = &mut self.partitions[Self::partition(key)];

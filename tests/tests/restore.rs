@@ -1,0 +1,92 @@
+//! A node restored from an older backup: it numbers new events with sequences the gateway
+//! already holds. The gateway notices (the events are not those it holds), the node renumbers
+//! them after the gateway's mark, and nothing is lost or stored twice.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::{TestRegion, gateway_events, returns};
+use midwa_proto::pb;
+
+/// Submits records to the node of NG; the ids of the events recorded.
+async fn submit(region: &TestRegion, records: Vec<pb::Record>) -> Vec<Vec<u8>> {
+    let mut client = midwa_node::client::connect(&region.node_socket("NG"))
+        .await
+        .expect("local API");
+    client
+        .submit(pb::SubmitRequest {
+            records,
+            attest: false,
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .results
+        .into_iter()
+        .filter(|r| r.outcome == pb::SubmitOutcome::Recorded as i32)
+        .map(|r| r.event_id)
+        .collect()
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_restored_from_an_old_backup_loses_nothing() {
+    let region = TestRegion::new(&["NG"]);
+    let data = region.region.node("NG").expect("NG").dir.join("data");
+    let backup = region.root().join("backup");
+    let mut all = Vec::new();
+
+    let mut gateway = region.start_gateway();
+    let mut node = region.start_node("NG").await;
+    all.extend(submit(&region, returns("NG", 0, 100)).await);
+    region.wait_published("NG", Duration::from_secs(30)).await;
+    assert!(node.terminate());
+    copy_dir(&data, &backup);
+
+    // After the backup, 50 more events reach the gateway (sequences 101 to 150).
+    let mut node = region.start_node("NG").await;
+    all.extend(submit(&region, returns("NG", 100, 50)).await);
+    region.wait_published("NG", Duration::from_secs(30)).await;
+    assert!(node.terminate());
+    assert!(gateway.terminate());
+
+    // The node's data is restored from the backup, and the agency records 80 new events while
+    // the gateway is away: the node numbers them 101 to 180.
+    std::fs::remove_dir_all(&data).expect("remove data");
+    copy_dir(&backup, &data);
+    let node = region.start_node("NG").await;
+    let fresh = submit(&region, returns("NG", 1000, 80)).await;
+    assert_eq!(fresh.len(), 80);
+    all.extend(fresh);
+
+    let mut gateway = region.start_gateway();
+    let status = region.wait_published("NG", Duration::from_secs(30)).await;
+    assert_eq!(status.acked_seq, 230, "{status:?}");
+    assert!(
+        node.log().contains("renumbered"),
+        "the node did not renumber:\n{}",
+        node.log()
+    );
+    assert!(gateway.terminate());
+
+    let stored: Vec<Vec<u8>> = gateway_events(&region.gateway_data())
+        .into_iter()
+        .map(|(_, e)| e.id)
+        .collect();
+    let unique: HashSet<&Vec<u8>> = stored.iter().collect();
+    assert_eq!(unique.len(), stored.len(), "an event is stored twice");
+    let missing = all.iter().filter(|id| !unique.contains(id)).count();
+    assert_eq!(missing, 0, "{missing} events lost");
+    assert_eq!(stored.len(), 230);
+}
