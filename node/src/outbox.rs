@@ -481,12 +481,22 @@ impl Outbox {
     /// Events the gateway already holds come back as duplicates when sent again. Returns how
     /// many events were renumbered.
     pub fn renumber_after(&self, held: u64) -> Result<u64, OutboxError> {
+        // Events the gateway acknowledged are its own: unless it holds less than it did (it
+        // was restored), then everything this node still has after its mark goes again.
+        self.renumber(held, self.acked_seq().min(held))
+    }
+
+    /// Highest sequence whose batch was forgotten after its acknowledgement.
+    pub fn pruned_seq(&self) -> u64 {
+        self.pruned.load(Ordering::SeqCst)
+    }
+
+    fn renumber(&self, held: u64, floor: u64) -> Result<u64, OutboxError> {
         let mut memory = self.lock();
         let db = |source| OutboxError::Db {
             path: self.path.clone(),
             source,
         };
-        let floor = self.acked_seq();
         let mut batch = sled::Batch::default();
         let mut kept: Vec<Vec<u8>> = Vec::new();
         for item in self

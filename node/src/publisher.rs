@@ -98,6 +98,27 @@ impl Publisher {
         // floor, even where the gateway holds their sequences: it checks they are the same
         // events (a lost acknowledgement) and not new ones under reused numbers (a node restored
         // from an older backup), which it asks to renumber.
+        let mut lost_at_gateway = None;
+        if held < self.outbox.acked_seq() {
+            // The gateway lost what it had acknowledged: it was restored from an older backup.
+            // What this node still keeps is numbered after the gateway's mark and sent; what it
+            // pruned after the acknowledgement is not here any more.
+            let floor = self.outbox.acked_seq();
+            let pruned = self.outbox.pruned_seq();
+            let why = if pruned > held {
+                format!(
+                    "the gateway holds this state's events only up to {held}, but it had acknowledged up to {floor}: it was restored from an older backup. Events {} to {pruned} were already forgotten on this node and are not at the gateway; ask the regional operator to restore the gateway's latest backup",
+                    held + 1
+                )
+            } else {
+                format!(
+                    "the gateway holds this state's events only up to {held}, but it had acknowledged up to {floor}: it was restored from an older backup; this node sends them again"
+                )
+            };
+            tracing::error!(held, floor, pruned, "{why}");
+            self.outbox.renumber_after(held)?;
+            lost_at_gateway = (pruned > held).then_some(why);
+        }
         let floor = self.outbox.acked_seq();
         let recorded = self.outbox.recorded_seq();
         let verify_until = recorded.min(held);
@@ -107,7 +128,7 @@ impl Publisher {
         }
         self.set(|s| {
             s.connected = true;
-            s.last_error = None;
+            s.last_error = lost_at_gateway;
         });
         tracing::info!(gateway = %self.config.gateway, resume_after = held, from = floor.min(held), "publishing");
         let mut sent = if verify_until > floor { floor } else { held };

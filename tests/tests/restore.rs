@@ -90,3 +90,39 @@ async fn a_node_restored_from_an_old_backup_loses_nothing() {
     assert_eq!(missing, 0, "{missing} events lost");
     assert_eq!(stored.len(), 230);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_restored_from_an_old_backup_is_refilled_by_the_node() {
+    let region = TestRegion::new(&["NG"]);
+    let data = region.gateway_data();
+    let backup = region.root().join("gateway-backup");
+
+    let mut gateway = region.start_gateway();
+    let node = region.start_node("NG").await;
+    let mut all = submit(&region, returns("NG", 0, 100)).await;
+    region.wait_published("NG", Duration::from_secs(30)).await;
+    assert!(gateway.terminate());
+    copy_dir(&data, &backup);
+
+    // 50 more reach the gateway after its backup.
+    let mut gateway = region.start_gateway();
+    all.extend(submit(&region, returns("NG", 100, 50)).await);
+    region.wait_published("NG", Duration::from_secs(30)).await;
+    assert!(gateway.terminate());
+
+    // The gateway's data is restored from the backup: it holds 100 of the 150 it acknowledged.
+    std::fs::remove_dir_all(&data).expect("remove data");
+    copy_dir(&backup, &data);
+    let mut gateway = region.start_gateway();
+    node.wait_for_log("restored from an older backup", Duration::from_secs(30));
+    let status = region.wait_published("NG", Duration::from_secs(30)).await;
+    assert_eq!(status.acked_seq, 150, "{status:?}");
+    assert!(gateway.terminate());
+    let stored: Vec<Vec<u8>> = gateway_events(&region.gateway_data())
+        .into_iter()
+        .map(|(_, e)| e.id)
+        .collect();
+    let unique: HashSet<&Vec<u8>> = stored.iter().collect();
+    assert_eq!(unique.len(), stored.len(), "an event is stored twice");
+    assert!(all.iter().all(|id| unique.contains(id)), "events lost");
+}
