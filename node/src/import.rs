@@ -152,18 +152,11 @@ fn check(
     let kind = rows.kind();
     let identity = identity(kind);
     // Problems found while checking name the person_id column.
+    let template = rows.problem(0, "person_id", String::new());
     let person_column = |line: u64, reason: String| Problem {
-        reason,
         line,
-        ..rows.problem(line, "person_id", String::new())
-    };
-    let person_column = {
-        let template = person_column(0, String::new());
-        move |line: u64, reason: String| Problem {
-            line,
-            reason,
-            ..template.clone()
-        }
+        reason,
+        ..template.clone()
     };
     let today = time::OffsetDateTime::now_utc().date();
     let mut out = BufWriter::with_capacity(1 << 20, staging.file().map_err(stage_error)?);

@@ -5,30 +5,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 use std::time::Duration;
 
 use common::TestRegion;
 use midwa_deploy::synthetic::{CsvFiles, Synthetic};
 use midwa_gateway::stats::disclosure::{Hidden, suppress};
 use serde_json::Value;
-
-/// Every row of a CSV file as column → value.
-fn rows(file: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(file).expect("csv");
-    let headers = reader.headers().expect("header").clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("row");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
-}
 
 fn quarter(date: &str) -> String {
     let month: u32 = date[5..7].parse().expect("month");
@@ -48,10 +30,10 @@ impl Files {
     fn read(state: &'static str, f: &CsvFiles) -> Self {
         Self {
             state,
-            returns: rows(&f.returns),
-            assistance: rows(&f.assistance),
-            assessments: rows(&f.assessments),
-            closures: rows(&f.closures),
+            returns: common::csv_rows(&f.returns),
+            assistance: common::csv_rows(&f.assistance),
+            assessments: common::csv_rows(&f.assessments),
+            closures: common::csv_rows(&f.closures),
         }
     }
 

@@ -4,34 +4,14 @@
 
 mod common;
 
+use common::path;
+
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::Duration;
 
 use common::TestRegion;
 use midwa_deploy::synthetic::Synthetic;
 use serde_json::Value;
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-/// Every row of a CSV file as column → value.
-fn rows(file: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(file).expect("csv");
-    let headers = reader.headers().expect("header").clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("row");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
-}
 
 fn total(region: &TestRegion, metric: &str) -> u64 {
     let answer: Value = region.query("coordinator", &[metric]).expect(metric);
@@ -79,12 +59,13 @@ async fn erasure_deletes_moves_aggregates_and_stops_receipts() {
     }
     region.push_policy("NG", POLICY);
     region.wait_published("NG", Duration::from_secs(30)).await;
-    let receipts: HashMap<String, String> = rows(&input.path().join("returns.receipts.csv"))
-        .into_iter()
-        .map(|r| (r["person_id"].clone(), r["receipt"].clone()))
-        .collect();
-    let assistance = rows(&files.assistance);
-    let assessments = rows(&files.assessments);
+    let receipts: HashMap<String, String> =
+        common::csv_rows(&input.path().join("returns.receipts.csv"))
+            .into_iter()
+            .map(|r| (r["person_id"].clone(), r["receipt"].clone()))
+            .collect();
+    let assistance = common::csv_rows(&files.assistance);
+    let assessments = common::csv_rows(&files.assessments);
 
     // Someone who was assisted, and is not among those surveyed.
     let surveyed: Vec<&String> = assessments.iter().map(|r| &r["person_id"]).collect();

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::path;
+
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -13,10 +15,6 @@ use common::{TestRegion, gateway_events};
 use midwa_deploy::synthetic::Synthetic;
 use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
 
 /// Every value of the given columns of a CSV file.
 fn column_values(file: &Path, columns: &[&str]) -> Vec<String> {

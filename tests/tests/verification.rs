@@ -4,16 +4,14 @@
 
 mod common;
 
+use common::path;
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
 use common::TestRegion;
 use midwa_deploy::synthetic::Synthetic;
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
 
 /// person_id → (receipt, attestation) from a receipts file.
 fn receipts(file: &Path) -> HashMap<String, (String, String)> {
@@ -32,19 +30,9 @@ fn receipts(file: &Path) -> HashMap<String, (String, String)> {
 
 /// person_id → row of a CSV file.
 fn rows(file: &Path) -> HashMap<String, HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(file).expect("csv");
-    let headers = reader.headers().expect("header").clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("row");
-            let row: HashMap<String, String> = headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect();
-            (row["person_id"].clone(), row)
-        })
+    common::csv_rows(file)
+        .into_iter()
+        .map(|row| (row["person_id"].clone(), row))
         .collect()
 }
 

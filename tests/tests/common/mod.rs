@@ -200,7 +200,8 @@ impl TestRegion {
     }
 }
 
-fn path(p: &Path) -> &str {
+/// A path as text, for command lines.
+pub fn path(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
@@ -395,4 +396,21 @@ pub fn gateway_events(data: &Path) -> Vec<(String, pb::Event)> {
         }));
     }
     out
+}
+
+/// Every row of a CSV file as column → value.
+pub fn csv_rows(file: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(file).expect("csv");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
 }
