@@ -146,10 +146,12 @@ async fn receipts_verify_with_exactly_the_granted_fields() {
     );
     assert!(!ok && out.contains("another receipt code"), "{out}");
     let parts: Vec<&str> = attestation.split('.').collect();
+    // The claims' first character changed, whatever it was: always a forgery.
+    let first = if parts[1].starts_with('A') { 'B' } else { 'A' };
     let forged = format!(
-        "{}.{}.{}.{}",
+        "{}.{first}{}.{}.{}",
         parts[0],
-        parts[1].replacen('A', "B", 1),
+        &parts[1][1..],
         parts[2],
         parts[3]
     );
