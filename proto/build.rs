@@ -12,6 +12,8 @@ const PROTOS: &[&str] = &[
     "midwa/v1/consent.proto",
     "midwa/v1/statistics.proto",
     "midwa/v1/verification.proto",
+    "midwa/v1/notices.proto",
+    "midwa/v1/opportunities.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -11,13 +11,20 @@
 //! - [`convert`]: wire to domain and back, with errors that name the offending field.
 //! - [`index`]: the compact in-memory map of event ids and pseudonyms both sides keep.
 //! - [`policy`]: a state's consent policy: recipients, data classes, dimensions, grants.
+//! - [`notice`]: cross-border notices of expected returns, checked.
+//! - [`opportunity`]: reintegration opportunities, checked.
 //! - [`receipt`]: the codes returnees carry, and the digests the gateway keeps of them.
+
+#[macro_use]
+mod terms;
 
 pub mod access;
 pub mod codes;
 pub mod convert;
 pub mod event;
 pub mod index;
+pub mod notice;
+pub mod opportunity;
 pub mod policy;
 pub mod receipt;
 pub mod vocab;

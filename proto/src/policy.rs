@@ -57,48 +57,6 @@ impl fmt::Display for Recipient {
     }
 }
 
-macro_rules! terms {
-    ($(#[$doc:meta])* $name:ident { $( $(#[$vdoc:meta])* $variant:ident = $term:literal, )+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $( $(#[$vdoc])* $variant, )+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &[$name] = &[$( $name::$variant, )+];
-
-            /// The term, as written in policy files and queries.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $term, )+
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $( $term => Ok($name::$variant), )+
-                    _ => Err(format!(
-                        "{s:?} is not one of: {}",
-                        [$( $term, )+].join(", ")
-                    )),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 terms! {
     /// A class of data a grant releases.
     DataClass {
