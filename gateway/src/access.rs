@@ -11,6 +11,7 @@ use midwa_proto::codes::CountryCode;
 use midwa_proto::pb;
 use prost::Message;
 
+use crate::consent::Decision;
 use crate::store::{Journal, StoreError};
 
 /// What is recorded of one release or refusal.
@@ -20,7 +21,7 @@ pub struct Access {
     pub origin: CountryCode,
     /// The requester's identity URI.
     pub identity: String,
-    /// `aggregate` or `verify`.
+    /// `aggregate`, `verify` or `opportunities`.
     pub operation: &'static str,
     /// The class of data.
     pub data_class: String,
@@ -32,6 +33,34 @@ pub struct Access {
     pub count: u64,
     /// Why refused.
     pub reason: String,
+}
+
+impl Access {
+    /// The record of `decision` on `origin`'s data for `identity`: `count` cells or records
+    /// if released.
+    pub fn of(
+        origin: CountryCode,
+        identity: &str,
+        operation: &'static str,
+        data_class: String,
+        decision: &Decision,
+        count: u64,
+    ) -> Self {
+        let (released, policy_version, reason) = match decision {
+            Decision::Allowed { version, .. } => (true, *version, String::new()),
+            Decision::Refused { version, reason } => (false, *version, reason.clone()),
+        };
+        Self {
+            origin,
+            identity: identity.to_owned(),
+            operation,
+            data_class,
+            released,
+            policy_version,
+            count: if released { count } else { 0 },
+            reason,
+        }
+    }
 }
 
 /// The logs of every state.

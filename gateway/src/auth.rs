@@ -19,6 +19,14 @@ pub enum Operation {
     Aggregate,
     /// Verifying a return receipt.
     Verify,
+    /// Sending a cross-border notice, and reading what became of those sent.
+    SendNotice,
+    /// Receiving the notices addressed to one's own state.
+    Inbox,
+    /// Publishing or withdrawing one's own state's opportunities.
+    PublishOpportunity,
+    /// Listing opportunities.
+    ListOpportunities,
 }
 
 impl Operation {
@@ -29,13 +37,26 @@ impl Operation {
             Self::Policy => "manage a consent policy",
             Self::Aggregate => "query aggregates",
             Self::Verify => "verify receipts",
+            Self::SendNotice => "send notices",
+            Self::Inbox => "receive notices",
+            Self::PublishOpportunity => "publish opportunities",
+            Self::ListOpportunities => "list opportunities",
         }
     }
 
     /// The role-by-operation matrix.
     fn allowed(self, role: &Role) -> bool {
         match self {
-            Self::Publish | Self::Holdings | Self::Policy => matches!(role, Role::Node { .. }),
+            Self::Publish
+            | Self::Holdings
+            | Self::Policy
+            | Self::Inbox
+            | Self::PublishOpportunity => matches!(role, Role::Node { .. }),
+            Self::SendNotice => matches!(role, Role::Node { .. } | Role::Consulate { .. }),
+            Self::ListOpportunities => matches!(
+                role,
+                Role::Node { .. } | Role::Coordinator { .. } | Role::Consulate { .. }
+            ),
             Self::Aggregate => matches!(role, Role::Node { .. } | Role::Coordinator { .. }),
             Self::Verify => matches!(role, Role::Consulate { .. }),
         }

@@ -16,7 +16,9 @@
 //! - [`access`]: each state's hash-chained log of who received its data.
 //! - [`erasure`]: retractions carried out: events deleted from the store and counted out.
 //! - [`verify`]: consular verification of receipts, with per-consulate rate limits.
-//! - [`api`]: the `midwa.v1.Consent`, `Statistics` and `Verification` handlers.
+//! - [`notices`]: cross-border notices, stored and routed to their addressee's node.
+//! - [`opportunities`]: reintegration opportunities, published, updated, withdrawn.
+//! - [`api`]: the handlers of every service but `Exchange`.
 //! - [`participants`]: the states taking part, from the configuration.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 #![warn(missing_docs)]
@@ -32,6 +34,8 @@ pub mod erasure;
 pub mod ingest;
 pub mod listener;
 pub mod metrics;
+pub mod notices;
+pub mod opportunities;
 pub mod participants;
 pub mod service;
 pub mod stats;
@@ -45,6 +49,8 @@ use std::time::SystemTime;
 use consent::Consent;
 use midwa_proto::pb::consent_server::ConsentServer;
 use midwa_proto::pb::exchange_server::ExchangeServer;
+use midwa_proto::pb::notices_server::NoticesServer;
+use midwa_proto::pb::opportunities_server::OpportunitiesServer;
 use midwa_proto::pb::statistics_server::StatisticsServer;
 use midwa_proto::pb::verification_server::VerificationServer;
 use stats::Statistics;
@@ -92,6 +98,8 @@ pub struct Gateway {
     ingest: Ingest,
     writer: ingest::Writer,
     api: api::Api,
+    /// Turns true to stop every stream and the server.
+    stop: watch::Sender<bool>,
 }
 
 impl Gateway {
@@ -114,6 +122,7 @@ impl Gateway {
             );
         }
         let stats = Arc::new(Statistics::default());
+        let stop = watch::Sender::new(false);
         let api = api::Api {
             tls: tls.clone(),
             metrics: metrics.clone(),
@@ -123,6 +132,11 @@ impl Gateway {
             query_limiter: Arc::new(verify::RateLimiter::new(config.queries)),
             participants: config.participants.clone(),
             access: Arc::new(access::AccessLog::open(store.journal("access")?)?),
+            notices: Arc::new(notices::Notices::open(store.journal("notices")?)?),
+            opportunities: Arc::new(opportunities::Opportunities::open(
+                store.journal("opportunities")?,
+            )?),
+            shutdown: stop.subscribe(),
         };
         let (ingest, writer) = Ingest::start(store, metrics.clone(), stats)?;
         let bind = |addr: SocketAddr| async move {
@@ -144,6 +158,7 @@ impl Gateway {
             ingest,
             writer,
             api,
+            stop,
         })
     }
 
@@ -179,8 +194,9 @@ impl Gateway {
             ingest,
             writer,
             api,
+            stop: stop_tx,
         } = self;
-        let (stop_tx, stop_rx) = watch::channel(false);
+        let stop_rx = stop_tx.subscribe();
 
         let (health, health_service) = tonic_health::server::health_reporter();
         health
@@ -239,6 +255,14 @@ impl Gateway {
                 )
                 .add_service(
                     VerificationServer::new(api.clone())
+                        .max_decoding_message_size(config.max_message_bytes),
+                )
+                .add_service(
+                    NoticesServer::new(api.clone())
+                        .max_decoding_message_size(config.max_message_bytes),
+                )
+                .add_service(
+                    OpportunitiesServer::new(api.clone())
                         .max_decoding_message_size(config.max_message_bytes),
                 )
                 .add_service(

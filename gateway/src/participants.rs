@@ -110,6 +110,11 @@ impl Participants {
         self.by_code.is_empty()
     }
 
+    /// The codes of every listed state.
+    pub fn codes(&self) -> impl Iterator<Item = CountryCode> + '_ {
+        self.by_code.keys().copied()
+    }
+
     /// The participant of a code, if listed.
     pub fn get(&self, code: CountryCode) -> Option<&Participant> {
         self.by_code.get(&code)

@@ -1,5 +1,9 @@
-//! The `midwa.v1.Consent`, `midwa.v1.Statistics` and `midwa.v1.Verification` services: authorise, call the domain,
-//! convert back. Errors become a `tonic::Status` here.
+//! The services besides `midwa.v1.Exchange`: `Consent`, `Statistics` and `Verification` here,
+//! [`notices`] and [`opportunities`] beside. Each handler authorises, calls the domain and
+//! converts back; errors become a `tonic::Status` here.
+
+mod notices;
+mod opportunities;
 
 use std::sync::Arc;
 
@@ -29,6 +33,10 @@ pub struct Api {
     pub(crate) query_limiter: Arc<RateLimiter>,
     pub(crate) access: Arc<AccessLog>,
     pub(crate) participants: crate::participants::Participants,
+    pub(crate) notices: Arc<crate::notices::Notices>,
+    pub(crate) opportunities: Arc<crate::opportunities::Opportunities>,
+    /// Turns true when the gateway begins to shut down: open streams then end.
+    pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Api {
@@ -162,28 +170,14 @@ impl statistics_server::Statistics for Api {
                 let accesses = released
                     .iter()
                     .map(|r| {
-                        let (released, version, reason) = match &r.decision {
-                            crate::consent::Decision::Allowed { version, .. } => {
-                                (true, *version, String::new())
-                            }
-                            crate::consent::Decision::Refused { version, reason } => {
-                                (false, *version, reason.clone())
-                            }
-                        };
-                        Access {
-                            origin: r.origin,
-                            identity: caller.uri.to_string(),
-                            operation: "aggregate",
-                            data_class: data_class.clone(),
-                            released,
-                            policy_version: version,
-                            count: if released {
-                                response.cells.len() as u64
-                            } else {
-                                0
-                            },
-                            reason,
-                        }
+                        Access::of(
+                            r.origin,
+                            caller.uri.as_str(),
+                            "aggregate",
+                            data_class.clone(),
+                            &r.decision,
+                            response.cells.len() as u64,
+                        )
                     })
                     .collect();
                 self.record(accesses).await?;
@@ -237,24 +231,14 @@ impl verification_server::Verification for Api {
         .await
         .map_err(|_| Status::internal("internal error"))?;
         if let Some((origin, decision)) = &outcome.decision {
-            let (released, version, reason) = match decision {
-                crate::consent::Decision::Allowed { version, .. } => {
-                    (true, *version, String::new())
-                }
-                crate::consent::Decision::Refused { version, reason } => {
-                    (false, *version, reason.clone())
-                }
-            };
-            self.record(vec![Access {
-                origin: *origin,
-                identity: who.clone(),
-                operation: "verify",
-                data_class: "verification".into(),
-                released,
-                policy_version: version,
-                count: u64::from(released),
-                reason,
-            }])
+            self.record(vec![Access::of(
+                *origin,
+                &who,
+                "verify",
+                "verification".into(),
+                decision,
+                1,
+            )])
             .await?;
         }
         if outcome.response.verified {
