@@ -60,6 +60,12 @@ enum Command {
         /// The receipt code, such as 7K3M-Q9TD-2HXA.
         code: String,
     },
+    /// Cross-border notices (consulates): tell a state of origin that returns are expected.
+    #[command(subcommand)]
+    Notice(crate::notices::NoticeCommand),
+    /// Reintegration opportunities the states publish, as far as their policies let you see
+    /// them.
+    Opportunities(crate::opportunities::ListArgs),
     /// Check a returnee's attestation offline, against the regional CA of the configuration
     /// (no connection to the gateway). Exits with 1 if it does not hold.
     CheckAttestation {
@@ -140,6 +146,18 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 .into_inner();
             print!("{}", describe_verification(&code, &answer));
             return Ok(answer.verified);
+        }
+        Command::Notice(command) => {
+            let channel = config.connect().await.map_err(anyhow::Error::msg)?;
+            let out = crate::notices::run(channel, command).await;
+            print!("{}", out.map_err(anyhow::Error::msg)?);
+        }
+        Command::Opportunities(args) => {
+            let channel = config.connect().await.map_err(anyhow::Error::msg)?;
+            let out = crate::opportunities::list(channel, &args)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            print!("{out}");
         }
         Command::CheckAttestation { attestation, code } => {
             let code: ReceiptCode = code.parse()?;

@@ -5,6 +5,9 @@
 //! - [`connect`]: TCP, TLS 1.3 with the party's certificate (rustls), then gRPC.
 //! - [`config`]: the `midwa` command's TOML configuration.
 //! - [`query`]: aggregate requests, and answers as a table, CSV or JSON.
+//! - [`notices`]: sending cross-border notices, and following them.
+//! - [`opportunities`]: publishing and listing reintegration opportunities.
+//! - [`text`]: aligned columns and other plain-text output.
 //! - [`cli`]: the `midwa` command.
 #![warn(missing_docs)]
 
@@ -12,4 +15,7 @@ pub mod address;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod notices;
+pub mod opportunities;
 pub mod query;
+pub mod text;

@@ -104,31 +104,7 @@ pub fn table(a: &pb::AggregateResponse) -> String {
         }
         rows.push(row(values, total));
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
     let mut out = String::new();
-    let line = |out: &mut String, r: &[String]| {
-        let cells: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (v, w))| {
-                if i >= a.columns.len() {
-                    format!("{v:>w$}")
-                } else {
-                    format!("{v:<w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-    };
     let _ = writeln!(
         out,
         "{}{} (threshold {})\n",
@@ -140,10 +116,9 @@ pub fn table(a: &pb::AggregateResponse) -> String {
         },
         a.threshold
     );
-    line(&mut out, &header);
-    for r in &rows {
-        line(&mut out, r);
-    }
+    out.push_str(&crate::text::aligned(&header, &rows, |i| {
+        i >= a.columns.len()
+    }));
     let hidden = a.cells.iter().chain(&a.total).any(|c| c.count.is_none())
         || (is_means(a)
             && a.cells
@@ -158,30 +133,7 @@ pub fn table(a: &pb::AggregateResponse) -> String {
         );
     }
     let _ = writeln!(out);
-    let included: Vec<String> = a
-        .origins
-        .iter()
-        .filter(|o| o.included)
-        .map(|o| {
-            if o.policy_version == 0 {
-                format!("{} (own data)", o.state)
-            } else {
-                format!("{} (policy version {})", o.state, o.policy_version)
-            }
-        })
-        .collect();
-    let _ = writeln!(
-        out,
-        "included: {}",
-        if included.is_empty() {
-            "none".into()
-        } else {
-            included.join(", ")
-        }
-    );
-    for o in a.origins.iter().filter(|o| !o.included) {
-        let _ = writeln!(out, "left out: {}: {}", o.state, o.reason);
-    }
+    out.push_str(&crate::text::origins(&a.origins));
     out
 }
 

@@ -98,6 +98,16 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The cross-border notices other states and consulates sent this state (expected
+    /// returns), newest first, as this node received them.
+    Notices,
+    /// Send a notice of expected returns to their state of origin, or see those sent.
+    #[command(subcommand)]
+    Notice(midwa_client::notices::NoticeCommand),
+    /// Reintegration opportunities: publish, update and withdraw this state's own; list
+    /// everyone's that their policies let this state see.
+    #[command(subcommand)]
+    Opportunity(OpportunityCommand),
     /// Copy the node's secret key to a backup file (mode 0600). Keep the copy as safe as the
     /// original: without the key, the same person gets a new pseudonym.
     BackupKey {
@@ -107,6 +117,23 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum OpportunityCommand {
+    /// Publish the opportunities of a file (see deploy/opportunities.toml). One published
+    /// before under the same id is updated. Nothing is sent unless every entry is valid.
+    Publish {
+        /// The opportunities file.
+        file: PathBuf,
+    },
+    /// Withdraw one of this state's opportunities.
+    Withdraw {
+        /// Its id.
+        id: String,
+    },
+    /// List opportunities.
+    List(midwa_client::opportunities::ListArgs),
 }
 
 #[derive(Subcommand)]
@@ -301,6 +328,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             println!("receipt {code} drawn in {}", out.display());
         }
+        Command::Notices => {
+            let mut client = crate::client::connect(&config.local_socket)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let notices = client
+                .received_notices(pb::ReceivedNoticesRequest {})
+                .await
+                .map_err(|s| anyhow::anyhow!("{}", s.message()))?
+                .into_inner()
+                .notices;
+            print!("{}", midwa_client::notices::received(&notices));
+        }
+        Command::Notice(command) => {
+            let channel = crate::gateway::channel(&config)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let out = midwa_client::notices::run(channel, command).await;
+            print!("{}", out.map_err(anyhow::Error::msg)?);
+        }
+        Command::Opportunity(command) => {
+            use midwa_client::opportunities as o;
+            let gateway = || async {
+                crate::gateway::channel(&config)
+                    .await
+                    .map_err(anyhow::Error::msg)
+            };
+            let out = match command {
+                OpportunityCommand::Publish { file } => {
+                    // The file is checked whole before anything is sent.
+                    let all = o::load(&file, config.state).map_err(anyhow::Error::msg)?;
+                    o::publish(gateway().await?, all).await
+                }
+                OpportunityCommand::Withdraw { id } => o::withdraw(gateway().await?, id).await,
+                OpportunityCommand::List(args) => o::list(gateway().await?, &args).await,
+            };
+            print!("{}", out.map_err(anyhow::Error::msg)?);
+        }
         Command::BackupKey { to, force } => {
             crate::keys::Keys::backup(&config.secret_key, &to, force)?;
             println!(
@@ -345,6 +409,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     s.rejected
                 );
             }
+            println!(
+                "notices:     {} received (inbox {})",
+                s.notices,
+                if s.inbox_connected {
+                    "connected"
+                } else {
+                    "not connected"
+                }
+            );
             if !s.last_error.is_empty() {
                 println!("last error:  {}", s.last_error);
             }

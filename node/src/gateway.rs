@@ -13,10 +13,15 @@ pub async fn connect(config: &Config, tls: Arc<ClientConfig>) -> Result<Channel,
     midwa_client::connect::connect(&config.gateway, tls, config.connect_timeout).await
 }
 
+/// A channel to the gateway with the node's checked certificate, for the command line.
+pub async fn channel(config: &Config) -> Result<Channel, String> {
+    let tls = node_tls(config).map_err(|e| e.to_string())?;
+    connect(config, tls).await
+}
+
 /// What the gateway holds from this node's state, asked over mTLS.
 pub async fn holdings(config: &Config) -> Result<midwa_proto::pb::HoldingsResponse, String> {
-    let tls = node_tls(config).map_err(|e| e.to_string())?;
-    let channel = connect(config, tls).await?;
+    let channel = channel(config).await?;
     let mut client = midwa_proto::pb::exchange_client::ExchangeClient::new(channel);
     let response = client.holdings(midwa_proto::pb::HoldingsRequest {}).await;
     response

@@ -15,7 +15,8 @@
 //! - [`gateway`]: the mTLS connection to the gateway.
 //! - [`policy`]: the state's consent policy file, pushed to the gateway.
 //! - [`access_log`]: the state's access log at the gateway, fetched and checked.
-//! - [`publisher`]: the stream to the gateway, with backoff.
+//! - [`publisher`]: the stream of events to the gateway; [`inbox`]: the stream of notices
+//!   from it; [`reconnect`]: how both come back after an outage.
 //! - [`local`]: the local API on a Unix socket; [`client`] is its client, and [`upload`] the
 //!   `import` command's side of it.
 #![warn(missing_docs)]
@@ -29,6 +30,7 @@ pub mod config;
 pub mod erase;
 pub mod gateway;
 pub mod import;
+pub mod inbox;
 pub mod intake;
 pub mod keys;
 pub mod local;
@@ -36,6 +38,7 @@ pub mod outbox;
 pub mod policy;
 pub mod publisher;
 pub mod qr;
+pub mod reconnect;
 pub mod upload;
 
 use std::os::unix::fs::PermissionsExt;
@@ -106,6 +109,7 @@ pub enum NodeError {
 pub struct Node {
     config: Config,
     publisher: Publisher,
+    inbox: inbox::Inbox,
     local: LocalService,
     listener: UnixListener,
 }
@@ -133,6 +137,7 @@ impl Node {
         let listener = bind_socket(&config.local_socket)?;
         let wake = Arc::new(Notify::new());
         let state = Arc::new(Mutex::new(PublishState::default()));
+        let inbox_connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let local = LocalService {
             state: config.state,
             gateway: config.gateway.to_string(),
@@ -142,6 +147,13 @@ impl Node {
             publish: state.clone(),
             imports,
             signer: Arc::new(signer),
+            inbox_connected: inbox_connected.clone(),
+        };
+        let inbox = inbox::Inbox {
+            config: config.clone(),
+            outbox: outbox.clone(),
+            tls: tls.clone(),
+            connected: inbox_connected,
         };
         let publisher = Publisher {
             config: config.clone(),
@@ -153,6 +165,7 @@ impl Node {
         Ok(Self {
             config,
             publisher,
+            inbox,
             local,
             listener,
         })
@@ -172,12 +185,14 @@ impl Node {
         let Self {
             config,
             publisher,
+            inbox,
             local,
             listener,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let outbox = local.outbox.clone();
         let publishing = tokio::spawn(publisher.run(stop_rx.clone()));
+        let receiving = tokio::spawn(inbox.run(stop_rx.clone()));
         let mut stopped = stop_rx.clone();
         let server = tonic::transport::Server::builder()
             .add_service(NodeLocalServer::new(local).max_decoding_message_size(64 * 1024 * 1024))
@@ -199,6 +214,7 @@ impl Node {
         };
         let _ = stop_tx.send(true);
         let _ = publishing.await;
+        let _ = receiving.await;
         outbox.prune()?;
         outbox.sync()?;
         let _ = std::fs::remove_file(&config.local_socket);

@@ -36,6 +36,8 @@ pub struct LocalService {
     pub(crate) imports: PathBuf,
     /// Signs attestations of returns.
     pub(crate) signer: Arc<midwa_certs::attestation::Signer>,
+    /// Whether the inbox stream is open.
+    pub(crate) inbox_connected: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Returns recorded earlier in the same submission count too.
@@ -257,6 +259,25 @@ impl NodeLocal for LocalService {
             connected: publish.connected,
             last_error: publish.last_error.unwrap_or_default(),
             rejected: self.outbox.rejected(),
+            inbox_connected: self
+                .inbox_connected
+                .load(std::sync::atomic::Ordering::SeqCst),
+            notices: self.outbox.notice_count(),
         }))
+    }
+
+    async fn received_notices(
+        &self,
+        _: Request<pb::ReceivedNoticesRequest>,
+    ) -> Result<Response<pb::ReceivedNotices>, Status> {
+        let outbox = self.outbox.clone();
+        let notices = tokio::task::spawn_blocking(move || outbox.notices())
+            .await
+            .map_err(|_| Status::internal("internal error"))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot read the notices");
+                Status::internal(e.to_string())
+            })?;
+        Ok(Response::new(pb::ReceivedNotices { notices }))
     }
 }

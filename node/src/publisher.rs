@@ -5,16 +5,15 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use midwa_proto::pb::{self, exchange_client::ExchangeClient};
-use ring::rand::{SecureRandom, SystemRandom};
 use rustls::ClientConfig;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::config::Config;
 use crate::outbox::{CHUNK_EVENTS, Outbox};
+use crate::reconnect::Ended;
 
 /// What the publisher is doing, for `midwa-node status`.
 #[derive(Debug, Clone, Default)]
@@ -51,33 +50,21 @@ pub struct Publisher {
 
 impl Publisher {
     /// Publishes until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let mut delay = self.config.backoff_min;
-        loop {
-            let outcome = self.session(&mut shutdown).await;
-            self.set(|s| s.connected = false);
-            match outcome {
-                // The gateway ended the stream cleanly (it is shutting down): come back soon.
-                Ok(true) => delay = self.config.backoff_min,
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::warn!(gateway = %self.config.gateway, error = %e, retry_in_ms = delay.as_millis() as u64, "publishing interrupted");
-                    self.set(|s| s.last_error = Some(e.to_string()));
-                }
-            }
-            if *shutdown.borrow() {
-                return;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(jitter(delay)) => {}
-                _ = shutdown.wait_for(|s| *s) => return,
-            }
-            delay = (delay * 2).min(self.config.backoff_max);
-        }
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let this = &self;
+        crate::reconnect::forever(
+            &self.config,
+            "publishing",
+            shutdown,
+            |mut stop| async move { this.session(&mut stop).await },
+            |e: &SessionError| self.set(|s| s.last_error = Some(e.to_string())),
+            || self.set(|s| s.connected = false),
+        )
+        .await;
     }
 
-    /// One connection. `Ok(true)`: it worked and the gateway closed it; `Ok(false)`: shutdown.
-    async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<bool, SessionError> {
+    /// One connection, until the gateway closes it or shutdown.
+    async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<Ended, SessionError> {
         let channel = crate::gateway::connect(&self.config, self.tls.clone())
             .await
             .map_err(SessionError::Connect)?;
@@ -152,7 +139,7 @@ impl Publisher {
                         Ok(message) => message,
                         Err(status) => return Err(self.renumber_if_asked(status)?),
                     };
-                    let Some(message) = message else { return Ok(true) };
+                    let Some(message) = message else { return Ok(Ended::ByGateway) };
                     let Some(pb::publish_response::Kind::Ack(ack)) = message.kind else {
                         return Err(SessionError::Protocol("unexpected message instead of an acknowledgement".into()));
                     };
@@ -172,7 +159,7 @@ impl Publisher {
                     }
                 }
                 _ = self.wake.notified(), if window_open => {}
-                _ = shutdown.wait_for(|s| *s) => return Ok(false),
+                _ = shutdown.wait_for(|s| *s) => return Ok(Ended::Shutdown),
             }
         }
     }
@@ -226,12 +213,4 @@ impl Publisher {
     fn set(&self, f: impl FnOnce(&mut PublishState)) {
         f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
     }
-}
-
-/// A delay between half and all of `delay`, so that nodes cut off together do not all come
-/// back at the same instant.
-fn jitter(delay: Duration) -> Duration {
-    let mut byte = [0u8; 1];
-    let _ = SystemRandom::new().fill(&mut byte);
-    delay / 2 + delay.mul_f64(f64::from(byte[0]) / 512.0)
 }

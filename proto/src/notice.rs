@@ -200,6 +200,9 @@ impl fmt::Display for Notice {
 mod tests {
     use super::*;
 
+    /// A change that makes one field invalid.
+    type Change = fn(&mut pb::Notice);
+
     fn wire() -> pb::Notice {
         pb::Notice {
             id: vec![7; 16],
@@ -228,25 +231,18 @@ mod tests {
     #[test]
     fn every_bad_field_is_named() {
         let ne = Some("NE".parse().expect("code"));
-        let cases: Vec<(&str, Box<dyn Fn(&mut pb::Notice)>)> = vec![
-            ("id", Box::new(|n| n.id = vec![1; 3])),
-            ("origin", Box::new(|n| n.origin = "gh".into())),
-            (
-                "expected_date",
-                Box::new(|n| n.expected_date = "03/12/2026".into()),
-            ),
-            ("mode", Box::new(|n| n.mode = "boat".into())),
-            (
-                "arrival_point",
-                Box::new(|n| n.arrival_point = "Paga border".into()),
-            ),
-            ("persons", Box::new(|n| n.persons = 0)),
-            ("persons", Box::new(|n| n.persons = MAX_PERSONS + 1)),
-            (
-                "vulnerabilities",
-                Box::new(|n| n.vulnerabilities = vec!["pregnant".into()]),
-            ),
-            ("host_country", Box::new(|n| n.host_country = "GH".into())),
+        let cases: Vec<(&str, Change)> = vec![
+            ("id", |n| n.id = vec![1; 3]),
+            ("origin", |n| n.origin = "gh".into()),
+            ("expected_date", |n| n.expected_date = "03/12/2026".into()),
+            ("mode", |n| n.mode = "boat".into()),
+            ("arrival_point", |n| n.arrival_point = "Paga border".into()),
+            ("persons", |n| n.persons = 0),
+            ("persons", |n| n.persons = MAX_PERSONS + 1),
+            ("vulnerabilities", |n| {
+                n.vulnerabilities = vec!["pregnant".into()]
+            }),
+            ("host_country", |n| n.host_country = "GH".into()),
         ];
         for (field, change) in cases {
             let mut n = wire();

@@ -227,6 +227,9 @@ impl From<&Opportunity> for pb::Opportunity {
 mod tests {
     use super::*;
 
+    /// A change that makes one field invalid.
+    type Change = fn(&mut pb::Opportunity);
+
     fn wire() -> pb::Opportunity {
         pb::Opportunity {
             id: "GH-2026-014".into(),
@@ -257,23 +260,17 @@ mod tests {
     #[test]
     fn every_bad_field_is_named() {
         let gh: CountryCode = "GH".parse().expect("code");
-        let cases: Vec<(&str, Box<dyn Fn(&mut pb::Opportunity)>)> = vec![
-            ("id", Box::new(|o| o.id = "a b".into())),
-            ("kind", Box::new(|o| o.kind = "grant".into())),
-            ("sector", Box::new(|o| o.sector = "mining".into())),
-            ("region", Box::new(|o| o.region = "NG-LA".into())),
-            ("starts", Box::new(|o| o.starts = "soon".into())),
-            ("ends", Box::new(|o| o.ends = "2026-01-01".into())),
-            ("title", Box::new(|o| o.title = " ".into())),
-            (
-                "contact",
-                Box::new(|o| o.contact = "x".repeat(MAX_TEXT + 1)),
-            ),
-            (
-                "contact_office",
-                Box::new(|o| o.contact_office = "a\nb".into()),
-            ),
-            ("state", Box::new(|o| o.state = "NG".into())),
+        let cases: Vec<(&str, Change)> = vec![
+            ("id", |o| o.id = "a b".into()),
+            ("kind", |o| o.kind = "grant".into()),
+            ("sector", |o| o.sector = "mining".into()),
+            ("region", |o| o.region = "NG-LA".into()),
+            ("starts", |o| o.starts = "soon".into()),
+            ("ends", |o| o.ends = "2026-01-01".into()),
+            ("title", |o| o.title = " ".into()),
+            ("contact", |o| o.contact = "x".repeat(MAX_TEXT + 1)),
+            ("contact_office", |o| o.contact_office = "a\nb".into()),
+            ("state", |o| o.state = "NG".into()),
         ];
         for (field, change) in cases {
             let mut o = wire();

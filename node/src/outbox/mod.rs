@@ -6,6 +6,7 @@
 //! | `l` + last sequence | a ledger chunk: what was recorded, for duplicate detection |
 //! | `m` + name | counters: `recorded`, `floor` (highest sequence the gateway holds), `rejected` |
 //! | `e` + person + sequence | an erasure: the ledger entries it removed, so re-imports record again |
+//! | `n` + notice id | a cross-border notice addressed to this state, stored once |
 //!
 //! A submission is written with one atomic sled batch (its outbox and ledger chunks and the
 //! counter), then flushed and fsynced, before the node answers the agency: an answer means
@@ -28,6 +29,7 @@ use prost::Message;
 
 use crate::anonymise::{Anonymised, Returns};
 
+mod notices;
 mod rewrite;
 use rewrite::forget;
 
@@ -505,6 +507,13 @@ impl Outbox {
             }
         })?;
         Ok(())
+    }
+
+    fn db_error(&self, source: sled::Error) -> OutboxError {
+        OutboxError::Db {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Memory> {

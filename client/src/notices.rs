@@ -1,0 +1,190 @@
+//! Cross-border notices from the command line: sending one, what became of those sent, and the
+//! notices a state received. Shared by `midwa` (consulates) and `midwa-node` (state nodes).
+
+use midwa_proto::notice::{Notice, NoticeId};
+use midwa_proto::pb::{self, notices_client::NoticesClient};
+use tonic::transport::Channel;
+
+use crate::text::{aligned, party, time_ms};
+
+/// The `notice` commands of `midwa` and `midwa-node`.
+#[derive(Debug, clap::Subcommand)]
+pub enum NoticeCommand {
+    /// Send a notice of expected returns to their state of origin. It names nobody: a date, a
+    /// mode, an arrival point, how many, and vulnerability flags.
+    Send(NoticeArgs),
+    /// The notices sent with this certificate, and whether each reached its addressee.
+    Sent,
+}
+
+/// Runs a `notice` command; what to print.
+pub async fn run(channel: Channel, command: NoticeCommand) -> Result<String, String> {
+    match command {
+        NoticeCommand::Send(args) => send(channel, args.to_pb()?).await,
+        NoticeCommand::Sent => sent(channel).await,
+    }
+}
+
+/// A notice as given on the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NoticeArgs {
+    /// The returnees' state of origin, which receives the notice (GH).
+    #[arg(long)]
+    pub to: String,
+    /// Expected date of arrival, YYYY-MM-DD.
+    #[arg(long)]
+    pub date: String,
+    /// air, land or sea.
+    #[arg(long)]
+    pub mode: String,
+    /// Where they arrive: an airport (ACC) or border post code (PAGA-BORDER).
+    #[arg(long)]
+    pub arrival_point: String,
+    /// How many persons are expected.
+    #[arg(long)]
+    pub persons: u32,
+    /// Vulnerabilities among them, comma separated: single_woman, victim_of_trafficking,
+    /// unaccompanied_minor, older_migrant, disability, medical_need.
+    #[arg(long, value_delimiter = ',')]
+    pub vulnerable: Vec<String>,
+    /// The country they return from (required for consulates; a node's own state by default).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The notice's id (32 hex digits), to send again a notice whose answer was lost; new by
+    /// default.
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+impl NoticeArgs {
+    /// The notice on the wire, with a new random id unless one was given.
+    pub fn to_pb(&self) -> Result<pb::Notice, String> {
+        let id = match &self.id {
+            None => NoticeId::random().0.to_vec(),
+            Some(hex) => parse_id(hex)?,
+        };
+        Ok(pb::Notice {
+            id,
+            origin: self.to.clone(),
+            expected_date: self.date.clone(),
+            mode: self.mode.clone(),
+            arrival_point: self.arrival_point.clone(),
+            persons: self.persons,
+            vulnerabilities: self.vulnerable.clone(),
+            host_country: self.from.clone().unwrap_or_default(),
+        })
+    }
+}
+
+fn parse_id(hex: &str) -> Result<Vec<u8>, String> {
+    let bad = || format!("--id {hex:?}: a notice id is 32 hexadecimal digits");
+    if hex.len() != 32 {
+        return Err(bad());
+    }
+    (0..16)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad()))
+        .collect()
+}
+
+fn hex(id: &[u8]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a notice is, in words.
+pub fn state_text(state: i32) -> &'static str {
+    match pb::NoticeState::try_from(state) {
+        Ok(pb::NoticeState::Waiting) => "waiting for the origin's node",
+        Ok(pb::NoticeState::Delivered) => "delivered, not yet acknowledged",
+        Ok(pb::NoticeState::Acknowledged) => "acknowledged by the origin's node",
+        _ => "unknown",
+    }
+}
+
+fn summary(n: Option<&pb::Notice>) -> String {
+    n.and_then(|n| Notice::from_pb(n, None).ok())
+        .map_or_else(|| "(unreadable notice)".into(), |n| n.to_string())
+}
+
+/// Sends a notice; the answer names the notice and where it is.
+pub async fn send(channel: Channel, notice: pb::Notice) -> Result<String, String> {
+    let id = hex(&notice.id);
+    let status = NoticesClient::new(channel)
+        .send(notice)
+        .await
+        .map_err(|s| format!("the gateway refused the notice: {}", s.message()))?
+        .into_inner();
+    Ok(format!(
+        "notice {id} {} {}: {}\nstatus: {}\n",
+        if status.new {
+            "sent to"
+        } else {
+            "was already sent to"
+        },
+        status.notice.as_ref().map_or("", |n| n.origin.as_str()),
+        summary(status.notice.as_ref()),
+        state_text(status.state)
+    ))
+}
+
+/// The notices this party sent, newest first, as a table.
+pub async fn sent(channel: Channel) -> Result<String, String> {
+    let sent = NoticesClient::new(channel)
+        .sent(pb::SentNoticesRequest {})
+        .await
+        .map_err(|s| format!("the gateway refused: {}", s.message()))?
+        .into_inner()
+        .notices;
+    if sent.is_empty() {
+        return Ok("no notices sent\n".into());
+    }
+    let header = ["sent", "to", "notice", "status", "id"].map(String::from);
+    let rows: Vec<Vec<String>> = sent
+        .iter()
+        .map(|s| {
+            vec![
+                time_ms(s.sent_at_ms),
+                s.notice
+                    .as_ref()
+                    .map(|n| n.origin.clone())
+                    .unwrap_or_default(),
+                summary(s.notice.as_ref()),
+                state_text(s.state).into(),
+                hex(&s.id),
+            ]
+        })
+        .collect();
+    Ok(aligned(&header, &rows, |_| false))
+}
+
+/// The notices a state received, newest first, as a table.
+pub fn received(notices: &[pb::ReceivedNotice]) -> String {
+    if notices.is_empty() {
+        return "no notices received\n".into();
+    }
+    let header = ["received", "from", "notice"].map(String::from);
+    let rows: Vec<Vec<String>> = notices
+        .iter()
+        .filter_map(|r| r.delivery.as_ref().map(|d| (r, d)))
+        .map(|(r, d)| {
+            vec![
+                time_ms(r.received_at_ms),
+                party(&d.sender),
+                summary(d.notice.as_ref()),
+            ]
+        })
+        .collect();
+    aligned(&header, &rows, |_| false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_32_hex_digits() {
+        assert_eq!(parse_id(&"0f".repeat(16)), Ok(vec![15; 16]));
+        assert!(parse_id("abc").is_err());
+        assert!(parse_id(&"zz".repeat(16)).is_err());
+        assert_eq!(hex(&[15; 2]), "0f0f");
+    }
+}

@@ -1,0 +1,115 @@
+//! Plain-text output shared by the commands: aligned columns, times, and the origins an answer
+//! included or left out.
+
+use std::fmt::Write as _;
+
+use midwa_proto::pb;
+
+/// Rows under a header, each column as wide as its widest value; columns for which `right`
+/// is true are aligned to the right (numbers).
+pub fn aligned(header: &[String], rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|v| v.chars().count())
+                .chain([header[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (v, w))| {
+                if right(i) {
+                    format!("{v:>w$}")
+                } else {
+                    format!("{v:<w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    out
+}
+
+/// Which states an answer included, and which it left out and why, one line each.
+pub fn origins(origins: &[pb::OriginStatus]) -> String {
+    let included: Vec<String> = origins
+        .iter()
+        .filter(|o| o.included)
+        .map(|o| {
+            if o.policy_version == 0 {
+                format!("{} (own data)", o.state)
+            } else {
+                format!("{} (policy version {})", o.state, o.policy_version)
+            }
+        })
+        .collect();
+    let mut out = format!(
+        "included: {}\n",
+        if included.is_empty() {
+            "none".into()
+        } else {
+            included.join(", ")
+        }
+    );
+    for o in origins.iter().filter(|o| !o.included) {
+        let _ = writeln!(out, "left out: {}: {}", o.state, o.reason);
+    }
+    out
+}
+
+/// A time in milliseconds since 1970, as `2026-11-22 21:50 UTC`.
+pub fn time_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+/// A certificate identity as people say it: `NE node`, `GH consulate (niamey)`, `coordinator
+/// ecowas`.
+pub fn party(uri: &str) -> String {
+    let path: Vec<&str> = uri
+        .strip_prefix("spiffe://")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(_, path)| path.split('/').collect())
+        .unwrap_or_default();
+    match path.as_slice() {
+        ["state", s, "node"] => format!("{s} node"),
+        ["state", s, "consulate", post] => format!("{s} consulate ({post})"),
+        ["region", "coordinator", name] => format!("coordinator {name}"),
+        _ => uri.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_and_parties_read_plainly() {
+        let header = vec!["state".to_owned(), "count".to_owned()];
+        let rows = vec![vec!["GH".to_owned(), "7".to_owned()]];
+        assert_eq!(
+            aligned(&header, &rows, |i| i == 1),
+            "state  count\nGH         7\n"
+        );
+        assert_eq!(party("spiffe://midwa.test/state/NE/node"), "NE node");
+        assert_eq!(
+            party("spiffe://midwa.test/state/GH/consulate/niamey"),
+            "GH consulate (niamey)"
+        );
+        assert_eq!(time_ms(0), "1970-01-01 00:00 UTC");
+    }
+}
