@@ -176,5 +176,30 @@ async fn the_example_configurations_run_a_region() {
     );
     assert!(text.contains("total") && text.contains("200"), "{text}");
     assert!(text.contains("NG (policy version 1)"), "{text}");
+
+    // Publishing the example opportunities, which the example policy lets coordinators see.
+    let opportunities = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/opportunities.toml");
+    let out = std::process::Command::new(NODE_EXE)
+        .args(["--config", config, "opportunity", "publish"])
+        .arg(&opportunities)
+        .output()
+        .expect("opportunity publish");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(MIDWA_EXE)
+        .arg("--config")
+        .arg(client_dir.join("client.toml"))
+        .args(["opportunities", "--state", "NG"])
+        .output()
+        .expect("midwa opportunities");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("NG-2026-014") && text.contains("NG-2026-015"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     drop(gateway);
 }

@@ -50,14 +50,15 @@ impl notices_server::Notices for Api {
             }
             _ => None,
         };
-        let notice = Notice::from_pb(request.get_ref(), from)
-            .map_err(|e| Status::invalid_argument(format!("notice: {e}")))?;
-        if from == Some(notice.origin) {
+        if let Some(own) = from
+            && request.get_ref().origin == own.as_str()
+        {
             return Err(Status::invalid_argument(format!(
-                "notice: origin is {}, your own state; a notice goes to the returnees' state of origin",
-                notice.origin
+                "notice: origin is {own}, your own state; a notice goes to the returnees' state of origin"
             )));
         }
+        let notice = Notice::from_pb(request.get_ref(), from)
+            .map_err(|e| Status::invalid_argument(format!("notice: {e}")))?;
         if !self.participants.is_open() && self.participants.get(notice.origin).is_none() {
             return Err(Status::invalid_argument(format!(
                 "notice: origin {} is not a participant of this region (the gateway's [[participant]] list)",
