@@ -14,6 +14,7 @@ const PROTOS: &[&str] = &[
     "midwa/v1/verification.proto",
     "midwa/v1/notices.proto",
     "midwa/v1/opportunities.proto",
+    "midwa/v1/subscriptions.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -66,6 +66,10 @@ enum Command {
     /// Reintegration opportunities the states publish, as far as their policies let you see
     /// them.
     Opportunities(crate::opportunities::ListArgs),
+    /// Receive a state's anonymised records as they arrive, as far as its policy grants them
+    /// to you ("records"), into a JSON-lines file; started again, it resumes where it stopped.
+    /// Ctrl-C stops it.
+    Subscribe(crate::subscribe::SubscribeArgs),
     /// Check a returnee's attestation offline, against the regional CA of the configuration
     /// (no connection to the gateway). Exits with 1 if it does not hold.
     CheckAttestation {
@@ -155,6 +159,16 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Opportunities(args) => {
             let channel = config.connect().await.map_err(anyhow::Error::msg)?;
             let out = crate::opportunities::list(channel, &args)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            print!("{out}");
+        }
+        Command::Subscribe(args) => {
+            let channel = config.connect().await.map_err(anyhow::Error::msg)?;
+            let stop = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            let out = crate::subscribe::run(channel, &args, stop)
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!("{out}");

@@ -7,6 +7,7 @@
 //! - [`query`]: aggregate requests, and answers as a table, CSV or JSON.
 //! - [`notices`]: sending cross-border notices, and following them.
 //! - [`opportunities`]: publishing and listing reintegration opportunities.
+//! - [`subscribe`]: record-level subscriptions kept in a file that is its own cursor.
 //! - [`text`]: aligned columns and other plain-text output.
 //! - [`cli`]: the `midwa` command.
 #![warn(missing_docs)]
@@ -18,4 +19,5 @@ pub mod connect;
 pub mod notices;
 pub mod opportunities;
 pub mod query;
+pub mod subscribe;
 pub mod text;

@@ -27,6 +27,8 @@ pub enum Operation {
     PublishOpportunity,
     /// Listing opportunities.
     ListOpportunities,
+    /// Subscribing to another state's record-level events.
+    Subscribe,
 }
 
 impl Operation {
@@ -41,6 +43,7 @@ impl Operation {
             Self::Inbox => "receive notices",
             Self::PublishOpportunity => "publish opportunities",
             Self::ListOpportunities => "list opportunities",
+            Self::Subscribe => "subscribe to records",
         }
     }
 
@@ -53,6 +56,7 @@ impl Operation {
             | Self::Inbox
             | Self::PublishOpportunity => matches!(role, Role::Node { .. }),
             Self::SendNotice => matches!(role, Role::Node { .. } | Role::Consulate { .. }),
+            Self::Subscribe => matches!(role, Role::Node { .. } | Role::Coordinator { .. }),
             Self::ListOpportunities => matches!(
                 role,
                 Role::Node { .. } | Role::Coordinator { .. } | Role::Consulate { .. }

@@ -18,6 +18,7 @@
 //! - [`verify`]: consular verification of receipts, with per-consulate rate limits.
 //! - [`notices`]: cross-border notices, stored and routed to their addressee's node.
 //! - [`opportunities`]: reintegration opportunities, published, updated, withdrawn.
+//! - [`subscriptions`]: record-level events cut down to what a recipient is granted.
 //! - [`api`]: the handlers of every service but `Exchange`.
 //! - [`participants`]: the states taking part, from the configuration.
 //! - [`metrics`]: Prometheus counters and their endpoint.
@@ -40,6 +41,7 @@ pub mod participants;
 pub mod service;
 pub mod stats;
 pub mod store;
+pub mod subscriptions;
 pub mod verify;
 
 use std::net::SocketAddr;
@@ -52,6 +54,7 @@ use midwa_proto::pb::exchange_server::ExchangeServer;
 use midwa_proto::pb::notices_server::NoticesServer;
 use midwa_proto::pb::opportunities_server::OpportunitiesServer;
 use midwa_proto::pb::statistics_server::StatisticsServer;
+use midwa_proto::pb::subscriptions_server::SubscriptionsServer;
 use midwa_proto::pb::verification_server::VerificationServer;
 use stats::Statistics;
 use tokio::net::TcpListener;
@@ -123,22 +126,26 @@ impl Gateway {
         }
         let stats = Arc::new(Statistics::default());
         let stop = watch::Sender::new(false);
+        let access = Arc::new(access::AccessLog::open(store.journal("access")?)?);
+        let notices = Arc::new(notices::Notices::open(store.journal("notices")?)?);
+        let opportunities = Arc::new(opportunities::Opportunities::open(
+            store.journal("opportunities")?,
+        )?);
+        let (ingest, writer, tail) = Ingest::start(store, metrics.clone(), stats.clone())?;
         let api = api::Api {
             tls: tls.clone(),
             metrics: metrics.clone(),
             consent,
-            stats: stats.clone(),
+            stats,
             limiter: Arc::new(verify::RateLimiter::new(config.verification)),
             query_limiter: Arc::new(verify::RateLimiter::new(config.queries)),
             participants: config.participants.clone(),
-            access: Arc::new(access::AccessLog::open(store.journal("access")?)?),
-            notices: Arc::new(notices::Notices::open(store.journal("notices")?)?),
-            opportunities: Arc::new(opportunities::Opportunities::open(
-                store.journal("opportunities")?,
-            )?),
+            access,
+            notices,
+            opportunities,
+            tail,
             shutdown: stop.subscribe(),
         };
-        let (ingest, writer) = Ingest::start(store, metrics.clone(), stats)?;
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
                 .await
@@ -264,6 +271,11 @@ impl Gateway {
                 .add_service(
                     OpportunitiesServer::new(api.clone())
                         .max_decoding_message_size(config.max_message_bytes),
+                )
+                .add_service(
+                    SubscriptionsServer::new(api.clone())
+                        .max_decoding_message_size(config.max_message_bytes)
+                        .max_encoding_message_size(config.max_message_bytes),
                 )
                 .add_service(
                     StatisticsServer::new(api)

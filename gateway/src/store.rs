@@ -159,33 +159,7 @@ impl Store {
 
     /// Every stored batch, in key order (by state, then sequence).
     pub fn scan(&self) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
-        self.batches.iter().map(|item| self.decode(item))
-    }
-
-    fn decode(&self, item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Stored, StoreError> {
-        let (k, v) = item.map_err(|source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        })?;
-        let damaged = |why: String| StoreError::Damaged {
-            path: self.path.clone(),
-            key: k.iter().map(|b| format!("{b:02x}")).collect(),
-            why,
-        };
-        let (state, last_seq) = match k.as_ref() {
-            [a, b, seq @ ..] if seq.len() == 8 => {
-                let mut s = [0u8; 8];
-                s.copy_from_slice(seq);
-                ([*a, *b], u64::from_be_bytes(s))
-            }
-            _ => return Err(damaged("key is not state and sequence".into())),
-        };
-        let batch = StoredBatch::decode(v.as_ref()).map_err(|e| damaged(e.to_string()))?;
-        Ok(Stored {
-            state,
-            last_seq,
-            batch,
-        })
+        self.batches.iter().map(|item| decode(&self.path, item))
     }
 
     /// The batches of `state` stored after sequence `after`, in order.
@@ -196,7 +170,9 @@ impl Store {
     ) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
         let from = key(state, after.saturating_add(1));
         let to = key(state, u64::MAX);
-        self.batches.range(from..=to).map(|item| self.decode(item))
+        self.batches
+            .range(from..=to)
+            .map(|item| decode(&self.path, item))
     }
 
     /// Whether a batch of `state` ends at `last_seq`.
@@ -219,6 +195,14 @@ impl Store {
         self.db.size_on_disk().unwrap_or(0)
     }
 
+    /// A read-only view of the batches, for readers beside the writer thread.
+    pub fn batches(&self) -> Batches {
+        Batches {
+            path: self.path.clone(),
+            tree: self.batches.clone(),
+        }
+    }
+
     /// A journal of small records beside the batches (policy versions, access logs), written
     /// from other threads than the writer's.
     pub fn journal(&self, name: &str) -> Result<Journal, StoreError> {
@@ -238,6 +222,69 @@ impl Store {
             db_file: std::sync::Arc::new(db_file),
         })
     }
+}
+
+/// The stored batches, read beside the writer (record-level subscriptions). A batch an erasure
+/// rewrites is read either before or after.
+#[derive(Debug, Clone)]
+pub struct Batches {
+    path: PathBuf,
+    tree: sled::Tree,
+}
+
+impl Batches {
+    /// The batches of `state` after sequence `after` and up to `upto`, in order, until they
+    /// hold at least `max_events` events.
+    pub fn range(
+        &self,
+        state: [u8; 2],
+        after: u64,
+        upto: u64,
+        max_events: usize,
+    ) -> Result<Vec<Stored>, StoreError> {
+        if upto <= after {
+            return Ok(Vec::new());
+        }
+        let from = key(state, after + 1);
+        let to = key(state, upto);
+        let mut out = Vec::new();
+        let mut events = 0;
+        for item in self.tree.range(from..=to) {
+            let stored = decode(&self.path, item)?;
+            events += stored.batch.events.len();
+            out.push(stored);
+            if events >= max_events {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn decode(path: &Path, item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Stored, StoreError> {
+    let (k, v) = item.map_err(|source| StoreError::Db {
+        path: path.to_owned(),
+        source,
+    })?;
+    let damaged = |why: String| StoreError::Damaged {
+        path: path.to_owned(),
+        key: k.iter().map(|b| format!("{b:02x}")).collect(),
+        why,
+    };
+    let (state, last_seq) = match k.as_ref() {
+        [a, b, seq @ ..] if seq.len() == 8 => {
+            let mut s = [0u8; 8];
+            s.copy_from_slice(seq);
+            ([*a, *b], u64::from_be_bytes(s))
+        }
+        _ => return Err(damaged("key is not state and sequence".into())),
+    };
+    let batch = StoredBatch::decode(v.as_ref()).map_err(|e| damaged(e.to_string()))?;
+    Ok(Stored {
+        state,
+        last_seq,
+        batch,
+    })
 }
 
 /// A journal record: its key and value.

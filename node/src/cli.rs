@@ -108,6 +108,10 @@ enum Command {
     /// everyone's that their policies let this state see.
     #[command(subcommand)]
     Opportunity(OpportunityCommand),
+    /// Receive another state's anonymised records as they arrive, as far as its policy grants
+    /// them to this state ("records"), into a JSON-lines file; started again, it resumes where
+    /// it stopped. Ctrl-C stops it.
+    Subscribe(midwa_client::subscribe::SubscribeArgs),
     /// Copy the node's secret key to a backup file (mode 0600). Keep the copy as safe as the
     /// original: without the key, the same person gets a new pseudonym.
     BackupKey {
@@ -364,6 +368,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 OpportunityCommand::List(args) => o::list(gateway().await?, &args).await,
             };
             print!("{}", out.map_err(anyhow::Error::msg)?);
+        }
+        Command::Subscribe(args) => {
+            let channel = crate::gateway::channel(&config)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let out = midwa_client::subscribe::run(channel, &args, shutdown_signal())
+                .await
+                .map_err(anyhow::Error::msg)?;
+            print!("{out}");
         }
         Command::BackupKey { to, force } => {
             crate::keys::Keys::backup(&config.secret_key, &to, force)?;

@@ -271,7 +271,10 @@ pub fn applies(data: DataClass, d: Dimension) -> bool {
             d,
             D::Period | D::Mode | D::HostCountry | D::ReturnType | D::Assisted
         ),
-        DataClass::Records | DataClass::Notices | DataClass::Opportunities => false,
+        DataClass::Records => {
+            person || matches!(d, D::AssistanceCategory | D::AssistanceType | D::Outcome)
+        }
+        DataClass::Notices | DataClass::Opportunities => false,
     }
 }
 

@@ -1,9 +1,10 @@
 //! The services besides `midwa.v1.Exchange`: `Consent`, `Statistics` and `Verification` here,
-//! [`notices`] and [`opportunities`] beside. Each handler authorises, calls the domain and
+//! notices, opportunities and subscriptions beside. Each handler authorises, calls the domain and
 //! converts back; errors become a `tonic::Status` here.
 
 mod notices;
 mod opportunities;
+mod subscriptions;
 
 use std::sync::Arc;
 
@@ -35,6 +36,8 @@ pub struct Api {
     pub(crate) participants: crate::participants::Participants,
     pub(crate) notices: Arc<crate::notices::Notices>,
     pub(crate) opportunities: Arc<crate::opportunities::Opportunities>,
+    /// The stored events, for subscriptions.
+    pub(crate) tail: crate::ingest::Tail,
     /// Turns true when the gateway begins to shut down: open streams then end.
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
 }

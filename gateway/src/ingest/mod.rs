@@ -15,7 +15,7 @@ use midwa_proto::event::{Event, EventId, EventKind};
 use midwa_proto::index::{PrefixMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 mod prepare;
 mod writer;
@@ -28,7 +28,7 @@ use crate::erasure::{self, Target};
 use crate::metrics::Metrics;
 use crate::stats::Statistics;
 use crate::stats::fact::Fact;
-use crate::store::{MAX_VALUE_BYTES, Store, StoreError};
+use crate::store::{Batches, MAX_VALUE_BYTES, Store, StoreError};
 
 /// The digest an erased event's id keeps in the index: known, so a resend of it is recognised,
 /// yet free to be published again. A real digest equal to it is stored as `ERASED - 1`.
@@ -100,11 +100,60 @@ pub struct Writer {
     pub ended: oneshot::Receiver<()>,
 }
 
+/// What is durable, written by the writer thread after each group commit, read by handlers.
+#[derive(Debug)]
+pub struct Durable {
+    holdings: Mutex<HashMap<CountryCode, Holding>>,
+    /// Bumped after each change.
+    changed: watch::Sender<u64>,
+}
+
+impl Durable {
+    fn set(&self, holdings: HashMap<CountryCode, Holding>) {
+        *self.holdings.lock().unwrap_or_else(PoisonError::into_inner) = holdings;
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// What readers of stored events beside the writer need: the durable batches, and a signal
+/// when more become durable.
+#[derive(Debug, Clone)]
+pub struct Tail {
+    batches: Batches,
+    durable: Arc<Durable>,
+}
+
+impl Tail {
+    /// The durable batches of `state` after sequence `after`, in order, until they hold at
+    /// least `max_events` events.
+    pub fn read(
+        &self,
+        state: CountryCode,
+        after: u64,
+        max_events: usize,
+    ) -> Result<Vec<crate::store::Stored>, StoreError> {
+        let upto = self
+            .durable
+            .holdings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&state)
+            .map_or(0, |h| h.highest_seq);
+        self.batches
+            .range(state.as_bytes(), after, upto, max_events)
+    }
+
+    /// A receiver that changes whenever more is durable.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.durable.changed.subscribe()
+    }
+}
+
 /// The handle handlers use to submit batches.
 #[derive(Debug, Clone)]
 pub struct Ingest {
     jobs: mpsc::Sender<Job>,
-    durable: Arc<Mutex<HashMap<CountryCode, Holding>>>,
+    durable: Arc<Durable>,
 }
 
 impl Ingest {
@@ -114,7 +163,7 @@ impl Ingest {
         mut store: Store,
         metrics: Arc<Metrics>,
         stats: Arc<Statistics>,
-    ) -> Result<(Self, Writer), StoreError> {
+    ) -> Result<(Self, Writer, Tail), StoreError> {
         let started = Instant::now();
         let (mut ledger, from_checkpoint, retractions) = Ledger::load(&store, &stats)?;
         let erasures = store.journal("erasures")?;
@@ -142,7 +191,14 @@ impl Ingest {
             "ledger loaded"
         );
         metrics.set_events_held(ledger.index.len() as u64);
-        let durable = Arc::new(Mutex::new(ledger.holdings.clone()));
+        let durable = Arc::new(Durable {
+            holdings: Mutex::new(ledger.holdings.clone()),
+            changed: watch::Sender::new(0),
+        });
+        let tail = Tail {
+            batches: store.batches(),
+            durable: durable.clone(),
+        };
         let (jobs, rx) = mpsc::channel(1024);
         let shared = durable.clone();
         let (ended_tx, ended) = oneshot::channel();
@@ -157,7 +213,7 @@ impl Ingest {
                 path: "writer thread".into(),
                 source,
             })?;
-        Ok((Self { jobs, durable }, Writer { thread, ended }))
+        Ok((Self { jobs, durable }, Writer { thread, ended }, tail))
     }
 
     /// Submits a prepared batch; the answer comes once it is durable (or refused).
@@ -181,6 +237,7 @@ impl Ingest {
     /// What is durably held from `state`.
     pub fn holding(&self, state: CountryCode) -> Holding {
         self.durable
+            .holdings
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&state)
@@ -469,7 +526,7 @@ mod tests {
 
     async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<Ack> {
         let store = Store::open(dir, 8 << 20).expect("store");
-        let (ingest, writer) = Ingest::start(
+        let (ingest, writer, _) = Ingest::start(
             store,
             Arc::new(Metrics::default()),
             Arc::new(Statistics::default()),

@@ -1,15 +1,14 @@
 //! The writer thread: groups of batches stored, synced, counted and answered; erasures
 //! carried out once their retractions are durable; the checkpoint at a clean stop.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
 use midwa_proto::codes::CountryCode;
 use tokio::sync::mpsc;
 
-use super::{Holding, IngestError, Job, Ledger, kind_slot};
+use super::{Durable, IngestError, Job, Ledger, kind_slot};
 use crate::checkpoint;
 use crate::erasure::{self, Target};
 use crate::metrics::Metrics;
@@ -67,7 +66,7 @@ pub(super) fn write_loop(
     mut ledger: Ledger,
     erasures: Journal,
     mut rx: mpsc::Receiver<Job>,
-    durable: Arc<Mutex<HashMap<CountryCode, Holding>>>,
+    durable: Arc<Durable>,
     metrics: Arc<Metrics>,
     stats: Arc<Statistics>,
 ) -> Result<(), StoreError> {
@@ -124,7 +123,7 @@ fn write_groups(
     ledger: &mut Ledger,
     erasures: &Journal,
     rx: &mut mpsc::Receiver<Job>,
-    durable: &Mutex<HashMap<CountryCode, Holding>>,
+    durable: &Durable,
     metrics: &Metrics,
     stats: &Statistics,
     counting: &std::sync::mpsc::SyncSender<Counting>,
@@ -175,7 +174,7 @@ fn write_groups(
             stats.expect(fresh.len() as u64);
             let _ = counting.send(Counting::In(fresh));
         }
-        *durable.lock().unwrap_or_else(PoisonError::into_inner) = ledger.holdings.clone();
+        durable.set(ledger.holdings.clone());
         metrics.set_events_held(ledger.index.len() as u64);
         for (reply, answer) in answers {
             if let Ok(ack) = &answer {
@@ -190,7 +189,7 @@ fn write_groups(
         if !retractions.is_empty() {
             // The retractions are durable and acknowledged; now what they name goes.
             let erased = run_erasures(store, ledger, erasures, &retractions)?;
-            *durable.lock().unwrap_or_else(PoisonError::into_inner) = ledger.holdings.clone();
+            durable.set(ledger.holdings.clone());
             metrics.set_events_held(ledger.index.len() as u64);
             stats.expect(erased.len() as u64);
             let _ = counting.send(Counting::Out(erased));
