@@ -70,6 +70,14 @@ enum Command {
     /// to you ("records"), into a JSON-lines file; started again, it resumes where it stopped.
     /// Ctrl-C stops it.
     Subscribe(crate::subscribe::SubscribeArgs),
+    /// Serve the console, a web page in English, French and Portuguese, on this machine only:
+    /// the regional picture for coordinators, receipt verification for consulates. It asks the
+    /// gateway with this configuration's certificate. Ctrl-C stops it.
+    Console {
+        /// Where to listen (a loopback address).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Check a returnee's attestation offline, against the regional CA of the configuration
     /// (no connection to the gateway). Exits with 1 if it does not hold.
     CheckAttestation {
@@ -172,6 +180,24 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!("{out}");
+        }
+        Command::Console { listen } => {
+            let console = crate::console::Ready::bind(config, listen)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "MIDWA console for {} ({}): open {}",
+                console.identity().uri,
+                console.identity().role.kind(),
+                console.url()
+            );
+            println!("Ctrl-C stops it.");
+            console
+                .serve(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(anyhow::Error::msg)?;
         }
         Command::CheckAttestation { attestation, code } => {
             let code: ReceiptCode = code.parse()?;

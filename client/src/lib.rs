@@ -9,6 +9,7 @@
 //! - [`opportunities`]: publishing and listing reintegration opportunities.
 //! - [`subscribe`]: record-level subscriptions kept in a file that is its own cursor.
 //! - [`text`]: aligned columns and other plain-text output.
+//! - [`console`]: `midwa console`, the local web page in three languages.
 //! - [`cli`]: the `midwa` command.
 #![warn(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod address;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod console;
 pub mod notices;
 pub mod opportunities;
 pub mod query;

@@ -228,7 +228,8 @@ fn csv(a: &pb::OpportunityList) -> Result<String, String> {
     String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }
 
-fn json(a: &pb::OpportunityList) -> String {
+/// The list as JSON: `opportunities` (each with the table's columns and `version`) and `states`.
+pub fn json(a: &pb::OpportunityList) -> String {
     let opportunities: Vec<serde_json::Value> = a
         .opportunities
         .iter()

@@ -1,0 +1,320 @@
+//! The console in a real browser (headless Chromium over WebDriver): `midwa console` serving a
+//! coordinator and a consulate, the gateway and nodes as real processes over mutual TLS, and the
+//! page checked in English, French and Portuguese.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::browser::Browser;
+use common::{MIDWA_EXE, Proc, TestRegion, csv_rows, path};
+use midwa_deploy::synthetic::Synthetic;
+
+const POLICY: &str = r#"
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:returns"
+dimensions = ["period", "mode", "vulnerability"]
+purpose = "Regional monitoring of returns"
+
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:assistance"
+dimensions = ["assistance_category"]
+purpose = "Reintegration coverage"
+
+[[grant]]
+recipient = "coordinators"
+data = "aggregates:assessments"
+dimensions = ["period"]
+purpose = "Sustainability of reintegration"
+
+[[grant]]
+recipient = "coordinators"
+data = "opportunities"
+purpose = "Regional information system on opportunities"
+
+[[grant]]
+recipient = "consulates:GH"
+data = "verification"
+dimensions = ["period", "mode", "assisted"]
+purpose = "Consular verification of returns"
+"#;
+
+const OPPORTUNITIES: &str = r#"
+[[opportunity]]
+id = "GH-T-1"
+kind = "training"
+sector = "agriculture"
+starts = "2026-01-01"
+title = "Irrigated vegetable growing"
+contact_office = "Reintegration Desk, Accra"
+contact = "desk@example.gov.gh"
+"#;
+
+/// Imports synthetic files for `state` (returns with receipts and attestations); returns the
+/// receipts file.
+fn import(region: &TestRegion, state: &str, people: u64) -> PathBuf {
+    let dir = region.root().join("input").join(state);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let files = Synthetic::new(state, 7)
+        .write_csv_files(&dir, 0, people)
+        .expect("synthetic files");
+    let receipts = dir.join("receipts.csv");
+    let (ok, _, err) = region.node_command(
+        state,
+        &[
+            "import",
+            path(&files.returns),
+            "--receipts",
+            path(&receipts),
+            "--attestations",
+        ],
+    );
+    assert!(ok, "{err}");
+    for file in [&files.assistance, &files.assessments, &files.closures] {
+        let (ok, _, err) = region.node_command(state, &["import", path(file)]);
+        assert!(ok, "{err}");
+    }
+    receipts
+}
+
+/// Starts `midwa console` as `client`; returns the process and the address it printed.
+fn console(region: &TestRegion, client: &str) -> (Proc, String) {
+    let config = region.region.client(client).expect("client");
+    let log = region.root().join(format!("console-{client}.log"));
+    let proc = Proc::spawn(
+        MIDWA_EXE,
+        &[
+            "--config",
+            path(config),
+            "console",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        &log,
+    );
+    let printed = proc.wait_for_log("open http://", Duration::from_secs(20));
+    let url = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .expect("the console's address")
+        .to_owned();
+    (proc, url)
+}
+
+/// A PNG of the QR code a returnee carries (what `midwa-node receipt-qr` draws).
+fn qr_png(text: &str, file: &Path) {
+    let qr = qrcode::QrCode::new(text.as_bytes()).expect("fits a QR code");
+    let (width, scale, quiet) = (qr.width() as u32, 6u32, 4u32);
+    let side = (width + 2 * quiet) * scale;
+    let colors = qr.to_colors();
+    let image = image::GrayImage::from_fn(side, side, |x, y| {
+        let (cx, cy) = (x / scale, y / scale);
+        let dark = cx >= quiet
+            && cy >= quiet
+            && cx < width + quiet
+            && cy < width + quiet
+            && colors[((cy - quiet) * width + (cx - quiet)) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    image.save(file).expect("write the PNG");
+}
+
+/// The answer of the console's API to a raw request (status line and body).
+fn raw(url: &str, path: &str, host: Option<&str>, token: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .expect("port");
+    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
+    let host = host.map_or_else(|| format!("127.0.0.1:{port}"), str::to_owned);
+    let token = token
+        .map(|t| format!("x-midwa-token: {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{token}Connection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages() {
+    let region = TestRegion::new(&["GH", "SN"]);
+    let _gateway = region.start_gateway();
+    let _gh = region.start_node("GH").await;
+    let _sn = region.start_node("SN").await;
+    let receipts = import(&region, "GH", 3_000);
+    import(&region, "SN", 500);
+    region.push_policy("GH", POLICY);
+    let opportunities = region.root().join("opportunities.toml");
+    std::fs::write(&opportunities, OPPORTUNITIES).expect("write");
+    let (ok, _, err) = region.node_command("GH", &["opportunity", "publish", path(&opportunities)]);
+    assert!(ok, "{err}");
+    region.wait_published("GH", Duration::from_secs(60)).await;
+    region.wait_published("SN", Duration::from_secs(60)).await;
+
+    let browser = Browser::start(&region.root().join("chromedriver.log"));
+    let shot = |name: &str| browser.screenshot(&region.root().join(format!("{name}.png")));
+
+    // A coordinator's console, in English.
+    let (_coordinator, url) = console(&region, "coordinator");
+    browser.goto(&url.replace("/#token", "/?lang=en#token"));
+    let returns = browser.wait_text("#returns-table", "returns by month and mode", |t| {
+        t.contains("Land") && t.contains("Air")
+    });
+    assert_eq!(browser.text("#returns h2"), "Returns by month and mode");
+    assert!(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December"
+        ]
+        .iter()
+        .any(|m| returns.contains(m)),
+        "months are named in English: {returns}"
+    );
+    let origins = browser.text("#returns-origins");
+    assert!(
+        origins.contains("Included: GH (policy version 1)")
+            && origins.contains("Left out: SN: SN has not pushed a consent policy"),
+        "{origins}"
+    );
+    let chart_bars =
+        browser.script("return document.querySelectorAll('#returns-chart rect').length;");
+    assert!(chart_bars.as_u64().unwrap_or(0) > 0, "a chart is drawn");
+    browser.wait_text("#coverage-table", "coverage", |t| {
+        t.contains("Economic") && t.contains('%')
+    });
+    browser.wait_text("#scores-table", "scores", |t| t.contains("Composite"));
+    let vulnerable = browser.wait_text("#vulnerable-table", "vulnerable groups", |t| {
+        t.contains("Unaccompanied minor")
+    });
+    assert!(
+        vulnerable.contains("hidden")
+            && browser
+                .text("#vulnerable")
+                .contains("Hidden cells protect small groups"),
+        "small groups are shown as hidden, with the reason: {vulnerable}"
+    );
+    browser.wait_text("#opportunities-table", "opportunities", |t| {
+        t.contains("Irrigated vegetable growing") && t.contains("Training")
+    });
+    shot("console-en");
+
+    // French: the words, the month names and the numbers change; a query runs by quarter.
+    browser.click("#lang option[value='fr']");
+    browser.wait_text("#returns h2", "the French title", |t| {
+        t == "Retours par mois et par mode"
+    });
+    let returns = browser.text("#returns-table");
+    assert!(
+        returns.contains("Terrestre") && returns.contains("Aérien"),
+        "{returns}"
+    );
+    browser.click("#returns-unit option[value='quarter']");
+    browser.click("#returns-run");
+    let by_quarter = browser.wait_text("#returns-table", "quarters in French", |t| {
+        ["T1 20", "T2 20", "T3 20", "T4 20"]
+            .iter()
+            .any(|q| t.contains(q))
+    });
+    let coverage = browser.content("#coverage-table");
+    assert!(
+        coverage.contains("Économique")
+            && (coverage.contains("\u{202f}%") || coverage.contains("\u{a0}%")),
+        "percentages are written the French way: {coverage}"
+    );
+    assert!(by_quarter.contains("Total"), "{by_quarter}");
+    let total = browser.content("#returns-table tbody tr:last-child");
+    assert!(
+        total.contains('\u{202f}') || total.contains('\u{a0}'),
+        "thousands are grouped the French way: {total}"
+    );
+    assert!(browser.text("#opportunities-table").contains("Formation"));
+    shot("console-fr");
+
+    // Portuguese.
+    browser.click("#lang option[value='pt']");
+    browser.wait_text("#returns h2", "the Portuguese title", |t| {
+        t == "Retornos por mês e por modo"
+    });
+    let returns = browser.text("#returns-table");
+    assert!(
+        returns.contains("Terrestre") && returns.contains("º trim."),
+        "{returns}"
+    );
+    assert!(
+        browser
+            .text("#vulnerable-table")
+            .contains("Menor não acompanhado")
+    );
+    assert!(browser.text("#opportunities-table").contains("Formação"));
+    shot("console-pt");
+
+    // A consulate's console has one thing: verifying receipts, typed or from a QR photo.
+    let rows = csv_rows(&receipts);
+    let receipt = &rows[0];
+    let (_consulate, url) = console(&region, "consulate-GH");
+    browser.goto(&url);
+    browser.wait_text("#verify h2", "the verification page", |t| {
+        t == "Verify a return receipt"
+    });
+    assert!(
+        browser.text("#coordinator").is_empty(),
+        "no regional picture for a consulate"
+    );
+    browser.type_into("#verify-code", &receipt["receipt"]);
+    browser.click("#verify-run");
+    let verdict = browser.wait_text("#verify-result", "a verdict", |t| t.contains("VERIFIED"));
+    assert!(
+        verdict.contains("a return to GH is on record") && verdict.contains("Mode"),
+        "{verdict}"
+    );
+    browser.click("#lang option[value='fr']");
+    browser.wait_text("#verify-result", "the verdict in French", |t| {
+        t.contains("VÉRIFIÉ : un retour vers GH")
+    });
+    let qr = region.root().join("receipt-qr.png");
+    qr_png(
+        &format!(
+            "MIDWA RECEIPT {}\n{}",
+            receipt["receipt"], receipt["attestation"]
+        ),
+        &qr,
+    );
+    browser.type_into("#verify-image", path(&qr));
+    browser.wait_text("#verify-result", "the QR code's attestation checked", |t| {
+        t.contains("L'attestation du code QR est valide")
+    });
+    browser.script("document.getElementById('verify-code').value = '';");
+    browser.type_into("#verify-code", "0000-0000-0000");
+    browser.click("#verify-run");
+    browser.wait_text("#verify-result", "a refusal", |t| t.contains("NON VÉRIFIÉ"));
+    shot("console-consulate");
+
+    // The console's API answers only its own page: with the token, on a loopback host.
+    assert!(raw(&url, "/api/session", None, None).starts_with("HTTP/1.1 401"));
+    let token = url.split("token=").nth(1).expect("token");
+    assert!(raw(&url, "/api/session", None, Some(token)).starts_with("HTTP/1.1 200"));
+    assert!(
+        raw(&url, "/api/session", Some("evil.example:80"), Some(token)).starts_with("HTTP/1.1 403"),
+        "a rebound DNS name is refused"
+    );
+}
