@@ -83,15 +83,16 @@ enum Command {
     /// The state's consent policy at the gateway.
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Draw a returnee's receipt as a QR code (SVG) to print: the code, and the attestation if
-    /// given (from `import --attestations`).
+    /// Draw a returnee's receipt as a QR code to print (SVG) or send (PNG): the code, and the
+    /// attestation if given (from `import --attestations`). A consulate's console reads it back
+    /// from a photo.
     ReceiptQr {
         /// The receipt code.
         code: String,
         /// The attestation text, or @FILE.
         #[arg(long)]
         attestation: Option<String>,
-        /// The SVG file to write; it must not exist unless --force.
+        /// The file to write, NAME.svg or NAME.png; it must not exist unless --force.
         #[arg(long)]
         out: PathBuf,
         /// Replace an existing file.
@@ -322,14 +323,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }),
                 None => None,
             };
-            let image = crate::qr::svg(&crate::qr::content(&code, attestation.as_deref()))
-                .map_err(anyhow::Error::msg)?;
-            midwa_certs::files::write_file(
-                &out,
-                image.as_bytes(),
-                midwa_certs::files::Mode::Public,
-                force,
-            )?;
+            let content = crate::qr::content(&code, attestation.as_deref());
+            let png = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+            let image = if png {
+                crate::qr::png(&content)
+            } else {
+                crate::qr::svg(&content).map(String::into_bytes)
+            }
+            .map_err(anyhow::Error::msg)?;
+            midwa_certs::files::write_file(&out, &image, midwa_certs::files::Mode::Public, force)?;
             println!("receipt {code} drawn in {}", out.display());
         }
         Command::Notices => {

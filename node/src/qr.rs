@@ -1,5 +1,5 @@
 //! A receipt as a QR code, for the returnee to carry: the code, and the node's attestation if
-//! given, as an SVG image to print.
+//! given, as an SVG image to print or a PNG image to send.
 
 use midwa_proto::receipt::ReceiptCode;
 use qrcode::QrCode;
@@ -23,6 +23,27 @@ pub fn svg(text: &str) -> Result<String, String> {
         .min_dimensions(240, 240)
         .quiet_zone(true)
         .build())
+}
+
+/// The QR code of `text` as a PNG image, black on white, with a quiet zone.
+pub fn png(text: &str) -> Result<Vec<u8>, String> {
+    let qr = QrCode::new(text.as_bytes())
+        .map_err(|e| format!("cannot make a QR code of this receipt: {e}"))?;
+    let (width, scale, quiet) = (qr.width() as u32, 6u32, 4u32);
+    let side = (width + 2 * quiet) * scale;
+    let colors = qr.to_colors();
+    let image = image::GrayImage::from_fn(side, side, |x, y| {
+        let (cx, cy) = (x / scale, y / scale);
+        let inside = (quiet..width + quiet).contains(&cx) && (quiet..width + quiet).contains(&cy);
+        let dark =
+            inside && colors[((cy - quiet) * width + (cx - quiet)) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| format!("cannot encode the QR code as PNG: {e}"))?;
+    Ok(out.into_inner())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use common::browser::Browser;
@@ -102,24 +102,6 @@ fn console(region: &TestRegion, client: &str) -> (Proc, String) {
         .expect("the console's address")
         .to_owned();
     (proc, url)
-}
-
-/// A PNG of the QR code a returnee carries (what `midwa-node receipt-qr` draws).
-fn qr_png(text: &str, file: &Path) {
-    let qr = qrcode::QrCode::new(text.as_bytes()).expect("fits a QR code");
-    let (width, scale, quiet) = (qr.width() as u32, 6u32, 4u32);
-    let side = (width + 2 * quiet) * scale;
-    let colors = qr.to_colors();
-    let image = image::GrayImage::from_fn(side, side, |x, y| {
-        let (cx, cy) = (x / scale, y / scale);
-        let dark = cx >= quiet
-            && cy >= quiet
-            && cx < width + quiet
-            && cy < width + quiet
-            && colors[((cy - quiet) * width + (cx - quiet)) as usize] == qrcode::Color::Dark;
-        image::Luma([if dark { 0 } else { 255 }])
-    });
-    image.save(file).expect("write the PNG");
 }
 
 /// The answer of the console's API to a raw request (status line and body).
@@ -292,13 +274,18 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         t.contains("VÉRIFIÉ : un retour vers GH")
     });
     let qr = region.root().join("receipt-qr.png");
-    qr_png(
-        &format!(
-            "MIDWA RECEIPT {}\n{}",
-            receipt["receipt"], receipt["attestation"]
-        ),
-        &qr,
+    let (ok, _, err) = region.node_command(
+        "GH",
+        &[
+            "receipt-qr",
+            &receipt["receipt"],
+            "--attestation",
+            &receipt["attestation"],
+            "--out",
+            path(&qr),
+        ],
     );
+    assert!(ok, "{err}");
     browser.type_into("#verify-image", path(&qr));
     browser.wait_text("#verify-result", "the QR code's attestation checked", |t| {
         t.contains("L'attestation du code QR est valide")
