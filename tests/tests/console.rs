@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::browser::Browser;
-use common::{MIDWA_EXE, Proc, TestRegion, csv_rows, path};
+use common::{MIDWA_EXE, Proc, TestRegion, console_get, csv_rows, path};
 use midwa_deploy::synthetic::Synthetic;
 
 const POLICY: &str = r#"
@@ -102,29 +102,6 @@ fn console(region: &TestRegion, client: &str) -> (Proc, String) {
         .expect("the console's address")
         .to_owned();
     (proc, url)
-}
-
-/// The answer of the console's API to a raw request (status line and body).
-fn raw(url: &str, path: &str, host: Option<&str>, token: Option<&str>) -> String {
-    use std::io::{Read, Write};
-    let port = url
-        .trim_start_matches("http://127.0.0.1:")
-        .split('/')
-        .next()
-        .expect("port");
-    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
-    let host = host.map_or_else(|| format!("127.0.0.1:{port}"), str::to_owned);
-    let token = token
-        .map(|t| format!("x-midwa-token: {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{token}Connection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    answer
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -297,11 +274,12 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     shot("console-consulate");
 
     // The console's API answers only its own page: with the token, on a loopback host.
-    assert!(raw(&url, "/api/session", None, None).starts_with("HTTP/1.1 401"));
+    assert!(console_get(&url, "/api/session", None, None).starts_with("HTTP/1.1 401"));
     let token = url.split("token=").nth(1).expect("token");
-    assert!(raw(&url, "/api/session", None, Some(token)).starts_with("HTTP/1.1 200"));
+    assert!(console_get(&url, "/api/session", None, Some(token)).starts_with("HTTP/1.1 200"));
     assert!(
-        raw(&url, "/api/session", Some("evil.example:80"), Some(token)).starts_with("HTTP/1.1 403"),
+        console_get(&url, "/api/session", Some("evil.example:80"), Some(token))
+            .starts_with("HTTP/1.1 403"),
         "a rebound DNS name is refused"
     );
 }

@@ -416,3 +416,26 @@ pub fn csv_rows(file: &Path) -> Vec<std::collections::HashMap<String, String>> {
         })
         .collect()
 }
+
+/// The answer of the console's API to a raw request (status line and body).
+pub fn console_get(url: &str, path: &str, host: Option<&str>, token: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .expect("port");
+    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
+    let host = host.map_or_else(|| format!("127.0.0.1:{port}"), str::to_owned);
+    let token = token
+        .map(|t| format!("x-midwa-token: {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{token}Connection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    answer
+}
