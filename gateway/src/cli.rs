@@ -7,7 +7,8 @@ use crate::{Config, Gateway};
 use clap::Parser;
 
 /// The MIDWA regional gateway: receives state nodes' anonymised events over mutual TLS and stores
-/// them durably. SIGINT or SIGTERM stop it cleanly; SIGHUP reloads the CRL at once.
+/// them durably. SIGINT or SIGTERM stop it cleanly; SIGHUP reloads the CRL and the gateway's
+/// certificate at once.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
@@ -47,6 +48,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     tokio::spawn(async move {
         while hangup.recv().await.is_some() {
+            match tls.reload_certificate() {
+                Ok(serial) => tracing::info!(%serial, "gateway certificate reloaded on SIGHUP"),
+                Err(e) => {
+                    tracing::error!(error = %e, "new gateway certificate refused; the previous one stays in force")
+                }
+            }
             match tls.reload_crl() {
                 Ok(closed) => tracing::info!(closed_connections = closed, "CRL reloaded on SIGHUP"),
                 Err(e) => {

@@ -113,6 +113,7 @@ impl Gateway {
         credentials.require_role("gateway", &config.tls.cert)?;
         let tls = Arc::new(TlsState::new(
             credentials,
+            config.tls.clone(),
             config.crl.clone(),
             config.trust_domain.clone(),
             metrics.clone(),
@@ -326,7 +327,8 @@ impl Gateway {
     }
 }
 
-/// Reloads the CRL whenever its file changes.
+/// Reloads the CRL whenever its file changes, and the gateway's certificate whenever its file
+/// changes (a rotation without downtime).
 async fn watch_crl(
     tls: Arc<TlsState>,
     path: std::path::PathBuf,
@@ -334,7 +336,9 @@ async fn watch_crl(
     mut stop: watch::Receiver<bool>,
 ) {
     let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let cert = tls.certificate_file().to_owned();
     let mut seen: Option<SystemTime> = modified(&path);
+    let mut seen_cert: Option<SystemTime> = modified(&cert);
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -349,6 +353,20 @@ async fn watch_crl(
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "new CRL refused; the previous one stays in force")
+                }
+            }
+        }
+        let now = modified(&cert);
+        if now != seen_cert {
+            seen_cert = now;
+            // The key may be written just after the certificate: a refusal is retried at the
+            // next change, and SIGHUP forces it.
+            match tls.reload_certificate() {
+                Ok(serial) => {
+                    tracing::info!(cert = %cert.display(), %serial, "gateway certificate rotated; open connections carry on")
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "new gateway certificate refused; the previous one stays in force")
                 }
             }
         }

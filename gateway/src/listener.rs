@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
 use midwa_certs::TrustDomain;
-use midwa_certs::tls::{Credentials, Revocations, TlsError, peer_identity, server_config};
+use midwa_certs::tls::{
+    Credentials, Revocations, TlsError, TlsFiles, peer_identity, server_config,
+};
 use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -30,7 +32,8 @@ use crate::metrics::Metrics;
 /// The TLS material in force, and the connections it let in.
 #[derive(Debug)]
 pub struct TlsState {
-    credentials: Credentials,
+    credentials: RwLock<Arc<Credentials>>,
+    files: TlsFiles,
     crl_path: PathBuf,
     domain: TrustDomain,
     config: RwLock<Arc<ServerConfig>>,
@@ -40,9 +43,11 @@ pub struct TlsState {
 }
 
 impl TlsState {
-    /// Builds the server configuration from checked credentials and the CRL file.
+    /// Builds the server configuration from checked credentials (read from `files`) and the
+    /// CRL file.
     pub fn new(
         credentials: Credentials,
+        files: TlsFiles,
         crl_path: PathBuf,
         domain: TrustDomain,
         metrics: Arc<Metrics>,
@@ -50,7 +55,8 @@ impl TlsState {
         let revocations = Revocations::load(&crl_path, &credentials)?;
         let config = server_config(&credentials, &revocations)?;
         Ok(Self {
-            credentials,
+            credentials: RwLock::new(Arc::new(credentials)),
+            files,
             crl_path,
             domain,
             config: RwLock::new(config),
@@ -64,8 +70,9 @@ impl TlsState {
     /// connections it revokes are closed; returns how many were closed. On failure the CRL in
     /// force stays.
     pub fn reload_crl(&self) -> Result<usize, TlsError> {
-        let revocations = Revocations::load(&self.crl_path, &self.credentials)?;
-        let config = server_config(&self.credentials, &revocations)?;
+        let credentials = self.credentials();
+        let revocations = Revocations::load(&self.crl_path, &credentials)?;
+        let config = server_config(&credentials, &revocations)?;
         *self.config.write().unwrap_or_else(PoisonError::into_inner) = config;
         let mut closed = 0;
         let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
@@ -85,6 +92,40 @@ impl TlsState {
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(revocations);
         Ok(closed)
+    }
+
+    /// Reads the gateway's certificate and key again (a rotation): new handshakes present the
+    /// new certificate, open connections carry on. Returns the new certificate's serial. On
+    /// failure (a file missing, a key that does not match, not a gateway certificate of this
+    /// region) the certificate in force stays.
+    pub fn reload_certificate(&self) -> Result<String, TlsError> {
+        let credentials = Credentials::load(&self.files, &self.domain)?;
+        credentials.require_role("gateway", &self.files.cert)?;
+        let revocations = self
+            .revocations
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let config = server_config(&credentials, &revocations)?;
+        let serial = credentials.identity().serial.clone();
+        *self.config.write().unwrap_or_else(PoisonError::into_inner) = config;
+        *self
+            .credentials
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(credentials);
+        Ok(serial)
+    }
+
+    /// The gateway's certificate file.
+    pub fn certificate_file(&self) -> &std::path::Path {
+        &self.files.cert
+    }
+
+    fn credentials(&self) -> Arc<Credentials> {
+        self.credentials
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Whether a certificate serial is revoked by the CRL in force.

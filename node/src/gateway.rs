@@ -29,6 +29,19 @@ pub async fn holdings(config: &Config) -> Result<midwa_proto::pb::HoldingsRespon
         .map_err(|status| format!("the gateway refused: {}", status.message()))
 }
 
+/// The node's TLS configuration read again from its files, so that a rotated certificate is
+/// used from the next connection on; `previous` if the files cannot be used now (a rotation
+/// half done), with the reason logged.
+pub fn current_tls(config: &Config, previous: &Arc<ClientConfig>) -> Arc<ClientConfig> {
+    match node_tls(config) {
+        Ok(tls) => tls,
+        Err(e) => {
+            tracing::warn!(error = %e, "the node's certificate files cannot be used now; the previous certificate is used");
+            previous.clone()
+        }
+    }
+}
+
 /// The client TLS configuration of a node, checked: a node certificate of the configured state.
 pub fn node_tls(config: &Config) -> Result<Arc<ClientConfig>, crate::NodeError> {
     let credentials = midwa_certs::tls::Credentials::load(&config.tls, &config.trust_domain)?;

@@ -54,9 +54,12 @@ impl Inbox {
     }
 
     async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<Ended, InboxError> {
-        let channel = crate::gateway::connect(&self.config, self.tls.clone())
-            .await
-            .map_err(InboxError::Connect)?;
+        let channel = crate::gateway::connect(
+            &self.config,
+            crate::gateway::current_tls(&self.config, &self.tls),
+        )
+        .await
+        .map_err(InboxError::Connect)?;
         let (acks, rx) = mpsc::channel(16);
         let mut deliveries = NoticesClient::new(channel)
             .inbox(ReceiverStream::new(rx))

@@ -65,9 +65,12 @@ impl Publisher {
 
     /// One connection, until the gateway closes it or shutdown.
     async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<Ended, SessionError> {
-        let channel = crate::gateway::connect(&self.config, self.tls.clone())
-            .await
-            .map_err(SessionError::Connect)?;
+        let channel = crate::gateway::connect(
+            &self.config,
+            crate::gateway::current_tls(&self.config, &self.tls),
+        )
+        .await
+        .map_err(SessionError::Connect)?;
         let mut client = ExchangeClient::new(channel)
             .max_decoding_message_size(16 * 1024 * 1024)
             .max_encoding_message_size(16 * 1024 * 1024);
