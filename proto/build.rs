@@ -15,6 +15,7 @@ const PROTOS: &[&str] = &[
     "midwa/v1/notices.proto",
     "midwa/v1/opportunities.proto",
     "midwa/v1/subscriptions.proto",
+    "midwa/v1/region.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

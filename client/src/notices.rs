@@ -15,6 +15,16 @@ pub enum NoticeCommand {
     Send(NoticeArgs),
     /// The notices sent with this certificate, and whether each reached its addressee.
     Sent,
+    /// For regional coordinators: notices across the region, counted by origin, expected
+    /// month and mode.
+    Summary {
+        /// First expected month, YYYY-MM.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last expected month, YYYY-MM.
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 /// Runs a `notice` command; what to print.
@@ -22,7 +32,56 @@ pub async fn run(channel: Channel, command: NoticeCommand) -> Result<String, Str
     match command {
         NoticeCommand::Send(args) => send(channel, args.to_pb()?).await,
         NoticeCommand::Sent => sent(channel).await,
+        NoticeCommand::Summary { from, to } => {
+            let rows = summary(channel, from.unwrap_or_default(), to.unwrap_or_default()).await?;
+            Ok(summary_table(&rows))
+        }
     }
+}
+
+/// Notices across the region, counted (coordinators).
+pub async fn summary(
+    channel: Channel,
+    from: String,
+    to: String,
+) -> Result<Vec<pb::NoticeSummaryRow>, String> {
+    Ok(NoticesClient::new(channel)
+        .summary(pb::NoticeSummaryRequest { from, to })
+        .await
+        .map_err(|s| format!("the gateway refused: {}", s.message()))?
+        .into_inner()
+        .rows)
+}
+
+fn summary_table(rows: &[pb::NoticeSummaryRow]) -> String {
+    if rows.is_empty() {
+        return "no notices\n".into();
+    }
+    let header = [
+        "origin",
+        "month",
+        "mode",
+        "notices",
+        "persons",
+        "with vulnerabilities",
+        "acknowledged",
+    ]
+    .map(String::from);
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.origin.clone(),
+                r.month.clone(),
+                r.mode.clone(),
+                r.notices.to_string(),
+                r.persons.to_string(),
+                r.with_vulnerabilities.to_string(),
+                r.acknowledged.to_string(),
+            ]
+        })
+        .collect();
+    aligned(&header, &rows, |i| i >= 3)
 }
 
 /// A notice as given on the command line.
@@ -100,7 +159,7 @@ pub fn state_text(state: i32) -> &'static str {
     }
 }
 
-fn summary(n: Option<&pb::Notice>) -> String {
+fn one_line(n: Option<&pb::Notice>) -> String {
     n.and_then(|n| Notice::from_pb(n, None).ok())
         .map_or_else(|| "(unreadable notice)".into(), |n| n.to_string())
 }
@@ -121,7 +180,7 @@ pub async fn send(channel: Channel, notice: pb::Notice) -> Result<String, String
             "was already sent to"
         },
         status.notice.as_ref().map_or("", |n| n.origin.as_str()),
-        summary(status.notice.as_ref()),
+        one_line(status.notice.as_ref()),
         state_text(status.state)
     ))
 }
@@ -147,7 +206,7 @@ pub async fn sent(channel: Channel) -> Result<String, String> {
                     .as_ref()
                     .map(|n| n.origin.clone())
                     .unwrap_or_default(),
-                summary(s.notice.as_ref()),
+                one_line(s.notice.as_ref()),
                 state_text(s.state).into(),
                 hex(&s.id),
             ]
@@ -169,7 +228,7 @@ pub fn received(notices: &[pb::ReceivedNotice]) -> String {
             vec![
                 time_ms(r.received_at_ms),
                 party(&d.sender),
-                summary(d.notice.as_ref()),
+                one_line(d.notice.as_ref()),
             ]
         })
         .collect();

@@ -29,6 +29,10 @@ pub enum Operation {
     ListOpportunities,
     /// Subscribing to another state's record-level events.
     Subscribe,
+    /// Reading the notices counted across the region.
+    NoticeSummary,
+    /// Reading who takes part in the region.
+    ReadParticipants,
 }
 
 impl Operation {
@@ -44,6 +48,8 @@ impl Operation {
             Self::PublishOpportunity => "publish opportunities",
             Self::ListOpportunities => "list opportunities",
             Self::Subscribe => "subscribe to records",
+            Self::NoticeSummary => "read the summary of notices",
+            Self::ReadParticipants => "read the participants",
         }
     }
 
@@ -57,6 +63,11 @@ impl Operation {
             | Self::PublishOpportunity => matches!(role, Role::Node { .. }),
             Self::SendNotice => matches!(role, Role::Node { .. } | Role::Consulate { .. }),
             Self::Subscribe => matches!(role, Role::Node { .. } | Role::Coordinator { .. }),
+            Self::NoticeSummary => matches!(role, Role::Coordinator { .. }),
+            Self::ReadParticipants => matches!(
+                role,
+                Role::Node { .. } | Role::Coordinator { .. } | Role::Consulate { .. }
+            ),
             Self::ListOpportunities => matches!(
                 role,
                 Role::Node { .. } | Role::Coordinator { .. } | Role::Consulate { .. }

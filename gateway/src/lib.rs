@@ -53,6 +53,7 @@ use midwa_proto::pb::consent_server::ConsentServer;
 use midwa_proto::pb::exchange_server::ExchangeServer;
 use midwa_proto::pb::notices_server::NoticesServer;
 use midwa_proto::pb::opportunities_server::OpportunitiesServer;
+use midwa_proto::pb::region_server::RegionServer;
 use midwa_proto::pb::statistics_server::StatisticsServer;
 use midwa_proto::pb::subscriptions_server::SubscriptionsServer;
 use midwa_proto::pb::verification_server::VerificationServer;
@@ -273,6 +274,7 @@ impl Gateway {
                     OpportunitiesServer::new(api.clone())
                         .max_decoding_message_size(config.max_message_bytes),
                 )
+                .add_service(RegionServer::new(api.clone()))
                 .add_service(
                     SubscriptionsServer::new(api.clone())
                         .max_decoding_message_size(config.max_message_bytes)

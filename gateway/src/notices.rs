@@ -11,9 +11,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use midwa_proto::codes::CountryCode;
+use midwa_proto::codes::{CountryCode, Month};
 use midwa_proto::notice::{Notice, NoticeId};
 use midwa_proto::pb;
+use midwa_proto::vocab::Vulnerabilities;
 use prost::Message;
 use tokio::sync::watch;
 
@@ -200,6 +201,38 @@ impl Notices {
             .collect();
         out.sort_by_key(|s| std::cmp::Reverse(s.sent_at_ms));
         out
+    }
+
+    /// Notices counted by origin, expected month and mode, for months in `from..=to`.
+    pub fn summary(&self, from: Option<Month>, to: Option<Month>) -> Vec<pb::NoticeSummaryRow> {
+        let board = self.lock();
+        let mut rows: BTreeMap<(CountryCode, Month, &'static str), pb::NoticeSummaryRow> =
+            BTreeMap::new();
+        for (&(origin, seq), held) in &board.held {
+            let n = &held.notice;
+            let Some(month) =
+                Month::new(n.expected_date.year() as u16, n.expected_date.month() as u8)
+            else {
+                continue;
+            };
+            if from.is_some_and(|f| month < f) || to.is_some_and(|t| month > t) {
+                continue;
+            }
+            let acked = board.inboxes.get(&origin).is_some_and(|i| seq <= i.acked);
+            let row = rows
+                .entry((origin, month, n.mode.as_str()))
+                .or_insert_with(|| pb::NoticeSummaryRow {
+                    origin: origin.to_string(),
+                    month: month.to_string(),
+                    mode: n.mode.to_string(),
+                    ..Default::default()
+                });
+            row.notices += 1;
+            row.persons += n.persons;
+            row.with_vulnerabilities += u32::from(n.vulnerabilities != Vulnerabilities::NONE);
+            row.acknowledged += u32::from(acked);
+        }
+        rows.into_values().collect()
     }
 
     /// The highest sequence `state`'s node acknowledged.

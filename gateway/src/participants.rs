@@ -110,6 +110,13 @@ impl Participants {
         self.by_code.is_empty()
     }
 
+    /// Every listed state, by code.
+    pub fn all(&self) -> Vec<&Participant> {
+        let mut all: Vec<&Participant> = self.by_code.values().collect();
+        all.sort_by_key(|p| p.code);
+        all
+    }
+
     /// The codes of every listed state.
     pub fn codes(&self) -> impl Iterator<Item = CountryCode> + '_ {
         self.by_code.keys().copied()

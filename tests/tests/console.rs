@@ -117,6 +117,24 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     std::fs::write(&opportunities, OPPORTUNITIES).expect("write");
     let (ok, _, err) = region.node_command("GH", &["opportunity", "publish", path(&opportunities)]);
     assert!(ok, "{err}");
+    let (ok, _, err) = region.node_command(
+        "SN",
+        &[
+            "notice",
+            "send",
+            "--to",
+            "GH",
+            "--date",
+            "2026-12-03",
+            "--mode",
+            "land",
+            "--arrival-point",
+            "PAGA-BORDER",
+            "--persons",
+            "1234",
+        ],
+    );
+    assert!(ok, "{err}");
     region.wait_published("GH", Duration::from_secs(60)).await;
     region.wait_published("SN", Duration::from_secs(60)).await;
 
@@ -151,8 +169,8 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     );
     let origins = browser.text("#returns-origins");
     assert!(
-        origins.contains("Included: GH (policy version 1)")
-            && origins.contains("Left out: SN: SN has not pushed a consent policy"),
+        origins.contains("Included: Ghana (policy version 1)")
+            && origins.contains("Left out: Senegal: SN has not pushed a consent policy"),
         "{origins}"
     );
     let chart_bars =
@@ -175,6 +193,13 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     browser.wait_text("#opportunities-table", "opportunities", |t| {
         t.contains("Irrigated vegetable growing") && t.contains("Training")
     });
+    let notices = browser.wait_text("#notices-table", "the notice", |t| {
+        t.contains("December 2026")
+    });
+    assert!(
+        notices.contains("Ghana") && notices.contains("Land") && notices.contains("1,234"),
+        "{notices}"
+    );
     shot("console-en");
 
     // French: the words, the month names and the numbers change; a query runs by quarter.
@@ -207,6 +232,12 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         "thousands are grouped the French way: {total}"
     );
     assert!(browser.text("#opportunities-table").contains("Formation"));
+    assert!(
+        browser.text("#returns-origins").contains("Exclu : Sénégal"),
+        "state names follow the language: {}",
+        browser.text("#returns-origins")
+    );
+    assert!(browser.text("#notices-table").contains("décembre 2026"));
     shot("console-fr");
 
     // Portuguese.
@@ -243,12 +274,12 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     browser.click("#verify-run");
     let verdict = browser.wait_text("#verify-result", "a verdict", |t| t.contains("VERIFIED"));
     assert!(
-        verdict.contains("a return to GH is on record") && verdict.contains("Mode"),
+        verdict.contains("a return to Ghana is on record") && verdict.contains("Mode"),
         "{verdict}"
     );
     browser.click("#lang option[value='fr']");
     browser.wait_text("#verify-result", "the verdict in French", |t| {
-        t.contains("VÉRIFIÉ : un retour vers GH")
+        t.contains("VÉRIFIÉ : un retour vers Ghana")
     });
     let qr = region.root().join("receipt-qr.png");
     let (ok, _, err) = region.node_command(

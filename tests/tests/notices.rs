@@ -167,4 +167,26 @@ async fn notices_reach_only_their_addressee_exactly_once_across_outages_and_rest
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(received(&region, "GH").len(), 3);
+
+    // Coordinators see notices counted across the region; nobody else does.
+    let (ok, out, err) = region.midwa("coordinator", &["notice", "summary"]);
+    assert!(ok, "{err}");
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(
+        rows.contains(&vec!["GH", "2026-12", "land", "2", "16", "2", "2"]),
+        "{out}"
+    );
+    assert!(
+        rows.contains(&vec!["GH", "2026-12", "air", "1", "30", "0", "1"]),
+        "{out}"
+    );
+    let (ok, _, err) = region.midwa("consulate-GH", &["notice", "summary"]);
+    assert!(
+        !ok && err.contains("may not read the summary of notices"),
+        "{err}"
+    );
 }

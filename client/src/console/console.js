@@ -8,6 +8,7 @@ const state = {
   token: "",
   session: null,
   answers: {},   // the last answer of each panel, redrawn on a change of language
+  names: {},     // participants' names by code: { GH: { en, fr, pt, status } }
 };
 
 // ---------- words, numbers and dates ----------
@@ -59,10 +60,18 @@ function day(value) {
   return new Intl.DateTimeFormat(state.lang, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(Date.UTC(y, mo - 1, d)));
 }
 
+// A state's name in the chosen language, from the gateway's participant list; its code
+// when the state is not a participant.
+function stateName(code) {
+  const names = state.names[code];
+  return names ? names[state.lang] || names.en : code;
+}
+
 // A dimension's value as people read it.
 function label(column, value) {
   switch (column) {
     case "period": return period(value);
+    case "origin": case "host_country": return stateName(value);
     case "mode": case "sex": case "return_type": case "vulnerability": case "assistance_category":
       return term(column, value);
     default: return value;
@@ -78,7 +87,7 @@ function applyWords() {
   if (s) {
     const uri = s.identity.split("/");
     document.getElementById("who").textContent = t(`who.${s.role}`, {
-      name: uri[uri.length - 1], state: s.state, post: uri[uri.length - 1], gateway: s.gateway,
+      name: uri[uri.length - 1], state: stateName(s.state), post: uri[uri.length - 1], gateway: s.gateway,
     });
   }
 }
@@ -248,14 +257,14 @@ function totalRow(answer, columns) {
 function origins(container, answer) {
   container.replaceChildren();
   const included = answer.origins.filter((o) => o.included)
-    .map((o) => `${o.state} (${o.policy_version === 0 ? t("own_data") : t("policy_version", { v: o.policy_version })})`);
+    .map((o) => `${stateName(o.state)} (${o.policy_version === 0 ? t("own_data") : t("policy_version", { v: o.policy_version })})`);
   const p = document.createElement("p");
   p.textContent = t("included", { list: included.length ? included.join(", ") : t("none") });
   container.append(p);
   for (const o of answer.origins.filter((o) => !o.included)) {
     const q = document.createElement("p");
     q.className = "left-out";
-    q.textContent = t("left_out", { state: o.state, reason: o.reason });
+    q.textContent = t("left_out", { state: stateName(o.state), reason: o.reason });
     container.append(q);
   }
 }
@@ -290,6 +299,9 @@ const panels = {
   async vulnerable() {
     return { main: await query({ metric: "returns", by: ["vulnerability"] }) };
   },
+  async notices() {
+    return { main: await api("/api/notices") };
+  },
   async opportunities() {
     const open = document.getElementById("opportunities-open").value;
     const list = await api(`/api/opportunities${open ? `?open_on=${open}` : ""}`);
@@ -319,9 +331,8 @@ const draw = {
     origins(document.getElementById("returns-origins"), main);
     const select = document.getElementById("returns-origin");
     for (const o of main.origins) {
-      if (![...select.options].some((opt) => opt.value === o.state)) {
-        select.append(new Option(o.state, o.state));
-      }
+      const option = [...select.options].find((opt) => opt.value === o.state) || select.appendChild(new Option("", o.state));
+      option.textContent = stateName(o.state);
     }
   },
   coverage({ main, returns }) {
@@ -371,12 +382,35 @@ const draw = {
       main.threshold);
     origins(document.getElementById("vulnerable-origins"), main);
   },
+  notices({ main }) {
+    const months = [...new Set(main.rows.map((r) => r.month))].sort();
+    const modes = ["air", "land", "sea"].filter((m) => main.rows.some((r) => r.mode === m));
+    const persons = (month, mode) => main.rows
+      .filter((r) => r.month === month && r.mode === mode)
+      .reduce((sum, r) => sum + r.persons, 0);
+    barChart(document.getElementById("notices-chart"), months.map(period),
+      modes.map((m) => ({ name: term("mode", m), color: `var(--${m})`, values: months.map((mo) => persons(mo, m)) })),
+      (v) => number(Math.round(v)));
+    table(document.getElementById("notices-table"), "notices",
+      [{ text: t("col.origin") }, { text: t("col.period") }, { text: t("col.mode") },
+        { text: t("col.notices"), number: true }, { text: t("col.persons_expected"), number: true },
+        { text: t("col.with_vulnerabilities"), number: true }, { text: t("col.acknowledged"), number: true }],
+      main.rows.map((r) => [
+        { text: stateName(r.origin), raw: r.origin },
+        { text: period(r.month), raw: r.month },
+        { text: term("mode", r.mode), raw: r.mode },
+        { text: number(r.notices), raw: r.notices },
+        { text: number(r.persons), raw: r.persons },
+        { text: number(r.with_vulnerabilities), raw: r.with_vulnerabilities },
+        { text: number(r.acknowledged), raw: r.acknowledged },
+      ]));
+  },
   opportunities({ main }) {
     table(document.getElementById("opportunities-table"), "opportunities",
       ["col.state", "col.kind", "col.sector", "col.region", "col.capacity", "col.starts", "col.ends", "col.title", "col.contact"]
         .map((k) => ({ text: t(k), number: k === "col.capacity" })),
       main.opportunities.map((o) => [
-        { text: o.state },
+        { text: stateName(o.state), raw: o.state },
         { text: term("kind", o.kind), raw: o.kind },
         { text: term("sector", o.sector), raw: o.sector },
         { text: o.region === "nationwide" ? t("nationwide") : o.region, raw: o.region },
@@ -411,7 +445,7 @@ function showVerification(answer) {
   box.replaceChildren();
   const verdict = document.createElement("p");
   verdict.className = `verdict ${answer.verified ? "yes" : "no"}`;
-  verdict.textContent = `${answer.code}: ${answer.verified ? t("verify.yes", { origin: answer.origin }) : t("verify.no")}`;
+  verdict.textContent = `${answer.code}: ${answer.verified ? t("verify.yes", { origin: stateName(answer.origin) }) : t("verify.no")}`;
   box.append(verdict);
   if (answer.verified) {
     const list = document.createElement("dl");
@@ -422,19 +456,19 @@ function showVerification(answer) {
     };
     field("return_month", answer.return_month && period(answer.return_month));
     field("mode", answer.mode && term("mode", answer.mode));
-    field("host_country", answer.host_country);
+    field("host_country", answer.host_country && stateName(answer.host_country));
     field("return_type", answer.return_type && term("return_type", answer.return_type));
     field("assisted", answer.assisted === null || answer.assisted === undefined ? null : t(answer.assisted ? "yes" : "not_yet"));
     box.append(list);
     box.append(Object.assign(document.createElement("p"), {
-      className: "hint", textContent: t("verify.policy", { v: answer.policy_version, origin: answer.origin }),
+      className: "hint", textContent: t("verify.policy", { v: answer.policy_version, origin: stateName(answer.origin) }),
     }));
   }
   if (answer.attestation) {
     box.append(Object.assign(document.createElement("p"), {
       className: answer.attestation.valid ? "yes" : "no",
       textContent: answer.attestation.valid
-        ? t("verify.attestation_valid", { origin: answer.attestation.origin })
+        ? t("verify.attestation_valid", { origin: stateName(answer.attestation.origin) })
         : t("verify.attestation_invalid", { error: answer.attestation.error }),
     }));
   }
@@ -476,6 +510,7 @@ async function start() {
   document.getElementById("lang").addEventListener("change", (e) => setLanguage(e.target.value));
   try {
     state.session = await api("/api/session");
+    state.names = await api("/api/participants").catch(() => ({}));
   } catch (error) {
     showError(error);
     return;

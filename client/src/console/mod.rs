@@ -1,7 +1,7 @@
 //! `midwa console`: a web page served on the user's own machine, in English, French and
 //! Portuguese, that asks the gateway over mutual TLS with the user's certificate. Coordinators
 //! see the regional picture (returns by month, origin and mode; reintegration coverage;
-//! sustainability scores; vulnerable groups; opportunities); a consulate's page verifies
+//! sustainability scores; vulnerable groups; notices; opportunities); a consulate's page verifies
 //! receipts, typed or from a photo of the QR code.
 //!
 //! The server listens on loopback only. The page itself holds no data; every `/api/` call
@@ -144,6 +144,8 @@ impl Ready {
             .route("/api/session", get(session))
             .route("/api/query", post(query))
             .route("/api/opportunities", get(opportunities))
+            .route("/api/notices", get(notices))
+            .route("/api/participants", get(participants))
             .route("/api/verify", post(verify))
             .route("/api/verify-image", post(verify_image))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -303,6 +305,49 @@ async fn opportunities(
         crate::opportunities::json(&answer),
     )
         .into_response())
+}
+
+async fn notices(State(c): State<Console>, headers: HeaderMap) -> Result<Json<Value>, Failure> {
+    c.guard(&headers)?;
+    let rows = pb::notices_client::NoticesClient::new(c.channel.clone())
+        .summary(pb::NoticeSummaryRequest::default())
+        .await
+        .map_err(gateway_failure)?
+        .into_inner()
+        .rows;
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "origin": r.origin, "month": r.month, "mode": r.mode, "notices": r.notices,
+                "persons": r.persons, "with_vulnerabilities": r.with_vulnerabilities,
+                "acknowledged": r.acknowledged,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "rows": rows })))
+}
+
+async fn participants(
+    State(c): State<Console>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Failure> {
+    c.guard(&headers)?;
+    let list = pb::region_client::RegionClient::new(c.channel.clone())
+        .participants(pb::ParticipantsRequest {})
+        .await
+        .map_err(gateway_failure)?
+        .into_inner()
+        .participants;
+    let names: serde_json::Map<String, Value> = list
+        .iter()
+        .map(|p| {
+            let names =
+                json!({ "en": p.name_en, "fr": p.name_fr, "pt": p.name_pt, "status": p.status });
+            (p.code.clone(), names)
+        })
+        .collect();
+    Ok(Json(Value::Object(names)))
 }
 
 #[derive(Deserialize)]

@@ -1,9 +1,10 @@
 //! The services besides `midwa.v1.Exchange`: `Consent`, `Statistics` and `Verification` here,
-//! notices, opportunities and subscriptions beside. Each handler authorises, calls the domain and
+//! notices, opportunities, subscriptions and the region's participants beside. Each handler authorises, calls the domain and
 //! converts back; errors become a `tonic::Status` here.
 
 mod notices;
 mod opportunities;
+mod region;
 mod subscriptions;
 
 use std::sync::Arc;

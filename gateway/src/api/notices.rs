@@ -2,7 +2,7 @@
 //! node's inbox stream.
 
 use midwa_certs::Role;
-use midwa_proto::codes::CountryCode;
+use midwa_proto::codes::{CountryCode, Month};
 use midwa_proto::notice::Notice;
 use midwa_proto::pb::{self, notices_server};
 use tokio::sync::mpsc;
@@ -98,6 +98,26 @@ impl notices_server::Notices for Api {
             .map(|s| status_to_pb(s, false))
             .collect();
         Ok(Response::new(pb::SentNotices { notices }))
+    }
+
+    async fn summary(
+        &self,
+        request: Request<pb::NoticeSummaryRequest>,
+    ) -> Result<Response<pb::NoticeSummary>, Status> {
+        self.caller(&request, Operation::NoticeSummary)?;
+        let month = |field: &str, text: &str| -> Result<Option<Month>, Status> {
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse()
+                .map(Some)
+                .map_err(|e| Status::invalid_argument(format!("{field}: {e}")))
+        };
+        let request = request.into_inner();
+        let (from, to) = (month("from", &request.from)?, month("to", &request.to)?);
+        Ok(Response::new(pb::NoticeSummary {
+            rows: self.notices.summary(from, to),
+        }))
     }
 
     type InboxStream = ReceiverStream<Result<pb::InboxDelivery, Status>>;
