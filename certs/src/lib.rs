@@ -6,12 +6,14 @@
 //! - [`inspect`]: what a certificate says, for people.
 //! - [`tls`]: rustls server and client configurations from a party's files, with the identity
 //!   and revocation checks every connection gets.
+//! - [`config`]: what every party's TOML configuration shares (its error, reading it).
 //! - [`files`]: writing key material atomically with the right permissions.
 //! - [`attestation`]: a node's signed claims about a return, checked offline against the CA.
 #![warn(missing_docs)]
 
 pub mod attestation;
 pub mod authority;
+pub mod config;
 pub mod files;
 pub mod identity;
 pub mod inspect;

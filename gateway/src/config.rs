@@ -8,27 +8,7 @@ use std::time::Duration;
 use midwa_certs::TrustDomain;
 use serde::Deserialize;
 
-/// A configuration that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read the configuration {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not valid.
-    #[error("configuration {path}: {why}")]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong, with the line where known.
-        why: String,
-    },
-}
+pub use midwa_certs::config::ConfigError;
 
 /// The gateway's configuration.
 #[derive(Debug, Clone)]
@@ -188,19 +168,13 @@ fn default_crl_check_seconds() -> u64 {
 impl Config {
     /// Reads and checks a configuration file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = midwa_certs::config::read(path)?;
         Self::parse(&text, path)
     }
 
     /// Parses configuration text; `path` names it in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let invalid = |why: String| ConfigError::Invalid {
-            path: path.to_owned(),
-            why,
-        };
+        let invalid = |why: String| ConfigError::invalid(path, why);
         let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
