@@ -103,6 +103,8 @@ impl Synthetic {
             ("ML", 4),
             ("TN", 3),
         ]);
+        // Nobody returns from their own country: Niger's and Mali's own come back from Libya.
+        let host = if host == self.state_code { "LY" } else { host };
         let mut vulnerabilities = Vec::new();
         if minor {
             vulnerabilities.push("unaccompanied_minor".to_owned());
@@ -124,7 +126,7 @@ impl Synthetic {
                 .pick(&[("avrr", 70), ("vhr", 22), ("forced", 5), ("spontaneous", 3)])
                 .into(),
             host_country: host.into(),
-            transit_countries: if host == "LY" {
+            transit_countries: if host == "LY" && self.state_code != "NE" {
                 vec!["NE".into()]
             } else {
                 vec![]
