@@ -60,7 +60,8 @@ enum Command {
         /// The receipt code, such as 7K3M-Q9TD-2HXA.
         code: String,
     },
-    /// Cross-border notices (consulates): tell a state of origin that returns are expected.
+    /// Cross-border notices: consulates tell a state of origin that returns are expected;
+    /// coordinators see them counted across the region.
     #[command(subcommand)]
     Notice(crate::notices::NoticeCommand),
     /// Reintegration opportunities the states publish, as far as their policies let you see
