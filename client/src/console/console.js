@@ -535,7 +535,13 @@ async function start() {
   document.getElementById("coordinator").hidden = false;
   document.getElementById("returns-form").addEventListener("submit", (e) => { e.preventDefault(); show("returns"); });
   document.getElementById("opportunities-form").addEventListener("submit", (e) => { e.preventDefault(); show("opportunities"); });
-  for (const name of Object.keys(panels)) show(name);
+  // Only coordinators see notices counted across the region; a state's own agency reads its
+  // notices with `midwa-node notices`.
+  const coordinator = state.session.role === "coordinator";
+  document.getElementById("notices").hidden = !coordinator;
+  for (const name of Object.keys(panels)) {
+    if (name !== "notices" || coordinator) show(name);
+  }
 }
 
 start();
