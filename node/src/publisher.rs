@@ -6,13 +6,13 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use midwa_proto::pb::{self, exchange_client::ExchangeClient};
+use midwa_proto::pb;
 use rustls::ClientConfig;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::config::Config;
-use crate::outbox::{CHUNK_EVENTS, Outbox};
+use crate::outbox::{CHUNK_EVENTS, Outbox, OutboxBatch};
 use crate::reconnect::Ended;
 
 /// What the publisher is doing, for `midwa-node status`.
@@ -71,11 +71,10 @@ impl Publisher {
         )
         .await
         .map_err(SessionError::Connect)?;
-        let mut client = ExchangeClient::new(channel)
-            .max_decoding_message_size(16 * 1024 * 1024)
-            .max_encoding_message_size(16 * 1024 * 1024);
         let (tx, rx) = mpsc::channel(self.config.in_flight);
-        let mut inbound = client.publish(ReceiverStream::new(rx)).await?.into_inner();
+        let mut inbound = publish(channel, ReceiverStream::new(rx))
+            .await?
+            .into_inner();
         let held = match inbound.message().await?.and_then(|m| m.kind) {
             Some(pb::publish_response::Kind::Resume(r)) => r.highest_seq,
             _ => {
@@ -171,7 +170,7 @@ impl Publisher {
     /// backlog (after an outage) goes in batches of up to `batch_events`, which is what
     /// throughput wants; a trickle goes as it comes, spread over the window in batches of at
     /// least one outbox chunk, which is what latency wants.
-    fn next_batch(&self, sent: u64) -> Result<Option<pb::PublishRequest>, SessionError> {
+    fn next_batch(&self, sent: u64) -> Result<Option<OutboxBatch>, SessionError> {
         let backlog = self.outbox.durable_seq().saturating_sub(sent) as usize;
         let limit = (backlog / self.config.in_flight)
             .clamp(CHUNK_EVENTS, self.config.batch_events.max(CHUNK_EVENTS));
@@ -179,10 +178,7 @@ impl Publisher {
         let Some(first) = batches.next() else {
             return Ok(None);
         };
-        let mut request = pb::PublishRequest {
-            first_seq: first.first_seq,
-            events: first.events,
-        };
+        let mut request = first;
         for b in batches {
             if request.events.len() + b.events.len() > limit
                 || b.first_seq != request.first_seq + request.events.len() as u64
@@ -216,4 +212,22 @@ impl Publisher {
     fn set(&self, f: impl FnOnce(&mut PublishState)) {
         f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
     }
+}
+
+/// Opens `midwa.v1.Exchange/Publish` sending the outbox's batches as they are stored: the same
+/// wire format as `PublishRequest`, without decoding and encoding every event again.
+async fn publish(
+    channel: tonic::transport::Channel,
+    batches: ReceiverStream<OutboxBatch>,
+) -> Result<tonic::Response<tonic::codec::Streaming<pb::PublishResponse>>, tonic::Status> {
+    let mut grpc = tonic::client::Grpc::new(channel)
+        .max_decoding_message_size(16 * 1024 * 1024)
+        .max_encoding_message_size(16 * 1024 * 1024);
+    grpc.ready()
+        .await
+        .map_err(|e| tonic::Status::unavailable(format!("the connection is not ready: {e}")))?;
+    let codec = tonic_prost::ProstCodec::<OutboxBatch, pb::PublishResponse>::default();
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static("/midwa.v1.Exchange/Publish");
+    grpc.streaming(tonic::Request::new(batches), path, codec)
+        .await
 }

@@ -119,15 +119,17 @@ pub enum Held {
     Different,
 }
 
-/// A batch of consecutive events to publish.
+/// A batch of consecutive events to publish, as stored. Its encoding is that of
+/// `midwa.v1.PublishRequest`: an embedded message and a bytes field are both length-delimited,
+/// so the events stay encoded from recording to the wire.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct OutboxBatch {
     /// Sequence of the first event.
     #[prost(uint64, tag = "1")]
     pub first_seq: u64,
-    /// The events, in sequence order.
-    #[prost(message, repeated, tag = "2")]
-    pub events: Vec<pb::Event>,
+    /// The events' canonical encodings (`midwa.v1.Event`), in sequence order.
+    #[prost(bytes = "vec", repeated, tag = "2")]
+    pub events: Vec<Vec<u8>>,
 }
 
 /// What was recorded, as the ledger keeps it: 8-byte prefixes of keyed hashes.

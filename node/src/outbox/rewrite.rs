@@ -4,6 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use midwa_proto::index::PrefixMap;
+use midwa_proto::pb;
 use prost::Message;
 
 use super::{Erasure, FLOOR, LedgerChunk, Memory, OutboxBatch, OutboxError, RECORDED, key};
@@ -78,15 +79,13 @@ impl Outbox {
                 .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
             for (i, event) in stored.events.into_iter().enumerate() {
                 let seq = stored.first_seq + i as u64;
-                if seq <= floor
-                    || memory
-                        .ids
-                        .get(PrefixMap::<u32>::key_of(&event.id))
-                        .is_none()
-                {
+                let id = pb::Event::decode(event.as_slice())
+                    .map_err(|_| OutboxError::Damaged(self.path.clone()))?
+                    .id;
+                if seq <= floor || memory.ids.get(PrefixMap::<u32>::key_of(&id)).is_none() {
                     continue;
                 }
-                kept.push(event.encode_to_vec());
+                kept.push(event);
             }
         }
         let mut seq = held;
