@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{MIDWA_EXE, NODE_EXE, Proc, TestRegion, returns, wait_until};
+use common::{MIDWA_EXE, NODE_EXE, Proc, TestRegion, path, returns, wait_until};
 use midwa_deploy::region::free_loopback_addr;
 use midwa_proto::pb;
 
@@ -151,55 +151,63 @@ async fn the_example_configurations_run_a_region() {
     }
 
     // The guide's next steps: push the example policy, then ask as a coordinator.
-    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/policy.toml");
-    let out = std::process::Command::new(NODE_EXE)
-        .args(["--config", config, "policy", "push"])
-        .arg(&policy)
-        .output()
-        .expect("policy push");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let example = |file: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../deploy")
+            .join(file)
+    };
+    let client = client_dir.join("client.toml");
+    let client = client.to_str().expect("path");
+    run(
+        NODE_EXE,
+        &[
+            "--config",
+            config,
+            "policy",
+            "push",
+            path(&example("policy.toml")),
+        ],
     );
-    let out = std::process::Command::new(MIDWA_EXE)
-        .arg("--config")
-        .arg(client_dir.join("client.toml"))
-        .args(["query", "returns", "--by", "sex"])
-        .output()
-        .expect("midwa query");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = run(
+        MIDWA_EXE,
+        &["--config", client, "query", "returns", "--by", "sex"],
     );
     assert!(text.contains("total") && text.contains("200"), "{text}");
     assert!(text.contains("NG (policy version 1)"), "{text}");
 
     // Publishing the example opportunities, which the example policy lets coordinators see.
-    let opportunities = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/opportunities.toml");
-    let out = std::process::Command::new(NODE_EXE)
-        .args(["--config", config, "opportunity", "publish"])
-        .arg(&opportunities)
-        .output()
-        .expect("opportunity publish");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run(
+        NODE_EXE,
+        &[
+            "--config",
+            config,
+            "opportunity",
+            "publish",
+            path(&example("opportunities.toml")),
+        ],
     );
-    let out = std::process::Command::new(MIDWA_EXE)
-        .arg("--config")
-        .arg(client_dir.join("client.toml"))
-        .args(["opportunities", "--state", "NG"])
-        .output()
-        .expect("midwa opportunities");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = run(
+        MIDWA_EXE,
+        &["--config", client, "opportunities", "--state", "NG"],
+    );
     assert!(
         text.contains("NG-2026-014") && text.contains("NG-2026-015"),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
+        "{text}"
     );
     drop(gateway);
+}
+
+/// Runs a command line of the guide to its end; its standard output. Fails the test with its
+/// standard error if it fails.
+fn run(exe: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(exe)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{exe}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
