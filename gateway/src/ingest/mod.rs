@@ -109,6 +109,15 @@ pub struct Durable {
 }
 
 impl Durable {
+    fn holding(&self, state: CountryCode) -> Holding {
+        self.holdings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&state)
+            .copied()
+            .unwrap_or_default()
+    }
+
     fn set(&self, holdings: HashMap<CountryCode, Holding>) {
         *self.holdings.lock().unwrap_or_else(PoisonError::into_inner) = holdings;
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
@@ -132,13 +141,7 @@ impl Tail {
         after: u64,
         max_events: usize,
     ) -> Result<Vec<crate::store::Stored>, StoreError> {
-        let upto = self
-            .durable
-            .holdings
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&state)
-            .map_or(0, |h| h.highest_seq);
+        let upto = self.durable.holding(state).highest_seq;
         self.batches
             .range(state.as_bytes(), after, upto, max_events)
     }
@@ -236,13 +239,7 @@ impl Ingest {
 
     /// What is durably held from `state`.
     pub fn holding(&self, state: CountryCode) -> Holding {
-        self.durable
-            .holdings
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&state)
-            .copied()
-            .unwrap_or_default()
+        self.durable.holding(state)
     }
 }
 
