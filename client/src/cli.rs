@@ -207,20 +207,12 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                     .map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?,
                 None => attestation,
             };
-            let ca = std::fs::read(&config.tls.ca)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", config.tls.ca.display()))?;
-            match midwa_certs::attestation::verify(&text, &ca, &config.trust_domain) {
-                Err(e) => {
-                    println!("NOT VALID: {e}");
+            match config.check_attestation(&text, &code) {
+                Err(why) => {
+                    println!("NOT VALID: {why}");
                     return Ok(false);
                 }
                 Ok(claims) => {
-                    let digest: String =
-                        code.digest().0.iter().map(|b| format!("{b:02x}")).collect();
-                    if claims.receipt != digest {
-                        println!("NOT VALID: the attestation belongs to another receipt code");
-                        return Ok(false);
-                    }
                     println!("VALID: signed by the node of {}", claims.origin);
                     println!("  return month: {}", claims.month);
                     println!("  mode:         {}", claims.mode);

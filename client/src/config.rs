@@ -76,6 +76,23 @@ impl Config {
         })
     }
 
+    /// The claims of a returnee's attestation, checked offline against this configuration's
+    /// regional CA and bound to `code`; why not, otherwise.
+    pub fn check_attestation(
+        &self,
+        text: &str,
+        code: &midwa_proto::receipt::ReceiptCode,
+    ) -> Result<midwa_certs::attestation::Claims, String> {
+        let ca = std::fs::read(&self.tls.ca)
+            .map_err(|e| format!("cannot read the regional CA {}: {e}", self.tls.ca.display()))?;
+        let claims = midwa_certs::attestation::verify(text, &ca, &self.trust_domain)
+            .map_err(|e| e.to_string())?;
+        if claims.receipt != code.digest().to_hex() {
+            return Err("the attestation belongs to another receipt code".into());
+        }
+        Ok(claims)
+    }
+
     /// Connects to the gateway with this party's certificate.
     pub async fn connect(&self) -> Result<tonic::transport::Channel, String> {
         let credentials = midwa_certs::tls::Credentials::load(&self.tls, &self.trust_domain)

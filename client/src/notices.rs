@@ -1,6 +1,7 @@
 //! Cross-border notices from the command line: sending one, what became of those sent, and the
 //! notices a state received. Shared by `midwa` (consulates) and `midwa-node` (state nodes).
 
+use midwa_certs::authority::hex;
 use midwa_proto::notice::{Notice, NoticeId};
 use midwa_proto::pb::{self, notices_client::NoticesClient};
 use tonic::transport::Channel;
@@ -143,10 +144,6 @@ fn parse_id(hex: &str) -> Result<Vec<u8>, String> {
     (0..16)
         .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad()))
         .collect()
-}
-
-fn hex(id: &[u8]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Where a notice is, in words.

@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use midwa_certs::authority::hex;
 use midwa_proto::pb::{self, event::Body, subscriptions_client::SubscriptionsClient};
 use midwa_proto::vocab;
 use serde_json::{Map, Value, json};
@@ -140,10 +141,6 @@ pub async fn run(
         received += batch.events.len() as u64;
         cursor = batch.last_seq;
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An event as one JSON object, with the fields granted (`fields`, dimension names).

@@ -163,6 +163,16 @@ impl Opportunities {
         Ok(next)
     }
 
+    /// The states that have published anything, withdrawn or not.
+    pub fn publishers(&self) -> std::collections::BTreeSet<CountryCode> {
+        self.newest
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .map(|(state, _)| *state)
+            .collect()
+    }
+
     /// The opportunities of the states `visible` accepts that `filter` keeps, by state and id.
     pub fn list(&self, filter: &Filter, visible: impl Fn(CountryCode) -> bool) -> Vec<Published> {
         self.newest

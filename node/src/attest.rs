@@ -26,12 +26,11 @@ pub fn attest(signer: &Signer, event: &pb::Event, code: ReceiptCode) -> Option<S
     let Some(pb::event::Body::Return(r)) = &event.body else {
         return None;
     };
-    let digest: String = code.digest().0.iter().map(|b| format!("{b:02x}")).collect();
     let claims = Claims {
         origin: event.origin.clone(),
         month: r.month.clone(),
         mode: Mode::from_pb(r.mode)?.as_str().to_owned(),
-        receipt: digest,
+        receipt: code.digest().to_hex(),
         issued: time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .ok()?,

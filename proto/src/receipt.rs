@@ -25,6 +25,13 @@ pub struct ReceiptCode(u64);
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct ReceiptDigest(pub [u8; 16]);
 
+impl ReceiptDigest {
+    /// The digest as lower-case hex, as attestations carry it.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// A text that is not a receipt code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(

@@ -93,7 +93,7 @@ impl Ready {
         let mut token = [0u8; 16];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut token)
             .map_err(|_| "no randomness for the session token".to_owned())?;
-        let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
+        let token = midwa_certs::authority::hex(&token);
         Ok(Self {
             listener,
             console: Console {

@@ -81,24 +81,13 @@ pub(super) async fn verify(
 }
 
 fn check_attestation(text: &str, code: &ReceiptCode, config: &Config) -> Value {
-    let ca = match std::fs::read(&config.tls.ca) {
-        Ok(ca) => ca,
-        Err(e) => return json!({ "valid": false, "error": format!("cannot read the CA: {e}") }),
-    };
-    match midwa_certs::attestation::verify(text, &ca, &config.trust_domain) {
-        Err(e) => json!({ "valid": false, "error": e.to_string() }),
-        Ok(claims) => {
-            let digest: String = code.digest().0.iter().map(|b| format!("{b:02x}")).collect();
-            if claims.receipt == digest {
-                json!({
-                    "valid": true,
-                    "origin": claims.origin,
-                    "month": claims.month,
-                    "mode": claims.mode,
-                })
-            } else {
-                json!({ "valid": false, "error": "the attestation belongs to another receipt code" })
-            }
-        }
+    match config.check_attestation(text, code) {
+        Ok(claims) => json!({
+            "valid": true,
+            "origin": claims.origin,
+            "month": claims.month,
+            "mode": claims.mode,
+        }),
+        Err(error) => json!({ "valid": false, "error": error }),
     }
 }

@@ -108,18 +108,7 @@ impl opportunities_server::Opportunities for Api {
         let caller = self.caller(&request, Operation::ListOpportunities)?;
         let filter = filter(request.get_ref()).map_err(Status::invalid_argument)?;
         // Every state that published something, and every participant, is decided on.
-        let publishers: BTreeSet<CountryCode> = self
-            .opportunities
-            .list(
-                &Filter {
-                    include_withdrawn: true,
-                    ..Filter::default()
-                },
-                |_| true,
-            )
-            .iter()
-            .map(|p| p.opportunity.state)
-            .collect();
+        let publishers = self.opportunities.publishers();
         let considered: BTreeSet<CountryCode> = publishers
             .iter()
             .copied()
