@@ -9,6 +9,10 @@
 //! nearly twice that and doubles in one step when it grows. Two distinct hashes share an 8-byte
 //! prefix with probability about n / 2^64 per insertion (5e-13 with 10 million held).
 
+pub mod spill;
+
+pub use spill::{Fixed, SpillMap};
+
 const PARTITION_BITS: u32 = 16;
 const TAIL_MAX: usize = 32;
 
@@ -24,6 +28,7 @@ pub fn content_digest(canonical: &[u8]) -> u32 {
 #[derive(Debug)]
 pub struct PrefixMap<V> {
     partitions: Vec<Partition<V>>,
+    bits: u32,
     len: usize,
 }
 
@@ -46,16 +51,22 @@ impl<V> Default for Partition<V> {
 
 impl<V: Copy> Default for PrefixMap<V> {
     fn default() -> Self {
-        Self {
-            partitions: (0..1 << PARTITION_BITS)
-                .map(|_| Partition::default())
-                .collect(),
-            len: 0,
-        }
+        Self::with_partition_bits(PARTITION_BITS)
     }
 }
 
 impl<V: Copy> PrefixMap<V> {
+    /// An empty map of `2^bits` partitions (at most 16): fewer for a map that stays small,
+    /// since each partition costs about 72 bytes even when empty.
+    pub fn with_partition_bits(bits: u32) -> Self {
+        let bits = bits.clamp(1, PARTITION_BITS);
+        Self {
+            partitions: (0..1 << bits).map(|_| Partition::default()).collect(),
+            bits,
+            len: 0,
+        }
+    }
+
     /// The key of a hash: its first 8 bytes, big-endian (shorter input is zero-padded).
     pub fn key_of(hash: &[u8]) -> u64 {
         let mut k = [0u8; 8];
@@ -66,7 +77,7 @@ impl<V: Copy> PrefixMap<V> {
 
     /// The value held for `key`, if any.
     pub fn get(&self, key: u64) -> Option<V> {
-        let part = &self.partitions[Self::partition(key)];
+        let part = &self.partitions[self.partition(key)];
         if let Some((_, v)) = part.tail.iter().find(|(k, _)| *k == key) {
             return Some(*v);
         }
@@ -75,7 +86,8 @@ impl<V: Copy> PrefixMap<V> {
 
     /// Records `key` with `value`. The caller has checked that `key` is not held.
     pub fn insert(&mut self, key: u64, value: V) {
-        let part = &mut self.partitions[Self::partition(key)];
+        let at = self.partition(key);
+        let part = &mut self.partitions[at];
         part.tail.push((key, value));
         if part.tail.len() >= TAIL_MAX {
             part.tail.sort_unstable_by_key(|(k, _)| *k);
@@ -109,7 +121,8 @@ impl<V: Copy> PrefixMap<V> {
 
     /// Removes `key`; returns whether it was held.
     pub fn remove(&mut self, key: u64) -> bool {
-        let part = &mut self.partitions[Self::partition(key)];
+        let at = self.partition(key);
+        let part = &mut self.partitions[at];
         let removed = if let Some(i) = part.tail.iter().position(|(k, _)| *k == key) {
             part.tail.swap_remove(i);
             true
@@ -165,7 +178,8 @@ impl<V: Copy> PrefixMap<V> {
                 return None;
             }
             last = Some(key);
-            let part = &mut map.partitions[Self::partition(key)];
+            let at = map.partition(key);
+            let part = &mut map.partitions[at];
             part.keys.push(key);
             part.values.push(value);
             map.len += 1;
@@ -177,8 +191,8 @@ impl<V: Copy> PrefixMap<V> {
         Some(map)
     }
 
-    fn partition(key: u64) -> usize {
-        (key >> (64 - PARTITION_BITS)) as usize
+    fn partition(&self, key: u64) -> usize {
+        (key >> (64 - self.bits)) as usize
     }
 }
 
