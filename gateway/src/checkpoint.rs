@@ -17,7 +17,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use midwa_proto::codes::CountryCode;
-use midwa_proto::index::PrefixMap;
+use midwa_proto::index::SpillMap;
 use ring::digest::{Context, SHA256};
 
 use crate::ingest::Holding;
@@ -36,7 +36,7 @@ pub fn path(dir: &Path) -> PathBuf {
 pub fn write(
     path: &Path,
     holdings: &HashMap<CountryCode, Holding>,
-    index: &PrefixMap<u32>,
+    index: &mut SpillMap<u32>,
     stats: &Statistics,
 ) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp~");
@@ -57,10 +57,10 @@ pub fn write(
             }
         }
         out.put(&(index.len() as u64).to_le_bytes())?;
-        for (key, digest) in index.iter() {
+        index.for_each(|key, digest| {
             out.put(&key.to_le_bytes())?;
-            out.put(&digest.to_le_bytes())?;
-        }
+            out.put(&digest.to_le_bytes())
+        })?;
         out.put(AGGREGATES)?;
         stats.save(&mut |bytes| out.put(bytes))?;
         let sum = out.digest.finish();
@@ -84,8 +84,9 @@ pub fn write(
 /// damaged (logged), and then `stats` may hold a partial state: rebuild it.
 pub fn read(
     path: &Path,
+    scratch: &Path,
     stats: &Statistics,
-) -> Option<(HashMap<CountryCode, Holding>, PrefixMap<u32>)> {
+) -> Option<(HashMap<CountryCode, Holding>, SpillMap<u32>)> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -122,12 +123,21 @@ pub fn read(
         }
         let n = u64::from_le_bytes(input.take()?);
         let mut entries = Vec::new();
-        let index = PrefixMap::from_sorted((0..n).map_while(|_| {
-            let key = u64::from_le_bytes(input.take()?);
-            let digest = u32::from_le_bytes(input.take()?);
-            entries.push(());
-            Some((key, digest))
-        }))?;
+        let index = SpillMap::from_sorted(
+            scratch,
+            "ids",
+            crate::ingest::IDS_IN_MEMORY,
+            (0..n).map_while(|_| {
+                let key = u64::from_le_bytes(input.take()?);
+                let digest = u32::from_le_bytes(input.take()?);
+                entries.push(());
+                Some((key, digest))
+            }),
+        )
+        .map_err(|e| {
+            tracing::warn!(scratch = %scratch.display(), error = %e, "cannot write the id index's scratch file");
+        })
+        .ok()??;
         if entries.len() as u64 != n {
             return None;
         }
@@ -202,7 +212,7 @@ impl<R: Read> Hashed<R> {
 mod tests {
     use super::*;
 
-    fn sample() -> (HashMap<CountryCode, Holding>, PrefixMap<u32>) {
+    fn sample(scratch: &Path) -> (HashMap<CountryCode, Holding>, SpillMap<u32>) {
         let holdings = HashMap::from([
             (
                 "NG".parse().expect("code"),
@@ -219,16 +229,30 @@ mod tests {
                 },
             ),
         ]);
-        let mut index = PrefixMap::default();
+        // A small memory limit: most entries on disk.
+        let mut index = SpillMap::create(scratch, "sample", 300).expect("scratch");
         for i in 0..1000u64 {
-            index.insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), i as u32);
+            index
+                .insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), i as u32)
+                .expect("insert");
         }
         (holdings, index)
     }
 
-    fn statistics() -> Statistics {
+    fn entries(index: &mut SpillMap<u32>) -> Vec<(u64, u32)> {
+        let mut out = Vec::new();
+        index
+            .for_each(|k, v| {
+                out.push((k, v));
+                Ok(())
+            })
+            .expect("entries");
+        out
+    }
+
+    fn statistics(scratch: &Path) -> Statistics {
         use crate::stats::fact::{Fact, FactBody, ReturnFields};
-        let stats = Statistics::default();
+        let stats = Statistics::new(scratch).expect("scratch");
         let facts: Vec<Fact> = (0..500u64)
             .flat_map(|i| {
                 let origin = "NG".parse().expect("code");
@@ -261,7 +285,7 @@ mod tests {
                 [ret, survey]
             })
             .collect();
-        stats.apply(&facts);
+        stats.apply(&facts).expect("counted");
         stats
     }
 
@@ -279,18 +303,19 @@ mod tests {
     #[test]
     fn a_checkpoint_reads_back_as_written() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (holdings, index) = sample();
-        let stats = statistics();
-        write(&path(dir.path()), &holdings, &index, &stats).expect("write");
-        let restored = Statistics::default();
-        let (h, i) = read(&path(dir.path()), &restored).expect("read");
+        let scratch = dir.path().join("index");
+        let (holdings, mut index) = sample(&scratch);
+        let stats = statistics(&scratch);
+        write(&path(dir.path()), &holdings, &mut index, &stats).expect("write");
+        let restored = Statistics::new(&scratch).expect("scratch");
+        let (h, mut i) = read(&path(dir.path()), &scratch, &restored).expect("read");
         assert_eq!(h, holdings);
-        assert!(i.iter().eq(index.iter()));
+        assert_eq!(entries(&mut i), entries(&mut index));
         assert_eq!(restored.events(), 1000);
         assert_eq!(saved(&restored).len(), saved(&stats).len());
         remove(&path(dir.path()));
         assert!(
-            read(&path(dir.path()), &Statistics::default()).is_none(),
+            read(&path(dir.path()), &scratch, &restored).is_none(),
             "used twice"
         );
     }
@@ -299,22 +324,23 @@ mod tests {
     fn a_damaged_or_missing_checkpoint_is_not_used() {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = path(dir.path());
-        let stats = Statistics::default();
-        assert!(read(&file, &stats).is_none());
-        let (holdings, index) = sample();
-        write(&file, &holdings, &index, &statistics()).expect("write");
+        let scratch = dir.path().join("index");
+        let stats = Statistics::new(&scratch).expect("scratch");
+        assert!(read(&file, &scratch, &stats).is_none());
+        let (holdings, mut index) = sample(&scratch);
+        write(&file, &holdings, &mut index, &statistics(&scratch)).expect("write");
         let mut bytes = std::fs::read(&file).expect("bytes");
         let middle = bytes.len() / 2;
         bytes[middle] ^= 1;
         std::fs::write(&file, &bytes).expect("damage");
         assert!(
-            read(&file, &stats).is_none(),
+            read(&file, &scratch, &stats).is_none(),
             "a flipped bit went unnoticed"
         );
         bytes.truncate(middle);
         std::fs::write(&file, &bytes).expect("truncate");
         assert!(
-            read(&file, &stats).is_none(),
+            read(&file, &scratch, &stats).is_none(),
             "a truncated checkpoint was used"
         );
     }

@@ -8,7 +8,7 @@
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventBody, EventId, Pseudonym};
-use midwa_proto::index::PrefixMap;
+use midwa_proto::index::{PrefixMap, SpillMap};
 use midwa_proto::pb;
 use prost::Message;
 
@@ -57,7 +57,7 @@ pub fn done(journal: &Journal, retraction: &EventId) -> Result<bool, StoreError>
 /// Returns the erased events. Every target must be of one state.
 pub fn erase(
     store: &Store,
-    index: &mut PrefixMap<u32>,
+    index: &mut SpillMap<u32>,
     state: CountryCode,
     targets: &[Target],
 ) -> Result<Vec<Event>, StoreError> {
@@ -76,7 +76,9 @@ pub fn erase(
             if targets.iter().any(|t| t.matches(&event)) {
                 changed = true;
                 // Kept as a tombstone: a resend of it is recognised, a correction accepted.
-                index.set(PrefixMap::<u32>::key_of(&event.id), crate::ingest::ERASED);
+                index
+                    .set(PrefixMap::<u32>::key_of(&event.id), crate::ingest::ERASED)
+                    .map_err(|e| StoreError::index(store.path(), e))?;
                 erased.push(Event::try_from(&event).map_err(|e| damaged(e.to_string()))?);
             } else {
                 kept.push(bytes.clone());

@@ -126,7 +126,10 @@ impl Gateway {
                 "no [[participant]] list in the configuration: any state with a node certificate may take part"
             );
         }
-        let stats = Arc::new(Statistics::default());
+        let stats = Arc::new(
+            Statistics::new(&store::scratch_dir(&config.data_dir))
+                .map_err(|e| store::StoreError::index(&config.data_dir, e))?,
+        );
         let stop = watch::Sender::new(false);
         let access = Arc::new(access::AccessLog::open(store.journal("access")?)?);
         let notices = Arc::new(notices::Notices::open(store.journal("notices")?)?);

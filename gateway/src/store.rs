@@ -39,6 +39,14 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// A scratch file of an in-memory index (see `midwa_proto::index::SpillMap`) failed.
+    #[error("index scratch files under {path}: {source}")]
+    Index {
+        /// The scratch directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A stored value cannot be decoded.
     #[error("database at {path}: damaged batch under key {key}: {why}")]
     Damaged {
@@ -49,6 +57,21 @@ pub enum StoreError {
         /// What is wrong.
         why: String,
     },
+}
+
+impl StoreError {
+    /// A failure of the index scratch files of the store in `dir`.
+    pub fn index(dir: &Path, source: std::io::Error) -> Self {
+        Self::Index {
+            path: scratch_dir(dir),
+            source,
+        }
+    }
+}
+
+/// Where the in-memory indexes of the store in `dir` keep their scratch files.
+pub fn scratch_dir(dir: &Path) -> PathBuf {
+    dir.join("index")
 }
 
 /// One stored batch, as sled holds it.

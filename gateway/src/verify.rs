@@ -142,23 +142,23 @@ pub fn verify(
     requester: &Role,
     stats: &Statistics,
     consent: &Consent,
-) -> Outcome {
+) -> Result<Outcome, String> {
     let not_verified = pb::VerifyResponse::default();
-    let Some(found) = stats.receipt(&code.digest()) else {
-        return Outcome {
+    let Some(found) = stats.receipt(&code.digest())? else {
+        return Ok(Outcome {
             response: not_verified,
             decision: None,
-        };
+        });
     };
     let decision = consent.decide(found.origin, requester, DataClass::Verification, &[]);
     let Decision::Allowed {
         version, granted, ..
     } = &decision
     else {
-        return Outcome {
+        return Ok(Outcome {
             response: not_verified,
             decision: Some((found.origin, decision)),
-        };
+        });
     };
     let has = |d: Dimension| granted.contains(&d);
     let field = |d: Dimension| key::field(u128::from(found.profile), d);
@@ -183,10 +183,10 @@ pub fn verify(
         assisted: has(Dimension::Assisted).then_some(found.assisted),
         policy_version: *version,
     };
-    Outcome {
+    Ok(Outcome {
         response,
         decision: Some((found.origin, decision)),
-    }
+    })
 }
 
 #[cfg(test)]

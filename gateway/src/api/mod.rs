@@ -162,6 +162,9 @@ impl statistics_server::Statistics for Api {
                 retry_after.as_secs().max(1)
             )));
         }
+        if let Some(why) = self.stats.broken() {
+            return Err(Status::unavailable(why));
+        }
         let (stats, consent) = (self.stats.clone(), self.consent.clone());
         let query = request.into_inner();
         let role = caller.role.clone();
@@ -233,7 +236,8 @@ impl verification_server::Verification for Api {
             crate::verify::verify(&code, &role, &stats, &consent)
         })
         .await
-        .map_err(|_| Status::internal("internal error"))?;
+        .map_err(|_| Status::internal("internal error"))?
+        .map_err(Status::unavailable)?;
         if let Some((origin, decision)) = &outcome.decision {
             self.record(vec![Access::of(
                 *origin,

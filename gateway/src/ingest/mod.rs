@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventId, EventKind};
-use midwa_proto::index::{PrefixMap, content_digest};
+use midwa_proto::index::{PrefixMap, SpillMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -33,6 +33,9 @@ use crate::store::{Batches, MAX_VALUE_BYTES, Store, StoreError};
 /// The digest an erased event's id keeps in the index: known, so a resend of it is recognised,
 /// yet free to be published again. A real digest equal to it is stored as `ERASED - 1`.
 pub const ERASED: u32 = u32::MAX;
+
+/// Ids the index keeps in memory before merging them into its scratch file (12 bytes each).
+pub(crate) const IDS_IN_MEMORY: usize = 1 << 19;
 
 /// Why a batch was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -246,8 +249,8 @@ impl Ingest {
 /// The writer's view: everything accepted, durable or about to be.
 struct Ledger {
     holdings: HashMap<CountryCode, Holding>,
-    /// Event id prefix to content digest.
-    index: PrefixMap<u32>,
+    /// Event id prefix to content digest, mostly on disk.
+    index: SpillMap<u32>,
 }
 
 impl Ledger {
@@ -256,7 +259,8 @@ impl Ledger {
     /// batch. The checkpoint is removed once read. Returns the retractions read.
     fn load(store: &Store, stats: &Statistics) -> Result<(Self, bool, Vec<Target>), StoreError> {
         let path = checkpoint::path(store.path());
-        let from_checkpoint = checkpoint::read(&path, stats).filter(|(holdings, _)| {
+        let scratch = crate::store::scratch_dir(store.path());
+        let from_checkpoint = checkpoint::read(&path, &scratch, stats).filter(|(holdings, _)| {
             // A checkpoint newer than the store (an older store restored beside it) is useless.
             let valid = holdings
                 .iter()
@@ -269,7 +273,9 @@ impl Ledger {
             valid
         });
         if from_checkpoint.is_none() {
-            stats.clear();
+            stats
+                .clear()
+                .map_err(|e| StoreError::index(store.path(), e))?;
         }
         checkpoint::remove(&path);
         let started = Instant::now();
@@ -279,7 +285,8 @@ impl Ledger {
             None => (
                 Self {
                     holdings: HashMap::new(),
-                    index: PrefixMap::default(),
+                    index: SpillMap::create(&scratch, "ids", IDS_IN_MEMORY)
+                        .map_err(|e| StoreError::index(store.path(), e))?,
                 },
                 false,
             ),
@@ -302,7 +309,9 @@ impl Ledger {
                 for stored in store.scan_state_after(code, after) {
                     facts.clear();
                     ledger.add(state, stored?, &mut facts, &mut retractions)?;
-                    stats.apply(&facts);
+                    stats
+                        .apply(&facts)
+                        .map_err(|e| StoreError::index(store.path(), e))?;
                 }
             }
         }
@@ -335,10 +344,15 @@ impl Ledger {
             let event = Event::try_from(&wire).map_err(|e| damaged(e.to_string()))?;
             facts.extend(Fact::of(&event));
             retractions.extend(Target::of(&event));
-            self.index.insert(
-                PrefixMap::<u32>::key_of(&event.id.0),
-                content_digest(bytes).min(ERASED - 1),
-            );
+            self.index
+                .insert(
+                    PrefixMap::<u32>::key_of(&event.id.0),
+                    content_digest(bytes).min(ERASED - 1),
+                )
+                .map_err(|source| StoreError::Index {
+                    path: self.index.dir().to_owned(),
+                    source,
+                })?;
             holding.counts[kind_slot(event.kind())] += 1;
         }
         Ok(())
@@ -389,13 +403,13 @@ impl Ledger {
         // gateway already holds (its data was restored from an older backup), and must
         // number them after `held` instead.
         let skip = (held + 1 - first_seq) as usize;
-        if batch
-            .events
-            .iter()
-            .take(skip)
-            .any(|event| self.index.get(event.key).is_none())
-        {
-            return (reply, Ok(Err(IngestError::Renumber { held })));
+        let index_failed = |e| StoreError::index(store.path(), e);
+        for event in batch.events.iter().take(skip) {
+            match self.index.get(event.key) {
+                Ok(Some(_)) => {}
+                Ok(None) => return (reply, Ok(Err(IngestError::Renumber { held }))),
+                Err(e) => return (reply, Err(index_failed(e))),
+            }
         }
         ack.duplicates += skip.min(batch.events.len()) as u32;
         if last_seq <= held {
@@ -405,16 +419,22 @@ impl Ledger {
         }
         let mut new = Vec::with_capacity(batch.events.len());
         for (offset, event) in batch.events.iter().enumerate().skip(skip) {
-            let held = self.index.get(event.key);
+            let held = match self.index.get(event.key) {
+                Ok(held) => held,
+                Err(e) => return (reply, Err(index_failed(e))),
+            };
             match held {
                 Some(d) if d == event.digest => ack.duplicates += 1,
                 Some(d) if d != ERASED => ack.conflicts.push(EventId(event.id)),
                 // New, or erased before and published again (a correction).
                 _ => {
-                    if held.is_some() {
-                        self.index.set(event.key, event.digest);
+                    let recorded = if held.is_some() {
+                        self.index.set(event.key, event.digest)
                     } else {
-                        self.index.insert(event.key, event.digest);
+                        self.index.insert(event.key, event.digest)
+                    };
+                    if let Err(e) = recorded {
+                        return (reply, Err(index_failed(e)));
                     }
                     if let Some(slot) = event.slot {
                         counts[slot] += 1;

@@ -108,7 +108,7 @@ pub(super) fn write_loop(
     if let Err(e) = checkpoint::write(
         &checkpoint::path(store.path()),
         &ledger.holdings,
-        &ledger.index,
+        &mut ledger.index,
         &stats,
     ) {
         tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start will scan the store");

@@ -14,10 +14,12 @@
 //! | closures | closure event | of the closure |
 
 use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use super::fact::{Fact, FactBody};
 use midwa_proto::codes::CountryCode;
-use midwa_proto::index::PrefixMap;
+use midwa_proto::index::{Fixed, PrefixMap, SpillMap};
 
 use super::key::{self, FastMap, Regions};
 
@@ -136,21 +138,27 @@ impl FollowUp {
     }
 }
 
+/// Entries the per-person maps keep in memory before merging them into their scratch file.
+const PERSONS_IN_MEMORY: usize = 1 << 19;
+const RECEIPTS_IN_MEMORY: usize = 1 << 18;
+
 /// The aggregate tables and what they need to know of each person.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Cube {
     tables: [Table; TABLES],
     regions: Regions,
     /// Distinct profiles, numbered.
     profiles: Vec<u64>,
     profile_numbers: FastMap<u64, u32>,
-    /// Person (pseudonym prefix) to profile number.
-    persons: PrefixMap<u32>,
+    /// Person (pseudonym prefix) to profile number, mostly on disk.
+    persons: SpillMap<u32>,
     follow_ups: FastMap<u64, FollowUp>,
-    /// Receipt digest prefix to the return it was given for.
-    receipts: PrefixMap<ReceiptEntry>,
+    /// Receipt digest prefix to the return it was given for, mostly on disk.
+    receipts: SpillMap<ReceiptEntry>,
     /// Events applied.
     events: u64,
+    /// Where the per-person maps keep their scratch files.
+    scratch: PathBuf,
 }
 
 /// What the gateway keeps of a receipt: whose return, and what it was.
@@ -159,6 +167,22 @@ struct ReceiptEntry {
     person: u64,
     profile: u32,
     month: u32,
+}
+
+impl Fixed for ReceiptEntry {
+    const SIZE: usize = 16;
+    fn put(&self, out: &mut [u8]) {
+        self.person.put(&mut out[..8]);
+        self.profile.put(&mut out[8..12]);
+        self.month.put(&mut out[12..]);
+    }
+    fn take(bytes: &[u8]) -> Self {
+        Self {
+            person: u64::take(&bytes[..8]),
+            profile: u32::take(&bytes[8..12]),
+            month: u32::take(&bytes[12..]),
+        }
+    }
 }
 
 /// A return found by its receipt.
@@ -175,6 +199,26 @@ pub struct Receipted {
 }
 
 impl Cube {
+    /// An empty cube whose per-person maps keep their scratch files in `scratch`.
+    pub fn create(scratch: &Path) -> io::Result<Self> {
+        Ok(Self {
+            tables: Default::default(),
+            regions: Regions::default(),
+            profiles: Vec::new(),
+            profile_numbers: FastMap::default(),
+            persons: SpillMap::create(scratch, "persons", PERSONS_IN_MEMORY)?,
+            follow_ups: FastMap::default(),
+            receipts: SpillMap::create(scratch, "receipts", RECEIPTS_IN_MEMORY)?,
+            events: 0,
+            scratch: scratch.to_owned(),
+        })
+    }
+
+    /// The scratch directory.
+    pub fn scratch(&self) -> &Path {
+        &self.scratch
+    }
+
     /// The destination regions seen.
     pub fn regions(&self) -> &Regions {
         &self.regions
@@ -185,20 +229,20 @@ impl Cube {
         self.events
     }
 
-    /// Counts a stored event in.
-    pub fn apply(&mut self, fact: &Fact) {
+    /// Counts a stored event in. Fails only if a scratch file cannot be read or written.
+    pub fn apply(&mut self, fact: &Fact) -> io::Result<()> {
         self.events += 1;
-        self.count(fact, 1);
+        self.count(fact, 1)
     }
 
     /// Counts an erased event out: the opposite of [`Cube::apply`].
-    pub fn remove(&mut self, fact: &Fact) {
+    pub fn remove(&mut self, fact: &Fact) -> io::Result<()> {
         self.events = self.events.saturating_sub(1);
-        self.count(fact, -1);
+        self.count(fact, -1)
     }
 
     /// Adds (`sign` 1) or takes out (-1) what an event counts for.
-    fn count(&mut self, fact: &Fact, sign: i64) {
+    fn count(&mut self, fact: &Fact, sign: i64) -> io::Result<()> {
         let (origin, person) = (fact.origin, fact.person);
         match fact.body {
             FactBody::Return {
@@ -215,24 +259,24 @@ impl Cube {
                 );
                 if sign > 0 {
                     let number = self.profile_number(profile);
-                    if self.persons.get(person).is_none() {
-                        self.persons.insert(person, number);
+                    if self.persons.get(person)?.is_none() {
+                        self.persons.insert(person, number)?;
                     }
                     let entry = ReceiptEntry {
                         person,
                         profile: number,
                         month,
                     };
-                    self.receipts.insert(receipt, entry);
+                    self.receipts.insert(receipt, entry)?;
                 } else {
-                    self.receipts.remove(receipt);
+                    self.receipts.remove(receipt)?;
                     // What the person counts in moves to an unknown profile.
-                    let old = self.profile_of(origin, person);
+                    let old = self.profile_of(origin, person)?;
                     let follow_up = self.follow_ups.remove(&person).unwrap_or_default();
                     for (table, key, sums) in contributions(old, &follow_up) {
                         self.add(table, key, -1, sums.map(|s| -s));
                     }
-                    self.persons.remove(person);
+                    self.persons.remove(person)?;
                     let new = key::unknown_profile(origin);
                     for (table, key, sums) in contributions(new, &follow_up) {
                         self.add(table, key, 1, sums);
@@ -252,10 +296,10 @@ impl Cube {
                     } else {
                         f.forget(item);
                     }
-                });
+                })?;
             }
             FactBody::Assessment { month, scores } => {
-                let profile = self.profile_of(origin, person);
+                let profile = self.profile_of(origin, person)?;
                 let cell = key::cell(profile, month, 0, 0);
                 self.add(TableId::Assessments, cell, sign, [0.0; 3]);
                 let item = Item::Surveyed(month as u16, scores);
@@ -265,14 +309,15 @@ impl Cube {
                     } else {
                         f.forget(item);
                     }
-                });
+                })?;
             }
             FactBody::Closure { month, outcome } => {
-                let profile = self.profile_of(origin, person);
+                let profile = self.profile_of(origin, person)?;
                 let cell = key::cell(profile, month, 0, outcome);
                 self.add(TableId::Closures, cell, sign, [0.0; 3]);
             }
         }
+        Ok(())
     }
 
     /// Keeps a person's follow-ups, unless there are none left.
@@ -284,8 +329,17 @@ impl Cube {
     }
 
     /// The return a receipt was given for, if the gateway holds it.
-    pub fn receipt(&self, digest: &midwa_proto::receipt::ReceiptDigest) -> Option<Receipted> {
-        let entry = self.receipts.get(PrefixMap::<u32>::key_of(&digest.0))?;
+    pub fn receipt(
+        &self,
+        digest: &midwa_proto::receipt::ReceiptDigest,
+    ) -> io::Result<Option<Receipted>> {
+        let Some(entry) = self.receipts.get(PrefixMap::<u32>::key_of(&digest.0))? else {
+            return Ok(None);
+        };
+        Ok(self.receipted(entry))
+    }
+
+    fn receipted(&self, entry: ReceiptEntry) -> Option<Receipted> {
         let profile = *self.profiles.get(entry.profile as usize)?;
         let origin = key::country_of(key::field(
             u128::from(profile),
@@ -347,11 +401,12 @@ impl Cube {
         })
     }
 
-    fn profile_of(&self, origin: CountryCode, person: u64) -> u64 {
-        self.persons
-            .get(person)
+    fn profile_of(&self, origin: CountryCode, person: u64) -> io::Result<u64> {
+        Ok(self
+            .persons
+            .get(person)?
             .and_then(|n| self.profiles.get(n as usize).copied())
-            .unwrap_or_else(|| key::unknown_profile(origin))
+            .unwrap_or_else(|| key::unknown_profile(origin)))
     }
 
     /// Changes what is known of a person, moving their per-person contributions.
@@ -360,8 +415,8 @@ impl Cube {
         origin: CountryCode,
         person: u64,
         change: impl FnOnce(&mut FollowUp),
-    ) {
-        let profile = self.profile_of(origin, person);
+    ) -> io::Result<()> {
+        let profile = self.profile_of(origin, person)?;
         let mut follow_up = self.follow_ups.remove(&person).unwrap_or_default();
         for (table, key, sums) in contributions(profile, &follow_up) {
             self.add(table, key, -1, sums.map(|s| -s));
@@ -371,6 +426,7 @@ impl Cube {
             self.add(table, key, 1, sums);
         }
         self.keep(person, follow_up);
+        Ok(())
     }
 }
 
@@ -441,7 +497,7 @@ mod saved {
 
     impl Cube {
         /// Writes the cube.
-        pub fn save(&self, put: &mut Put<'_>) -> std::io::Result<()> {
+        pub fn save(&mut self, put: &mut Put<'_>) -> std::io::Result<()> {
             put(&self.events.to_le_bytes())?;
             put(&(self.regions.len() as u32).to_le_bytes())?;
             for code in self.regions.codes() {
@@ -452,17 +508,17 @@ mod saved {
                 put(&p.to_le_bytes())?;
             }
             put(&(self.persons.len() as u64).to_le_bytes())?;
-            for (k, v) in self.persons.iter() {
+            self.persons.for_each(|k, v| {
                 put(&k.to_le_bytes())?;
-                put(&v.to_le_bytes())?;
-            }
+                put(&v.to_le_bytes())
+            })?;
             put(&(self.receipts.len() as u64).to_le_bytes())?;
-            for (k, r) in self.receipts.iter() {
+            self.receipts.for_each(|k, r| {
                 put(&k.to_le_bytes())?;
                 put(&r.person.to_le_bytes())?;
                 put(&r.profile.to_le_bytes())?;
-                put(&r.month.to_le_bytes())?;
-            }
+                put(&r.month.to_le_bytes())
+            })?;
             put(&(self.follow_ups.len() as u64).to_le_bytes())?;
             for (person, f) in &self.follow_ups {
                 put(&person.to_le_bytes())?;
@@ -497,12 +553,15 @@ mod saved {
             Ok(())
         }
 
-        /// Reads a cube written by [`Cube::save`]; `None` if it is not one.
-        pub fn load(fill: &mut Fill<'_>) -> Option<Self> {
-            let mut cube = Cube {
-                events: u64_of(fill)?,
-                ..Cube::default()
+        /// Reads a cube written by [`Cube::save`], its scratch files in `scratch`; `None` if
+        /// it is not one (or a scratch file cannot be written: logged).
+        pub fn load(fill: &mut Fill<'_>, scratch: &Path) -> Option<Self> {
+            let events = u64_of(fill)?;
+            let spilled = |e: std::io::Error| {
+                tracing::warn!(scratch = %scratch.display(), error = %e, "cannot write the aggregates' scratch files");
             };
+            let mut cube = Cube::create(scratch).map_err(spilled).ok()?;
+            cube.events = events;
             for _ in 0..u32_of(fill)? {
                 let mut code = [0u8; 6];
                 fill(&mut code)?;
@@ -514,24 +573,38 @@ mod saved {
             }
             let n = u64_of(fill)?;
             let mut read = 0u64;
-            cube.persons = PrefixMap::from_sorted((0..n).map_while(|_| {
-                let k = u64_of(fill)?;
-                let v = u32_of(fill)?;
-                read += 1;
-                Some((k, v))
-            }))?;
+            cube.persons = SpillMap::from_sorted(
+                scratch,
+                "persons",
+                PERSONS_IN_MEMORY,
+                (0..n).map_while(|_| {
+                    let k = u64_of(fill)?;
+                    let v = u32_of(fill)?;
+                    read += 1;
+                    Some((k, v))
+                }),
+            )
+            .map_err(spilled)
+            .ok()??;
             let n = u64_of(fill)?;
             let mut receipts = 0u64;
-            cube.receipts = PrefixMap::from_sorted((0..n).map_while(|_| {
-                let k = u64_of(fill)?;
-                let entry = ReceiptEntry {
-                    person: u64_of(fill)?,
-                    profile: u32_of(fill)?,
-                    month: u32_of(fill)?,
-                };
-                receipts += 1;
-                Some((k, entry))
-            }))?;
+            cube.receipts = SpillMap::from_sorted(
+                scratch,
+                "receipts",
+                RECEIPTS_IN_MEMORY,
+                (0..n).map_while(|_| {
+                    let k = u64_of(fill)?;
+                    let entry = ReceiptEntry {
+                        person: u64_of(fill)?,
+                        profile: u32_of(fill)?,
+                        month: u32_of(fill)?,
+                    };
+                    receipts += 1;
+                    Some((k, entry))
+                }),
+            )
+            .map_err(spilled)
+            .ok()??;
             if read != cube.persons.len() as u64 || receipts != cube.receipts.len() as u64 {
                 return None;
             }

@@ -8,6 +8,8 @@ pub mod key;
 pub mod query;
 
 use std::collections::BTreeSet;
+use std::io;
+use std::path::Path;
 use std::sync::{Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 use fact::Fact;
@@ -22,7 +24,7 @@ use query::{Metric, Query};
 
 /// The aggregates, shared by the writer (which hands over stored events), the thread that
 /// counts them in, and the query handlers.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Statistics {
     cube: RwLock<Cube>,
     origins: RwLock<BTreeSet<CountryCode>>,
@@ -30,6 +32,8 @@ pub struct Statistics {
     /// event acknowledged before it arrived is counted.
     progress: Mutex<(u64, u64)>,
     counted: Condvar,
+    /// Why the aggregates stopped being kept up to date, if they did (a scratch file failed).
+    broken: Mutex<Option<String>>,
 }
 
 /// What an answer released of each origin, for the origins' access logs.
@@ -42,12 +46,24 @@ pub struct Released {
 }
 
 impl Statistics {
-    /// Counts stored events in.
-    pub fn apply(&self, facts: &[Fact]) {
+    /// Empty aggregates whose per-person maps keep their scratch files in `scratch`.
+    pub fn new(scratch: &Path) -> io::Result<Self> {
+        Ok(Self {
+            cube: RwLock::new(Cube::create(scratch)?),
+            origins: RwLock::default(),
+            progress: Mutex::default(),
+            counted: Condvar::new(),
+            broken: Mutex::default(),
+        })
+    }
+
+    /// Counts stored events in. Fails only if a scratch file cannot be read or written.
+    pub fn apply(&self, facts: &[Fact]) -> io::Result<()> {
         let mut cube = self.cube.write().unwrap_or_else(PoisonError::into_inner);
         let mut new_origins = Vec::new();
+        let mut result = Ok(());
         for fact in facts {
-            cube.apply(fact);
+            result = result.and(cube.apply(fact));
             if new_origins.last() != Some(&fact.origin) {
                 new_origins.push(fact.origin);
             }
@@ -62,6 +78,7 @@ impl Statistics {
                 .unwrap_or_else(PoisonError::into_inner)
                 .extend(new_origins);
         }
+        result
     }
 
     /// Writes the aggregates, for the checkpoint.
@@ -77,11 +94,18 @@ impl Statistics {
         for o in origins {
             put(&o.as_bytes())?;
         }
-        self.read().save(put)
+        if let Some(why) = self.broken() {
+            return Err(io::Error::other(why));
+        }
+        self.cube
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .save(put)
     }
 
     /// Replaces the aggregates with those of a checkpoint; `false` if it holds none.
     pub fn restore(&self, fill: &mut dyn FnMut(&mut [u8]) -> Option<()>) -> bool {
+        let scratch = self.read().scratch().to_owned();
         let parsed = (|| {
             let mut n = [0u8; 4];
             fill(&mut n)?;
@@ -91,7 +115,7 @@ impl Statistics {
                 fill(&mut code)?;
                 origins.insert(std::str::from_utf8(&code).ok()?.parse().ok()?);
             }
-            Some((origins, Cube::load(fill)?))
+            Some((origins, Cube::load(fill, &scratch)?))
         })();
         match parsed {
             Some((origins, cube)) => {
@@ -104,12 +128,16 @@ impl Statistics {
     }
 
     /// Forgets everything counted (before a rebuild).
-    pub fn clear(&self) {
-        *self.cube.write().unwrap_or_else(PoisonError::into_inner) = Cube::default();
+    pub fn clear(&self) -> io::Result<()> {
+        let mut cube = self.cube.write().unwrap_or_else(PoisonError::into_inner);
+        *cube = Cube::create(cube.scratch())?;
+        drop(cube);
+        *self.broken.lock().unwrap_or_else(PoisonError::into_inner) = None;
         self.origins
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        Ok(())
     }
 
     /// Events counted in so far.
@@ -129,10 +157,12 @@ impl Statistics {
     /// Counts out erased events announced with [`Statistics::expect`].
     pub fn count_out(&self, facts: &[Fact]) {
         let mut cube = self.cube.write().unwrap_or_else(PoisonError::into_inner);
+        let mut result = Ok(());
         for fact in facts {
-            cube.remove(fact);
+            result = result.and(cube.remove(fact));
         }
         drop(cube);
+        self.note(result);
         self.progress
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -142,12 +172,38 @@ impl Statistics {
 
     /// Counts in events announced with [`Statistics::expect`].
     pub fn count_in(&self, facts: &[Fact]) {
-        self.apply(facts);
+        let result = self.apply(facts);
+        self.note(result);
         self.progress
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .1 += facts.len() as u64;
         self.counted.notify_all();
+    }
+
+    /// Remembers a failure to count: answers are refused from then on (the store is whole;
+    /// a restart rebuilds the aggregates from it).
+    fn note(&self, result: io::Result<()>) {
+        if let Err(e) = result {
+            tracing::error!(error = %e, "aggregates can no longer be kept up to date; restart the gateway to rebuild them");
+            self.broken
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get_or_insert_with(|| e.to_string());
+        }
+    }
+
+    /// Why answers are refused, if the aggregates stopped being kept up to date.
+    pub fn broken(&self) -> Option<String> {
+        self.broken
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|why| {
+                format!(
+                    "the aggregates are out of date after a storage failure ({why}); the gateway must be restarted to rebuild them"
+                )
+            })
     }
 
     /// Waits until every event announced so far is counted in.
@@ -166,9 +222,17 @@ impl Statistics {
     }
 
     /// The return a receipt was given for, once every event acknowledged so far is counted.
-    pub fn receipt(&self, digest: &midwa_proto::receipt::ReceiptDigest) -> Option<cube::Receipted> {
+    pub fn receipt(
+        &self,
+        digest: &midwa_proto::receipt::ReceiptDigest,
+    ) -> Result<Option<cube::Receipted>, String> {
         self.wait_counted();
-        self.read().receipt(digest)
+        if let Some(why) = self.broken() {
+            return Err(why);
+        }
+        self.read().receipt(digest).map_err(|e| {
+            format!("cannot read the receipt index: {e}; the gateway must be restarted")
+        })
     }
 
     /// Answers an aggregate request for `requester`: each origin contributes only if its policy
@@ -180,6 +244,9 @@ impl Statistics {
         consent: &Consent,
     ) -> Result<(pb::AggregateResponse, Vec<Released>), String> {
         self.wait_counted();
+        if let Some(why) = self.broken() {
+            return Err(why);
+        }
         let cube = self.read();
         let query = Query::parse(request, cube.regions())?;
         let dimensions = query.dimensions();

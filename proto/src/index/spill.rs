@@ -1,14 +1,17 @@
 //! A [`PrefixMap`] that keeps most of its entries on disk, for maps that grow with every event
 //! (ids held, people with a return, receipts) and must not grow the process with them.
 //!
-//! Three layers, newest first: an active in-memory map that takes inserts; a frozen one being
-//! merged, on a thread of its own, into the base; and the base, one file of fixed-size entries
-//! in key order. In memory the base costs a fence key per 4 KiB block and a blocked Bloom filter
-//! of 10 bits per entry, about 1.3 bytes an entry against the 12 or more an in-memory entry
-//! takes. A lookup the filter rules out (most lookups of a new id) reads nothing; any other
-//! reads one block through the page cache. A merge rewrites the base once per `limit` inserts,
-//! sequentially and away from the caller, who waits only if the next memtable fills before the
-//! merge ends.
+//! Entries live in layers, newest first: an active in-memory map that takes inserts; a frozen
+//! one being written out, on a thread of its own; and runs, files of fixed-size entries in key
+//! order. A frozen map is merged with the newest runs no larger than what is merged so far, so
+//! runs double in size, there are about log2(n / limit) of them, and an entry is rewritten as
+//! many times: a merge costs the caller nothing unless the next map fills before it ends.
+//!
+//! In memory each run keeps the first key of each 4 KiB block; one blocked Bloom filter over
+//! every key (10 bits an entry, rebuilt by a merge when it fills) rules out most absent keys
+//! without reading anything. About 1.3 bytes an entry in all, against 12 or more for an
+//! in-memory entry. A key that passes the filter costs one block read per run, through the
+//! page cache.
 //!
 //! The files are scratch: they hold nothing that is not rebuilt at start (from a checkpoint or
 //! from the store), and each map deletes those of a previous run when it is created.
@@ -61,7 +64,7 @@ impl Fixed for (u32, u32) {
     }
 }
 
-/// Bytes of one block of the base file: what one lookup reads.
+/// Bytes of one block of a run: what one lookup reads.
 const BLOCK_BYTES: usize = 4096;
 /// Bloom filter bits per entry (with 8 probes in one 512-bit block: about 1 % false positives).
 const BLOOM_BITS_PER_ENTRY: usize = 10;
@@ -76,16 +79,31 @@ pub struct SpillMap<V: Fixed> {
     limit: usize,
     active: PrefixMap<V>,
     frozen: Option<Arc<PrefixMap<V>>>,
-    base: Arc<Base>,
-    merging: Option<JoinHandle<io::Result<Base>>>,
-    /// Keys removed while their entry lay in the frozen map or the base.
+    /// Oldest first.
+    runs: Vec<Arc<Run>>,
+    merging: Option<JoinHandle<io::Result<Merged>>>,
+    /// Every key inserted since it was built (removals stay in it).
+    bloom: Bloom,
+    /// Keys removed while their entry lay in the frozen map or a run.
     removed: HashSet<u64>,
     generation: u64,
+    /// Tells apart the files of two maps of one name in one process.
+    instance: u64,
     len: usize,
 }
 
+static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// What a merge hands back: the run that replaces the runs it merged, and a larger filter if
+/// it was asked for one.
+struct Merged {
+    run: Run,
+    replaced: usize,
+    bloom: Option<Bloom>,
+}
+
 impl<V: Fixed> SpillMap<V> {
-    /// An empty map whose files are `dir/name-*.run`, merging to disk every `limit` inserts.
+    /// An empty map whose files are `dir/name-*.run`, writing to disk every `limit` inserts.
     /// Files of that name left by an earlier process are deleted.
     pub fn create(dir: &Path, name: &str, limit: usize) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
@@ -98,22 +116,25 @@ impl<V: Fixed> SpillMap<V> {
                 std::fs::remove_file(entry.path())?;
             }
         }
+        let limit = limit.max(1);
         Ok(Self {
             dir: dir.to_owned(),
             name: name.to_owned(),
-            limit: limit.max(1),
+            limit,
             active: PrefixMap::with_partition_bits(MEM_PARTITION_BITS),
             frozen: None,
-            base: Arc::new(Base::empty(V::SIZE)),
+            runs: Vec::new(),
             merging: None,
+            bloom: Bloom::new(2 * limit),
             removed: HashSet::new(),
             generation: 0,
+            instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             len: 0,
         })
     }
 
     /// A map holding `entries`, given in strictly increasing key order (from a checkpoint),
-    /// written straight to its base file. `Ok(None)` if the keys are not strictly increasing.
+    /// written straight to one run. `Ok(None)` if the keys are not strictly increasing.
     pub fn from_sorted(
         dir: &Path,
         name: &str,
@@ -123,10 +144,11 @@ impl<V: Fixed> SpillMap<V> {
         let mut map = Self::create(dir, name, limit)?;
         map.generation = 1;
         let path = map.run_path(1);
-        let mut last = None;
         let entries = entries.into_iter();
         let (low, high) = entries.size_hint();
-        let mut writer = BaseWriter::create(&path, V::SIZE, high.unwrap_or(low))?;
+        map.bloom = Bloom::new(2 * high.unwrap_or(low).max(map.limit));
+        let mut last = None;
+        let mut writer = RunWriter::create(&path, V::SIZE)?;
         for (key, value) in entries {
             if last.is_some_and(|l| l >= key) {
                 drop(writer);
@@ -135,15 +157,24 @@ impl<V: Fixed> SpillMap<V> {
             }
             last = Some(key);
             writer.push(key, &value)?;
+            map.bloom.add(key);
         }
-        let base = writer.finish()?;
-        map.len = base.len;
-        map.base = Arc::new(base);
+        let run = writer.finish()?;
+        map.len = run.len;
+        if run.len > 0 {
+            map.runs.push(Arc::new(run));
+        }
         Ok(Some(map))
     }
 
     fn run_path(&self, generation: u64) -> PathBuf {
-        self.dir.join(format!("{}-{generation}.run", self.name))
+        self.dir
+            .join(format!("{}-{}-{generation}.run", self.name, self.instance))
+    }
+
+    /// The directory of the map's files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// How many keys are held.
@@ -167,22 +198,31 @@ impl<V: Fixed> SpillMap<V> {
         self.get_older(key)
     }
 
-    /// The value in the frozen map or the base, ignoring removals.
+    /// The value in the frozen map or a run, ignoring removals.
     fn get_older(&self, key: u64) -> io::Result<Option<V>> {
         if let Some(v) = self.frozen.as_ref().and_then(|f| f.get(key)) {
             return Ok(Some(v));
         }
-        self.base.get(key)
+        if !self.bloom.may_hold(key) {
+            return Ok(None);
+        }
+        for run in self.runs.iter().rev() {
+            if let Some(v) = run.get(key)? {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
     }
 
     /// Records `key` with `value`. The caller has checked that `key` is not held.
     pub fn insert(&mut self, key: u64, value: V) -> io::Result<()> {
         self.active.insert(key, value);
+        self.bloom.add(key);
         self.len += 1;
         self.settle(false)?;
         if self.active.len() >= self.limit {
             self.settle(true)?;
-            self.freeze()?;
+            self.freeze(false)?;
         }
         Ok(())
     }
@@ -214,16 +254,28 @@ impl<V: Fixed> SpillMap<V> {
         let Some(merge) = self.merging.take() else {
             return Ok(());
         };
-        let base = merge
+        let merged = merge
             .join()
             .map_err(|_| io::Error::other(format!("merge of {} panicked", self.name)))??;
-        self.base = Arc::new(base);
+        let kept = self.runs.len() - merged.replaced;
+        self.runs.truncate(kept);
+        if merged.run.len > 0 {
+            self.runs.push(Arc::new(merged.run));
+        }
         self.frozen = None;
+        if let Some(mut bloom) = merged.bloom {
+            // Keys inserted while it was being built.
+            for (key, _) in self.active.iter() {
+                bloom.add(key);
+            }
+            self.bloom = bloom;
+        }
         Ok(())
     }
 
-    /// Hands the active map to a merge into a new base.
-    fn freeze(&mut self) -> io::Result<()> {
+    /// Hands the active map to a merge with the newest runs no larger than what it merges
+    /// (with `all`, every run).
+    fn freeze(&mut self, all: bool) -> io::Result<()> {
         let frozen = std::mem::replace(
             &mut self.active,
             PrefixMap::with_partition_bits(MEM_PARTITION_BITS),
@@ -234,83 +286,93 @@ impl<V: Fixed> SpillMap<V> {
                 self.removed.remove(&key);
             }
         }
+        let mut merged = frozen.len();
+        let mut replaced = 0;
+        for run in self.runs.iter().rev() {
+            if run.len > merged && !all {
+                break;
+            }
+            merged += run.len;
+            replaced += 1;
+        }
+        self.start_merge(frozen, replaced)
+    }
+
+    /// Merges `frozen` with the newest `replaced` runs on a thread of its own, and rebuilds
+    /// the filter there if it is full.
+    fn start_merge(&mut self, frozen: PrefixMap<V>, replaced: usize) -> io::Result<()> {
         let frozen = Arc::new(frozen);
         self.frozen = Some(frozen.clone());
         self.generation += 1;
         let path = self.run_path(self.generation);
-        let base = self.base.clone();
+        let runs = self.runs.clone();
         let removed = self.removed.clone();
+        let total: usize = runs.iter().map(|r| r.len).sum::<usize>() + frozen.len();
+        let grow = (total + self.limit > self.bloom.capacity()).then_some(2 * total + self.limit);
         let merge = std::thread::Builder::new()
             .name(format!("midwa-merge-{}", self.name))
-            .spawn(move || merge(&path, &base, &frozen, &removed))?;
+            .spawn(move || {
+                let (older, newer) = runs.split_at(runs.len() - replaced);
+                let run = merge(&path, newer, &frozen, &removed)?;
+                let bloom = match grow {
+                    None => None,
+                    Some(capacity) => {
+                        let mut bloom = Bloom::new(capacity);
+                        for r in older.iter().map(|r| &**r).chain([&run]) {
+                            for entry in r.entries::<V>() {
+                                bloom.add(entry?.0);
+                            }
+                        }
+                        Some(bloom)
+                    }
+                };
+                Ok(Merged {
+                    run,
+                    replaced,
+                    bloom,
+                })
+            })?;
         self.merging = Some(merge);
         Ok(())
     }
 
-    /// Calls `f` with every entry, in key order (for a checkpoint).
+    /// Calls `f` with every entry, in key order (for a checkpoint). Merges every layer into
+    /// one run first.
     pub fn for_each(&mut self, mut f: impl FnMut(u64, V) -> io::Result<()>) -> io::Result<()> {
         self.settle(true)?;
-        let mut older = self.base.entries().peekable();
-        let mut newer = self.active.iter().peekable();
-        loop {
-            let next = match (older.peek(), newer.peek()) {
-                (None, None) => return Ok(()),
-                (Some(Err(_)), _) => {
-                    return Err(older.next().and_then(Result::err).unwrap_or_else(|| {
-                        io::Error::other("unreadable run")
-                    }));
-                }
-                (Some(Ok((a, _))), Some((b, _))) if a < b => older.next(),
-                (Some(Ok((a, _))), Some((b, _))) if a == b => {
-                    older.next();
-                    newer.next().map(Ok)
-                }
-                (_, Some(_)) => newer.next().map(Ok),
-                (Some(Ok(_)), None) => older.next(),
-            };
-            if let Some(Ok((key, value))) = next {
-                let shadowed = self.removed.contains(&key) && self.active.get(key).is_none();
-                if !shadowed {
+        if !self.active.is_empty() || self.runs.len() > 1 {
+            self.freeze(true)?;
+            self.settle(true)?;
+        }
+        if let Some(run) = self.runs.first() {
+            for entry in run.entries::<V>() {
+                let (key, value) = entry?;
+                if !self.removed.contains(&key) {
                     f(key, value)?;
                 }
             }
         }
+        Ok(())
     }
 }
 
-/// The base: entries in key order in one file, deleted when the last reader drops it.
+/// A run: entries in key order in one file, deleted when the last reader drops it.
 #[derive(Debug)]
-struct Base {
-    file: Option<(File, PathBuf)>,
+struct Run {
+    file: File,
+    path: PathBuf,
     entry: usize,
     len: usize,
     /// First key of each block.
     fences: Vec<u64>,
-    bloom: Bloom,
 }
 
-impl Base {
-    fn empty(value_size: usize) -> Self {
-        Self {
-            file: None,
-            entry: 8 + value_size,
-            len: 0,
-            fences: Vec::new(),
-            bloom: Bloom::new(0),
-        }
-    }
-
+impl Run {
     fn per_block(&self) -> usize {
         BLOCK_BYTES / self.entry
     }
 
     fn get<V: Fixed>(&self, key: u64) -> io::Result<Option<V>> {
-        let Some((file, _)) = &self.file else {
-            return Ok(None);
-        };
-        if !self.bloom.may_hold(key) {
-            return Ok(None);
-        }
         let block = match self.fences.partition_point(|f| *f <= key) {
             0 => return Ok(None),
             n => n - 1,
@@ -319,7 +381,8 @@ impl Base {
         let count = self.per_block().min(self.len - first);
         let mut buf = [0u8; BLOCK_BYTES];
         let bytes = &mut buf[..count * self.entry];
-        file.read_exact_at(bytes, (first * self.entry) as u64)?;
+        self.file
+            .read_exact_at(bytes, (first * self.entry) as u64)?;
         let key_at = |i: usize| {
             let mut k = [0u8; 8];
             k.copy_from_slice(&bytes[i * self.entry..i * self.entry + 8]);
@@ -351,11 +414,10 @@ impl Base {
             if next == self.len {
                 return None;
             }
-            let (file, _) = self.file.as_ref()?;
             if at == chunk.len() {
                 let count = CHUNK_ENTRIES.min(self.len - next);
                 chunk.resize(count * entry, 0);
-                if let Err(e) = file.read_exact_at(&mut chunk, (next * entry) as u64) {
+                if let Err(e) = self.file.read_exact_at(&mut chunk, (next * entry) as u64) {
                     next = self.len;
                     return Some(Err(e));
                 }
@@ -371,27 +433,24 @@ impl Base {
     }
 }
 
-impl Drop for Base {
+impl Drop for Run {
     fn drop(&mut self) {
-        if let Some((_, path)) = &self.file {
-            let _ = std::fs::remove_file(path);
-        }
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
-/// Writes a base file, with its fences and filter.
-struct BaseWriter {
+/// Writes a run, with its fences.
+struct RunWriter {
     out: BufWriter<File>,
     path: PathBuf,
     entry: usize,
     buf: Vec<u8>,
     fences: Vec<u64>,
-    bloom: Bloom,
     len: usize,
 }
 
-impl BaseWriter {
-    fn create(path: &Path, value_size: usize, expected: usize) -> io::Result<Self> {
+impl RunWriter {
+    fn create(path: &Path, value_size: usize) -> io::Result<Self> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(true)
@@ -404,7 +463,6 @@ impl BaseWriter {
             entry: 8 + value_size,
             buf: vec![0u8; 8 + value_size],
             fences: Vec::new(),
-            bloom: Bloom::new(expected),
             len: 0,
         })
     }
@@ -416,65 +474,60 @@ impl BaseWriter {
         self.buf[..8].copy_from_slice(&key.to_le_bytes());
         value.put(&mut self.buf[8..]);
         self.out.write_all(&self.buf)?;
-        self.bloom.add(key);
         self.len += 1;
         Ok(())
     }
 
-    fn finish(self) -> io::Result<Base> {
+    fn finish(self) -> io::Result<Run> {
         let file = self.out.into_inner().map_err(|e| e.into_error())?;
-        Ok(Base {
-            file: Some((file, self.path)),
+        Ok(Run {
+            file,
+            path: self.path,
             entry: self.entry,
             len: self.len,
             fences: self.fences,
-            bloom: self.bloom,
         })
     }
 }
 
-/// Writes the union of `base` (less `removed`) and `frozen` (which wins) to a new base.
+/// Writes the union of `runs` (oldest first, less `removed`) and `frozen` to a new run; of two
+/// entries of one key, the newer wins.
 fn merge<V: Fixed>(
     path: &Path,
-    base: &Base,
+    runs: &[Arc<Run>],
     frozen: &PrefixMap<V>,
     removed: &HashSet<u64>,
-) -> io::Result<Base> {
-    let mut out = BaseWriter::create(path, V::SIZE, base.len + frozen.len())?;
-    let mut older = base
-        .entries::<V>()
-        .filter(|e| !matches!(e, Ok((k, _)) if removed.contains(k)))
-        .peekable();
-    let mut newer = frozen.iter().peekable();
+) -> io::Result<Run> {
+    let mut out = RunWriter::create(path, V::SIZE)?;
+    // Sources newest first: frozen, then the runs from the newest.
+    let mut sources: Vec<Box<dyn Iterator<Item = io::Result<(u64, V)>> + '_>> =
+        vec![Box::new(frozen.iter().map(Ok))];
+    for run in runs.iter().rev() {
+        sources.push(Box::new(
+            run.entries::<V>()
+                .filter(|e| !matches!(e, Ok((k, _)) if removed.contains(k))),
+        ));
+    }
+    let mut heads: Vec<Option<(u64, V)>> = Vec::with_capacity(sources.len());
+    for source in &mut sources {
+        heads.push(source.next().transpose()?);
+    }
     loop {
-        match (older.peek(), newer.peek()) {
-            (None, None) => break,
-            (Some(Err(_)), _) => {
-                return Err(older
-                    .next()
-                    .and_then(Result::err)
-                    .unwrap_or_else(|| io::Error::other("unreadable run")));
-            }
-            (Some(Ok((a, v))), Some((b, _))) if a < b => {
-                let (a, v) = (*a, *v);
-                older.next();
-                out.push(a, &v)?;
-            }
-            (Some(Ok((a, _))), Some((b, v))) if a == b => {
-                let (b, v) = (*b, *v);
-                older.next();
-                newer.next();
-                out.push(b, &v)?;
-            }
-            (_, Some((b, v))) => {
-                let (b, v) = (*b, *v);
-                newer.next();
-                out.push(b, &v)?;
-            }
-            (Some(Ok((a, v))), None) => {
-                let (a, v) = (*a, *v);
-                older.next();
-                out.push(a, &v)?;
+        // The smallest key; on a tie, the newest source (lowest index).
+        let Some((at, key)) = heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.map(|(k, _)| (i, k)))
+            .min_by_key(|(i, k)| (*k, *i))
+        else {
+            break;
+        };
+        if let Some((_, value)) = heads[at] {
+            out.push(key, &value)?;
+        }
+        for (i, head) in heads.iter_mut().enumerate() {
+            if head.is_some_and(|(k, _)| k == key) {
+                *head = sources[i].next().transpose()?;
             }
         }
     }
@@ -493,6 +546,11 @@ impl Bloom {
         Self {
             blocks: vec![[0; 8]; blocks],
         }
+    }
+
+    /// Entries it was sized for.
+    fn capacity(&self) -> usize {
+        self.blocks.len() * 512 / BLOOM_BITS_PER_ENTRY
     }
 
     /// The block and the 8 bit positions of `key` (already a uniform hash; mixed anyway).
@@ -607,15 +665,18 @@ mod tests {
         }
         map.settle(true).expect("merge");
         assert!(map.active.len() < 10_000);
-        // Fences and filter: under 2 bytes an entry on disk.
-        let base = &map.base;
-        let in_memory = base.fences.len() * 8 + base.bloom.blocks.len() * 64;
-        assert!(in_memory < 2 * base.len, "{in_memory} bytes for {}", base.len);
+        // Runs double in size: a handful, not one per merge.
+        let on_disk: usize = map.runs.iter().map(|r| r.len).sum();
+        assert!(map.runs.len() <= 5, "{} runs", map.runs.len());
+        // Fences and filter: under 3 bytes an entry on disk.
+        let fences: usize = map.runs.iter().map(|r| r.fences.len() * 8).sum();
+        let in_memory = fences + map.bloom.blocks.len() * 64;
+        assert!(in_memory < 3 * on_disk, "{in_memory} bytes for {on_disk}");
         // A key never inserted is mostly ruled out without reading.
         let passed = keys()
             .skip(500_000)
             .take(10_000)
-            .filter(|k| base.bloom.may_hold(*k))
+            .filter(|k| map.bloom.may_hold(*k))
             .count();
         assert!(passed < 300, "{passed} of 10,000 absent keys passed the filter");
         drop(map);
