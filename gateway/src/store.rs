@@ -2,21 +2,34 @@
 //!
 //! Each accepted batch is one value, keyed by the origin state and the batch's last sequence
 //! number, so the highest sequence held for a state is the last key of its range and needs no
-//! separate bookkeeping. Values are kept small enough that a whole leaf stays below sled's blob
-//! threshold (a quarter of the segment size), so they stay inside the `db` file that
-//! [`Store::sync`] fsyncs; any blob file that appears anyway is fsynced too.
+//! separate bookkeeping. The value's bytes go to an append-only segment file under `batches/`
+//! (a length, a CRC-32 and the bytes); sled keeps only where they are, 16 bytes a batch.
+//! sled 0.34's page cache keeps the pages it writes until they are read often enough, so
+//! values kept in sled would hold process memory in proportion to the data; in segment files
+//! they stay in the kernel's page cache, which gives them back.
+//!
+//! [`Store::sync`] makes a group durable in order: the segment file is written and fsynced
+//! (and its directory, for a new file); only then are the pointers put in sled, flushed and its
+//! files fsynced. A pointer therefore never names bytes that a crash could lose; bytes written
+//! after the last durable pointer are cut off at the next start. A value replaced (an erasure
+//! rewriting a batch) is overwritten with zeros once its replacement is durable.
 
-use std::collections::HashSet;
-use std::fs::File;
+use std::collections::{HashMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use prost::Message;
 
-/// sled's log segment size. A page larger than a quarter of it goes to a blob file of its own.
+/// sled's log segment size.
 pub const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
-/// Largest encoded value stored; a larger batch is split. sled splits a leaf only once it holds
-/// more than 16 values, whatever their size, so 17 values must fit under the blob threshold.
+/// Largest encoded value stored; a larger batch is split, so that one read stays small.
 pub const MAX_VALUE_BYTES: usize = SEGMENT_SIZE / 4 / 17 - 4096;
+/// A segment file takes no more values once it holds this many bytes.
+const SEGMENT_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Bytes before each value in a segment file: its length and CRC-32, little-endian.
+const RECORD_HEADER: u64 = 8;
 
 /// A storage failure. Any of these after start means the gateway cannot promise durability and
 /// must stop.
@@ -43,6 +56,14 @@ pub enum StoreError {
     #[error("index scratch files under {path}: {source}")]
     Index {
         /// The scratch directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A segment file could not be read, written or created.
+    #[error("batch segment {path}: {source}")]
+    Segment {
+        /// The file.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
@@ -74,7 +95,7 @@ pub fn scratch_dir(dir: &Path) -> PathBuf {
     dir.join("index")
 }
 
-/// One stored batch, as sled holds it.
+/// One stored batch, as a segment file holds it.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct StoredBatch {
     /// Sequence of the first event of the batch as the node sent it.
@@ -97,9 +118,116 @@ pub struct Stored {
     pub batch: StoredBatch,
 }
 
-/// Whether sled could not open a database because another handle still holds its lock.
-fn is_locked(e: &sled::Error) -> bool {
-    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+
+/// Where a value lies: its segment file, the offset of its bytes (after the record header),
+/// and their length. What sled holds for each batch, 16 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Location {
+    segment: u32,
+    offset: u64,
+    len: u32,
+}
+
+impl Location {
+    fn encode(self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[..4].copy_from_slice(&self.segment.to_le_bytes());
+        b[4..12].copy_from_slice(&self.offset.to_le_bytes());
+        b[12..].copy_from_slice(&self.len.to_le_bytes());
+        b
+    }
+
+    fn decode(b: &[u8]) -> Option<Self> {
+        Some(Self {
+            segment: u32::from_le_bytes(b.get(..4)?.try_into().ok()?),
+            offset: u64::from_le_bytes(b.get(4..12)?.try_into().ok()?),
+            len: u32::from_le_bytes(b.get(12..16)?.try_into().ok()?),
+        })
+    }
+}
+
+/// The segment files, opened for reading on first use and shared with readers beside the
+/// writer.
+#[derive(Debug)]
+struct Segments {
+    dir: PathBuf,
+    open: Mutex<HashMap<u32, Arc<File>>>,
+}
+
+impl Segments {
+    fn path(&self, segment: u32) -> PathBuf {
+        self.dir.join(format!("{segment:08}.seg"))
+    }
+
+    fn file(&self, segment: u32) -> Result<Arc<File>, StoreError> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(file) = open.get(&segment) {
+            return Ok(file.clone());
+        }
+        let path = self.path(segment);
+        let file = Arc::new(
+            File::open(&path).map_err(|source| StoreError::Segment { path, source })?,
+        );
+        open.insert(segment, file.clone());
+        Ok(file)
+    }
+
+    /// The value at `at`, checked against its header.
+    fn read(&self, at: Location) -> Result<Vec<u8>, StoreError> {
+        let file = self.file(at.segment)?;
+        let mut bytes = vec![0u8; at.len as usize + RECORD_HEADER as usize];
+        file.read_exact_at(&mut bytes, at.offset - RECORD_HEADER)
+            .map_err(|source| StoreError::Segment {
+                path: self.path(at.segment),
+                source,
+            })?;
+        let len = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let crc = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+        let value = bytes.split_off(RECORD_HEADER as usize);
+        if len != at.len || crc != crc32fast::hash(&value) {
+            return Err(StoreError::Damaged {
+                path: self.path(at.segment),
+                key: format!("offset {}", at.offset),
+                why: "the value does not match its length and checksum".into(),
+            });
+        }
+        Ok(value)
+    }
+
+    /// Every segment number present, in order.
+    fn numbers(&self) -> Result<Vec<u32>, StoreError> {
+        let err = |source| StoreError::Segment {
+            path: self.dir.clone(),
+            source,
+        };
+        let mut numbers = Vec::new();
+        for entry in std::fs::read_dir(&self.dir).map_err(err)? {
+            let name = entry.map_err(err)?.file_name();
+            let name = name.to_string_lossy();
+            if let Some(n) = name.strip_suffix(".seg").and_then(|n| n.parse().ok()) {
+                numbers.push(n);
+            }
+        }
+        numbers.sort_unstable();
+        Ok(numbers)
+    }
+}
+
+/// The segment being appended to, and what waits for the next sync.
+#[derive(Debug)]
+struct Appending {
+    segment: u32,
+    file: File,
+    /// Bytes written to the file so far (pending included).
+    len: u64,
+    /// Bytes not yet written to the file.
+    buffer: Vec<u8>,
+    /// Whether the file is new since the last sync (its directory entry must be synced).
+    created: bool,
+    /// Pointers to put in sled at the next sync.
+    pointers: Vec<([u8; 10], Location)>,
+    /// Values replaced: zeroed once the replacements are durable.
+    stale: Vec<Location>,
 }
 
 /// The gateway's database.
@@ -109,7 +237,14 @@ pub struct Store {
     db: sled::Db,
     batches: sled::Tree,
     db_file: File,
+    segments: Arc<Segments>,
+    appending: Mutex<Appending>,
     synced_blobs: HashSet<PathBuf>,
+}
+
+/// Whether sled could not open a database because another handle still holds its lock.
+fn is_locked(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
 }
 
 impl Store {
@@ -126,19 +261,112 @@ impl Store {
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None);
         let db = midwa_certs::files::open_locked(|| config.open(), is_locked).map_err(db_err)?;
-        let batches = db.open_tree("batches").map_err(db_err)?;
+        let batches = db.open_tree("batch_locations").map_err(db_err)?;
         let db_path = dir.join("db");
         let db_file = File::open(&db_path).map_err(|source| StoreError::Sync {
             path: db_path,
             source,
         })?;
-        Ok(Self {
+        let segments = Arc::new(Segments {
+            dir: dir.join("batches"),
+            open: Mutex::default(),
+        });
+        std::fs::create_dir_all(&segments.dir).map_err(|source| StoreError::Segment {
+            path: segments.dir.clone(),
+            source,
+        })?;
+        let appending = Self::resume(&segments, &batches, dir)?;
+        let mut store = Self {
             path: dir.to_owned(),
             db,
             batches,
             db_file,
+            segments,
+            appending: Mutex::new(appending),
             synced_blobs: HashSet::new(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The segment to append to: the last one, cut back to the end of its last value that
+    /// sled points to (anything after was written by a group whose sync did not finish).
+    fn resume(
+        segments: &Segments,
+        batches: &sled::Tree,
+        dir: &Path,
+    ) -> Result<Appending, StoreError> {
+        let last = segments.numbers()?.last().copied();
+        let segment = last.unwrap_or(1);
+        let path = segments.path(segment);
+        let mut end = 0;
+        if last.is_some() {
+            for item in batches.iter() {
+                let (k, v) = item.map_err(|source| StoreError::Db {
+                    path: dir.to_owned(),
+                    source,
+                })?;
+                let at = Location::decode(&v).ok_or_else(|| StoreError::Damaged {
+                    path: dir.to_owned(),
+                    key: hex(&k),
+                    why: "not a batch location".into(),
+                })?;
+                if at.segment == segment {
+                    end = end.max(at.offset + u64::from(at.len));
+                }
+            }
+        }
+        let err = |source| StoreError::Segment {
+            path: path.clone(),
+            source,
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        file.set_len(end).map_err(err)?;
+        Ok(Appending {
+            segment,
+            file,
+            len: end,
+            buffer: Vec::new(),
+            created: last.is_none(),
+            pointers: Vec::new(),
+            stale: Vec::new(),
         })
+    }
+
+    /// Moves values an older version kept inside sled (tree `batches`) to segment files.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let db_err = |source| StoreError::Db {
+            path: path.clone(),
+            source,
+        };
+        let old = self.db.open_tree("batches").map_err(db_err)?;
+        if old.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(batches = old.len(), "moving stored batches out of sled into segment files");
+        for item in old.iter() {
+            let (k, v) = item.map_err(db_err)?;
+            let key: [u8; 10] = k.as_ref().try_into().map_err(|_| StoreError::Damaged {
+                path: path.clone(),
+                key: hex(&k),
+                why: "key is not state and sequence".into(),
+            })?;
+            self.put(key, &v)?;
+        }
+        self.sync()?;
+        self.db.drop_tree("batches").map_err(db_err)?;
+        self.sync()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Appending> {
+        self.appending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Adds an already encoded [`StoredBatch`]; durable only after [`Store::sync`].
@@ -148,27 +376,111 @@ impl Store {
         last_seq: u64,
         value: &[u8],
     ) -> Result<(), StoreError> {
-        self.batches
-            .insert(key(state, last_seq), value)
+        self.put(key(state, last_seq), value)
+    }
+
+    fn put(&self, key: [u8; 10], value: &[u8]) -> Result<(), StoreError> {
+        let replaced = self
+            .batches
+            .get(key)
             .map_err(|source| StoreError::Db {
                 path: self.path.clone(),
                 source,
-            })?;
+            })?
+            .and_then(|v| Location::decode(&v));
+        let mut a = self.lock();
+        if a.len >= SEGMENT_FILE_BYTES {
+            self.roll(&mut a)?;
+        }
+        let at = Location {
+            segment: a.segment,
+            offset: a.len + RECORD_HEADER,
+            len: value.len() as u32,
+        };
+        a.buffer
+            .extend_from_slice(&(value.len() as u32).to_le_bytes());
+        a.buffer
+            .extend_from_slice(&crc32fast::hash(value).to_le_bytes());
+        a.buffer.extend_from_slice(value);
+        a.len += RECORD_HEADER + value.len() as u64;
+        if let Some(i) = a.pointers.iter().position(|(k, _)| *k == key) {
+            let earlier = a.pointers.remove(i).1;
+            a.stale.push(earlier);
+        }
+        a.stale.extend(replaced);
+        a.pointers.push((key, at));
         Ok(())
     }
 
-    /// Makes everything put so far survive power loss: sled's flush writes and
-    /// `sync_file_range`s its log, which neither flushes the device cache nor the file's
-    /// metadata, so the files are fsynced afterwards.
+    /// Finishes the current segment file (synced) and starts the next.
+    fn roll(&self, a: &mut Appending) -> Result<(), StoreError> {
+        self.write_out(a)?;
+        let path = self.segments.path(a.segment);
+        a.file
+            .sync_data()
+            .map_err(|source| StoreError::Sync { path, source })?;
+        let segment = a.segment + 1;
+        let path = self.segments.path(segment);
+        a.file = OpenOptions::new()
+            .create_new(true)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StoreError::Segment { path, source })?;
+        a.segment = segment;
+        a.len = 0;
+        a.created = true;
+        Ok(())
+    }
+
+    fn write_out(&self, a: &mut Appending) -> Result<(), StoreError> {
+        if a.buffer.is_empty() {
+            return Ok(());
+        }
+        let written = a.len - a.buffer.len() as u64;
+        let Appending { file, buffer, .. } = a;
+        file.write_all_at(buffer, written)
+            .map_err(|source| StoreError::Segment {
+                path: self.segments.path(a.segment),
+                source,
+            })?;
+        a.buffer.clear();
+        Ok(())
+    }
+
+    /// Makes everything put so far survive power loss: the segment's bytes first, then the
+    /// pointers to them. sled's flush writes and `sync_file_range`s its log, which neither
+    /// flushes the device cache nor the file's metadata, so its files are fsynced afterwards.
     pub fn sync(&mut self) -> Result<(), StoreError> {
-        self.db.flush().map_err(|source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        })?;
         let sync_err = |path: &Path| {
             let path = path.to_owned();
             move |source| StoreError::Sync { path, source }
         };
+        let (pointers, stale) = {
+            let mut a = self.lock();
+            self.write_out(&mut a)?;
+            a.file
+                .sync_data()
+                .map_err(sync_err(&self.segments.path(a.segment)))?;
+            if std::mem::take(&mut a.created) {
+                File::open(&self.segments.dir)
+                    .and_then(|d| d.sync_all())
+                    .map_err(sync_err(&self.segments.dir))?;
+            }
+            (std::mem::take(&mut a.pointers), std::mem::take(&mut a.stale))
+        };
+        let db_err = |source| StoreError::Db {
+            path: self.path.clone(),
+            source,
+        };
+        if !pointers.is_empty() {
+            let mut batch = sled::Batch::default();
+            for (k, at) in &pointers {
+                batch.insert(&k[..], &at.encode()[..]);
+            }
+            self.batches.apply_batch(batch).map_err(db_err)?;
+        }
+        self.db.flush().map_err(db_err)?;
         self.db_file
             .sync_all()
             .map_err(sync_err(&self.path.join("db")))?;
@@ -177,12 +489,34 @@ impl Store {
                 path: self.path.join("blobs"),
                 source: std::io::Error::other(e.to_string()),
             })?;
+        self.zero(&stale)
+    }
+
+    /// Overwrites replaced values with zeros, now that nothing points to them.
+    fn zero(&self, stale: &[Location]) -> Result<(), StoreError> {
+        let mut touched = HashSet::new();
+        for at in stale {
+            let path = self.segments.path(at.segment);
+            let err = |source| StoreError::Segment {
+                path: path.clone(),
+                source,
+            };
+            let file = OpenOptions::new().write(true).open(&path).map_err(err)?;
+            let zeros = vec![0u8; at.len as usize + RECORD_HEADER as usize];
+            file.write_all_at(&zeros, at.offset - RECORD_HEADER)
+                .map_err(err)?;
+            if touched.insert(at.segment) {
+                file.sync_data().map_err(err)?;
+            }
+        }
         Ok(())
     }
 
     /// Every stored batch, in key order (by state, then sequence).
     pub fn scan(&self) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
-        self.batches.iter().map(|item| decode(&self.path, item))
+        self.batches
+            .iter()
+            .map(|item| decode(&self.path, &self.segments, item))
     }
 
     /// The batches of `state` stored after sequence `after`, in order.
@@ -195,7 +529,7 @@ impl Store {
         let to = key(state, u64::MAX);
         self.batches
             .range(from..=to)
-            .map(|item| decode(&self.path, item))
+            .map(|item| decode(&self.path, &self.segments, item))
     }
 
     /// Whether a batch of `state` ends at `last_seq`.
@@ -213,9 +547,12 @@ impl Store {
         &self.path
     }
 
-    /// Bytes the database occupies on disk.
+    /// Bytes the database and its segment files occupy on disk.
     pub fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
+        let a = self.lock();
+        let segments = u64::from(a.segment.saturating_sub(1)) * SEGMENT_FILE_BYTES + a.len;
+        drop(a);
+        self.db.size_on_disk().unwrap_or(0) + segments
     }
 
     /// A read-only view of the batches, for readers beside the writer thread.
@@ -223,6 +560,7 @@ impl Store {
         Batches {
             path: self.path.clone(),
             tree: self.batches.clone(),
+            segments: self.segments.clone(),
         }
     }
 
@@ -253,6 +591,7 @@ impl Store {
 pub struct Batches {
     path: PathBuf,
     tree: sled::Tree,
+    segments: Arc<Segments>,
 }
 
 impl Batches {
@@ -273,7 +612,7 @@ impl Batches {
         let mut out = Vec::new();
         let mut events = 0;
         for item in self.tree.range(from..=to) {
-            let stored = decode(&self.path, item)?;
+            let stored = decode(&self.path, &self.segments, item)?;
             events += stored.batch.events.len();
             out.push(stored);
             if events >= max_events {
@@ -284,14 +623,22 @@ impl Batches {
     }
 }
 
-fn decode(path: &Path, item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Stored, StoreError> {
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode(
+    path: &Path,
+    segments: &Segments,
+    item: sled::Result<(sled::IVec, sled::IVec)>,
+) -> Result<Stored, StoreError> {
     let (k, v) = item.map_err(|source| StoreError::Db {
         path: path.to_owned(),
         source,
     })?;
     let damaged = |why: String| StoreError::Damaged {
         path: path.to_owned(),
-        key: k.iter().map(|b| format!("{b:02x}")).collect(),
+        key: hex(&k),
         why,
     };
     let (state, last_seq) = match k.as_ref() {
@@ -302,7 +649,9 @@ fn decode(path: &Path, item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<S
         }
         _ => return Err(damaged("key is not state and sequence".into())),
     };
-    let batch = StoredBatch::decode(v.as_ref()).map_err(|e| damaged(e.to_string()))?;
+    let at = Location::decode(&v).ok_or_else(|| damaged("not a batch location".into()))?;
+    let value = segments.read(at)?;
+    let batch = StoredBatch::decode(value.as_slice()).map_err(|e| damaged(e.to_string()))?;
     Ok(Stored {
         state,
         last_seq,
@@ -419,5 +768,110 @@ mod tests {
             keys,
             vec![(*b"GH", 5), (*b"NG", 2), (*b"NG", 300), (*b"NG", 1000)]
         );
+    }
+
+    fn batch(first_seq: u64, events: usize) -> Vec<u8> {
+        StoredBatch {
+            first_seq,
+            events: (0..events).map(|i| vec![i as u8; 100]).collect(),
+        }
+        .encode_to_vec()
+    }
+
+    fn segment_bytes(dir: &Path) -> Vec<u8> {
+        std::fs::read(dir.join("batches").join("00000001.seg")).expect("segment")
+    }
+
+    #[test]
+    fn bytes_written_after_the_last_sync_are_cut_off() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let mut store = Store::open(dir.path(), 1 << 20).expect("open");
+            store.put_encoded(*b"NG", 10, &batch(1, 10)).expect("put");
+            store.sync().expect("sync");
+            // Written to the file but never synced: as if the process died in `sync`.
+            store.put_encoded(*b"NG", 20, &batch(11, 10)).expect("put");
+            let mut a = store.lock();
+            store.write_out(&mut a).expect("write");
+        }
+        let synced = segment_bytes(dir.path()).len();
+        let mut store = Store::open(dir.path(), 1 << 20).expect("reopen");
+        assert!(segment_bytes(dir.path()).len() < synced, "the torn tail stayed");
+        store.put_encoded(*b"NG", 20, &batch(11, 5)).expect("put");
+        store.sync().expect("sync");
+        drop(store);
+        let store = Store::open(dir.path(), 1 << 20).expect("reopen");
+        let held: Vec<_> = store
+            .scan()
+            .map(|s| s.map(|s| (s.last_seq, s.batch.events.len())))
+            .collect::<Result<_, _>>()
+            .expect("scan");
+        assert_eq!(held, vec![(10, 10), (20, 5)]);
+    }
+
+    #[test]
+    fn a_replaced_value_is_overwritten_on_disk() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(dir.path(), 1 << 20).expect("open");
+        let secret = StoredBatch {
+            first_seq: 1,
+            events: vec![b"erase-me-please".to_vec(), b"keep-me".to_vec()],
+        };
+        store
+            .put_encoded(*b"NG", 2, &secret.encode_to_vec())
+            .expect("put");
+        store.sync().expect("sync");
+        let find = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
+        assert!(find(&segment_bytes(dir.path()), b"erase-me-please"));
+        let kept = StoredBatch {
+            first_seq: 1,
+            events: vec![b"keep-me".to_vec()],
+        };
+        store
+            .put_encoded(*b"NG", 2, &kept.encode_to_vec())
+            .expect("put");
+        store.sync().expect("sync");
+        assert!(!find(&segment_bytes(dir.path()), b"erase-me-please"));
+        let read: Vec<_> = store.scan().collect::<Result<_, _>>().expect("scan");
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].batch, kept);
+    }
+
+    #[test]
+    fn a_damaged_value_is_reported_not_decoded() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let mut store = Store::open(dir.path(), 1 << 20).expect("open");
+            store.put_encoded(*b"NG", 10, &batch(1, 10)).expect("put");
+            store.sync().expect("sync");
+        }
+        let path = dir.path().join("batches").join("00000001.seg");
+        let mut bytes = std::fs::read(&path).expect("segment");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x40;
+        std::fs::write(&path, &bytes).expect("damage");
+        let store = Store::open(dir.path(), 1 << 20).expect("reopen");
+        let err = store.scan().next().expect("one").expect_err("damaged");
+        assert!(err.to_string().contains("checksum"), "{err}");
+    }
+
+    #[test]
+    fn batches_an_older_version_kept_in_sled_are_moved_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let db = sled::Config::new()
+                .path(dir.path())
+                .segment_size(SEGMENT_SIZE)
+                .open()
+                .expect("sled");
+            let old = db.open_tree("batches").expect("tree");
+            old.insert(key(*b"GH", 7), batch(1, 7)).expect("insert");
+            db.flush().expect("flush");
+        }
+        let store = Store::open(dir.path(), 1 << 20).expect("open");
+        let read: Vec<_> = store.scan().collect::<Result<_, _>>().expect("scan");
+        assert_eq!((read[0].state, read[0].last_seq), (*b"GH", 7));
+        assert_eq!(read[0].batch.events.len(), 7);
+        assert!(!segment_bytes(dir.path()).is_empty());
     }
 }

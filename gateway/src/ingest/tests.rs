@@ -91,20 +91,26 @@ async fn a_restart_remembers_what_came_before_and_after_the_checkpoint() {
     );
 }
 
+fn copy_files(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("directory");
+    for entry in std::fs::read_dir(from).expect("store files").flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_checkpoint_newer_than_the_store_is_not_trusted() {
     let dir = tempfile::tempdir().expect("temp dir");
     let completed = pb::Outcome::Completed as i32;
     run(dir.path(), vec![(1, vec![closure(1, completed)])]).await;
     let old_store = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(dir.path())
-        .expect("store files")
-        .flatten()
-    {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), old_store.path().join(entry.file_name())).expect("copy");
-        }
-    }
+    copy_files(dir.path(), old_store.path());
+    copy_files(
+        &dir.path().join("batches"),
+        &old_store.path().join("batches"),
+    );
     run(dir.path(), vec![(2, vec![closure(2, completed)])]).await;
     std::fs::copy(
         checkpoint::path(dir.path()),
