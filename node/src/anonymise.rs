@@ -46,7 +46,8 @@ pub struct Anonymised {
 /// What the anonymiser needs to know of records already held.
 pub trait Returns {
     /// The month of the return recorded for this person, if any.
-    fn return_month(&self, person: &Pseudonym) -> Option<Month>;
+    /// Fails only if the node cannot read its own index.
+    fn return_month(&self, person: &Pseudonym) -> std::io::Result<Option<Month>>;
 }
 
 /// Turns a record into an event. `today` bounds dates; `state` is the node's own.
@@ -247,7 +248,15 @@ fn person_after_return(
     held: &dyn Returns,
 ) -> Result<(Pseudonym, Date, Month), RecordError> {
     let subject = keys.pseudonym(person(person_id)?);
-    let returned = held.return_month(&subject).ok_or_else(|| {
+    let returned = held
+        .return_month(&subject)
+        .map_err(|e| {
+            bad(
+                "person_id",
+                format!("the node cannot read its index of returns ({e}); check the disk and restart the node"),
+            )
+        })?
+        .ok_or_else(|| {
         bad(
             "person_id",
             "no return is recorded on this node for this person; import the return first",
@@ -353,8 +362,8 @@ mod tests {
 
     struct Held(HashMap<Pseudonym, Month>);
     impl Returns for Held {
-        fn return_month(&self, person: &Pseudonym) -> Option<Month> {
-            self.0.get(person).copied()
+        fn return_month(&self, person: &Pseudonym) -> std::io::Result<Option<Month>> {
+            Ok(self.0.get(person).copied())
         }
     }
 

@@ -238,7 +238,11 @@ fn check(
                             )),
                             None => {
                                 seen.insert(event.key, (event.digest, line as u32));
-                                match service.outbox.held(&event) {
+                                let held = service
+                                    .outbox
+                                    .held(&event)
+                                    .map_err(|e| Status::unavailable(e.to_string()))?;
+                                match held {
                                     Held::Different => Some(person_column(
                                         line,
                                         format!(

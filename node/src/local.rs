@@ -47,11 +47,11 @@ struct WithPending<'a> {
 }
 
 impl Returns for WithPending<'_> {
-    fn return_month(&self, person: &Pseudonym) -> Option<Month> {
-        self.pending
-            .get(person)
-            .copied()
-            .or_else(|| self.outbox.return_month(person))
+    fn return_month(&self, person: &Pseudonym) -> std::io::Result<Option<Month>> {
+        match self.pending.get(person) {
+            Some(month) => Ok(Some(*month)),
+            None => self.outbox.return_month(person),
+        }
     }
 }
 

@@ -23,7 +23,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
-use midwa_proto::index::{PrefixMap, content_digest};
+use midwa_proto::index::{PrefixMap, SpillMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
 
@@ -56,6 +56,14 @@ pub enum OutboxError {
     /// A stored value cannot be decoded.
     #[error("node database at {0}: a stored batch is damaged; restore from backup")]
     Damaged(PathBuf),
+    /// The scratch files of an index (ids held, returns recorded) failed.
+    #[error("node index files under {path}: {source}; check the disk and restart the node")]
+    Index {
+        /// The scratch directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// What became of one submitted record.
@@ -163,12 +171,25 @@ struct Erasure {
     person: bool,
 }
 
-/// What lookups need, in memory; the lock also serialises writers.
-#[derive(Debug, Default)]
+/// What lookups need, mostly on disk (see [`SpillMap`]); the lock also serialises writers.
+#[derive(Debug)]
 struct Memory {
     recorded: u64,
-    ids: PrefixMap<u32>,
-    returns: PrefixMap<u16>,
+    ids: SpillMap<u32>,
+    returns: SpillMap<u16>,
+}
+
+/// Entries each index keeps in memory before writing them to its scratch files.
+const IN_MEMORY: usize = 1 << 18;
+
+impl Memory {
+    fn create(scratch: &Path) -> std::io::Result<Self> {
+        Ok(Self {
+            recorded: 0,
+            ids: SpillMap::create(scratch, "ids", IN_MEMORY)?,
+            returns: SpillMap::create(scratch, "returns", IN_MEMORY)?,
+        })
+    }
 }
 
 /// The node's outbox.
@@ -221,34 +242,41 @@ impl Outbox {
             path: dir.join("db"),
             source,
         })?;
+        let scratch = dir.join("index");
+        let index_err = |source| OutboxError::Index {
+            path: scratch.clone(),
+            source,
+        };
         let outbox = Self {
             path: dir.to_owned(),
             db,
             tree,
             db_file,
-            memory: Mutex::new(Memory::default()),
+            memory: Mutex::new(Memory::create(&scratch).map_err(index_err)?),
             acked: AtomicU64::new(0),
             pruned: AtomicU64::new(0),
             durable: AtomicU64::new(0),
             synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
         };
-        let mut memory = Memory {
-            recorded: outbox.counter(RECORDED)?,
-            ..Memory::default()
-        };
+        // The maps of the outbox just made go; these replace them.
+        let mut memory = Memory::create(&scratch).map_err(index_err)?;
+        memory.recorded = outbox.counter(RECORDED)?;
         for item in outbox.tree.scan_prefix(b"l") {
             let (_, value) = item.map_err(db_err)?;
             let chunk = LedgerChunk::decode(value.as_ref())
                 .map_err(|_| OutboxError::Damaged(dir.to_owned()))?;
             for (id, digest) in chunk.ids.iter().zip(&chunk.digests) {
-                if memory.ids.get(*id).is_none() {
-                    memory.ids.insert(*id, *digest);
+                if memory.ids.get(*id).map_err(index_err)?.is_none() {
+                    memory.ids.insert(*id, *digest).map_err(index_err)?;
                 }
             }
             for (person, month) in chunk.people.iter().zip(&chunk.months) {
-                if memory.returns.get(*person).is_none() {
-                    memory.returns.insert(*person, *month as u16);
+                if memory.returns.get(*person).map_err(index_err)?.is_none() {
+                    memory
+                        .returns
+                        .insert(*person, *month as u16)
+                        .map_err(index_err)?;
                 }
             }
         }
@@ -256,7 +284,7 @@ impl Outbox {
             let (key, value) = item.map_err(db_err)?;
             let erasure = Erasure::decode(value.as_ref())
                 .map_err(|_| OutboxError::Damaged(dir.to_owned()))?;
-            forget(&mut memory, &key, &erasure);
+            forget(&mut memory, &key, &erasure).map_err(index_err)?;
         }
         outbox.durable.store(memory.recorded, Ordering::SeqCst);
         *outbox.lock() = memory;
@@ -267,11 +295,19 @@ impl Outbox {
     }
 
     /// Whether an event is already recorded, and with the same content.
-    pub fn held(&self, event: &Prepared) -> Held {
-        match self.lock().ids.get(event.key) {
+    pub fn held(&self, event: &Prepared) -> Result<Held, OutboxError> {
+        let held = self.lock().ids.get(event.key).map_err(|e| self.index_err(e))?;
+        Ok(match held {
             None => Held::No,
             Some(d) if d == event.digest => Held::Same,
             Some(_) => Held::Different,
+        })
+    }
+
+    fn index_err(&self, source: std::io::Error) -> OutboxError {
+        OutboxError::Index {
+            path: self.path.join("index"),
+            source,
         }
     }
 
@@ -295,7 +331,11 @@ impl Outbox {
             return_month,
         } in events
         {
-            if let Some(held) = new.get(&key).copied().or_else(|| memory.ids.get(key)) {
+            let held = match new.get(&key) {
+                Some(held) => Some(*held),
+                None => memory.ids.get(key).map_err(|e| self.index_err(e))?,
+            };
+            if let Some(held) = held {
                 outcomes.push(if held == digest {
                     Recorded::Duplicate
                 } else {
@@ -359,11 +399,22 @@ impl Outbox {
         // Only now, durable, does it count as held.
         for chunk in ledger {
             for (id, digest) in chunk.ids.into_iter().zip(chunk.digests) {
-                memory.ids.insert(id, digest);
+                memory
+                    .ids
+                    .insert(id, digest)
+                    .map_err(|e| self.index_err(e))?;
             }
             for (person, month) in chunk.people.into_iter().zip(chunk.months) {
-                if memory.returns.get(person).is_none() {
-                    memory.returns.insert(person, month as u16);
+                if memory
+                    .returns
+                    .get(person)
+                    .map_err(|e| self.index_err(e))?
+                    .is_none()
+                {
+                    memory
+                        .returns
+                        .insert(person, month as u16)
+                        .map_err(|e| self.index_err(e))?;
                 }
             }
         }
@@ -535,12 +586,12 @@ impl Outbox {
 }
 
 impl Returns for Outbox {
-    fn return_month(&self, person: &Pseudonym) -> Option<Month> {
+    fn return_month(&self, person: &Pseudonym) -> std::io::Result<Option<Month>> {
         let index = self
             .lock()
             .returns
             .get(PrefixMap::<u16>::key_of(&person.0))?;
-        Month::new(index / 12, (index % 12) as u8 + 1)
+        Ok(index.and_then(|index| Month::new(index / 12, (index % 12) as u8 + 1)))
     }
 }
 

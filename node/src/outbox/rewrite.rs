@@ -41,7 +41,7 @@ impl Outbox {
             .insert(key.as_slice(), erasure.encode_to_vec())
             .map_err(db)?;
         self.sync()?;
-        forget(&mut memory, &key, &erasure);
+        forget(&mut memory, &key, &erasure).map_err(|e| self.index_err(e))?;
         Ok(erasure.ids.len())
     }
 
@@ -82,7 +82,11 @@ impl Outbox {
                 let id = pb::Event::decode(event.as_slice())
                     .map_err(|_| OutboxError::Damaged(self.path.clone()))?
                     .id;
-                if seq <= floor || memory.ids.get(PrefixMap::<u32>::key_of(&id)).is_none() {
+                let known = memory
+                    .ids
+                    .get(PrefixMap::<u32>::key_of(&id))
+                    .map_err(|e| self.index_err(e))?;
+                if seq <= floor || known.is_none() {
                     continue;
                 }
                 kept.push(event);
@@ -111,13 +115,14 @@ impl Outbox {
 }
 
 /// Applies an erasure record (key `e` + person + sequence) to the in-memory maps.
-pub(super) fn forget(memory: &mut Memory, key: &[u8], erasure: &Erasure) {
+pub(super) fn forget(memory: &mut Memory, key: &[u8], erasure: &Erasure) -> std::io::Result<()> {
     for id in &erasure.ids {
-        memory.ids.remove(*id);
+        memory.ids.remove(*id)?;
     }
     if erasure.person
         && let Some(person) = key.get(1..9).and_then(|b| b.try_into().ok())
     {
-        memory.returns.remove(u64::from_be_bytes(person));
+        memory.returns.remove(u64::from_be_bytes(person))?;
     }
+    Ok(())
 }

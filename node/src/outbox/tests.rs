@@ -53,10 +53,16 @@ fn what_was_recorded_is_remembered_across_reopening() {
     assert_eq!(
         outbox
             .return_month(&Pseudonym([4; 32]))
+            .expect("index")
             .map(|m| m.to_string()),
         Some("2023-11".into())
     );
-    assert_eq!(outbox.return_month(&Pseudonym([9; 32])), None);
+    assert_eq!(
+        outbox
+            .return_month(&Pseudonym([9; 32]))
+            .expect("index"),
+        None
+    );
     outbox.acknowledge(4).expect("ack");
     outbox.prune().expect("prune");
     assert_eq!(
@@ -83,7 +89,12 @@ fn a_forgotten_event_can_be_recorded_again_even_after_reopening() {
             .expect("record");
         let person = PrefixMap::<u32>::key_of(&[1; 32]);
         assert_eq!(outbox.forget(person, None).expect("forget"), 1);
-        assert_eq!(outbox.return_month(&Pseudonym([1; 32])), None);
+        assert_eq!(
+            outbox
+                .return_month(&Pseudonym([1; 32]))
+                .expect("index"),
+            None
+        );
     }
     let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
     let again = outbox
