@@ -66,6 +66,8 @@ impl Fixed for (u32, u32) {
 
 /// Bytes of one block of a run: what one lookup reads.
 const BLOCK_BYTES: usize = 4096;
+/// Bytes of a run written between two write-backs to disk.
+const WRITE_BACK_BYTES: usize = 8 << 20;
 /// Bloom filter bits per entry (with 8 probes in one 512-bit block: about 1 % false positives).
 const BLOOM_BITS_PER_ENTRY: usize = 10;
 /// Partitions of an in-memory layer: it holds at most `limit` entries.
@@ -475,6 +477,12 @@ impl RunWriter {
         value.put(&mut self.buf[8..]);
         self.out.write_all(&self.buf)?;
         self.len += 1;
+        if (self.len * self.entry).is_multiple_of(WRITE_BACK_BYTES) {
+            // Written back as it goes: a filesystem that commits a journal (ext4) would
+            // otherwise make the next fsync of the store wait for all of it at once.
+            self.out.flush()?;
+            self.out.get_ref().sync_data()?;
+        }
         Ok(())
     }
 
