@@ -8,11 +8,14 @@
 //! values kept in sled would hold process memory in proportion to the data; in segment files
 //! they stay in the kernel's page cache, which gives them back.
 //!
-//! [`Store::sync`] makes a group durable in order: the segment file is written and fsynced
-//! (and its directory, for a new file); only then are the pointers put in sled, flushed and its
-//! files fsynced. A pointer therefore never names bytes that a crash could lose; bytes written
-//! after the last durable pointer are cut off at the next start. A value replaced (an erasure
-//! rewriting a batch) is overwritten with zeros once its replacement is durable.
+//! [`Store::sync`] makes a group durable with one fsync: the segment file is written and
+//! fsynced (and its directory, for a new file), then the pointers are put in sled, which is
+//! flushed and fsynced only about once a second, at a new segment file and at a clean stop.
+//! Each record also names its key, so at start the records after the last durable pointer are
+//! read back and indexed again, up to the first that is incomplete or fails its checksum: that
+//! tail (a group whose fsync never finished) is cut off. A pointer never names bytes a crash
+//! could lose. A value replaced (an erasure rewriting a batch) is overwritten with zeros once
+//! the pointer to its replacement is durable.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -28,8 +31,32 @@ pub const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
 pub const MAX_VALUE_BYTES: usize = SEGMENT_SIZE / 4 / 17 - 4096;
 /// A segment file takes no more values once it holds this many bytes.
 const SEGMENT_FILE_BYTES: u64 = 256 * 1024 * 1024;
-/// Bytes before each value in a segment file: its length and CRC-32, little-endian.
-const RECORD_HEADER: u64 = 8;
+/// Bytes before each value in a segment file: its length and CRC-32 (of key and value),
+/// little-endian, and its key.
+const RECORD_HEADER: u64 = 18;
+/// Longest time between two flushes of sled's pointers: what a start after a crash may have
+/// to read back from the last segment.
+const POINTER_FLUSH: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A record's header: length, checksum of key and value, key.
+fn header(key: &[u8; 10], value: &[u8]) -> [u8; RECORD_HEADER as usize] {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(key);
+    crc.update(value);
+    let mut h = [0u8; RECORD_HEADER as usize];
+    h[..4].copy_from_slice(&(value.len() as u32).to_le_bytes());
+    h[4..8].copy_from_slice(&crc.finalize().to_le_bytes());
+    h[8..].copy_from_slice(key);
+    h
+}
+
+/// Whether `record` (header and value) is whole: the key and value it holds, if so.
+fn whole(record: &[u8]) -> Option<([u8; 10], &[u8])> {
+    let (h, value) = record.split_at_checked(RECORD_HEADER as usize)?;
+    let key: [u8; 10] = h[8..].try_into().ok()?;
+    let len = u32::from_le_bytes(h[..4].try_into().ok()?);
+    (len as usize == value.len() && header(&key, value)[..] == h[..]).then_some((key, value))
+}
 
 /// A storage failure. Any of these after start means the gateway cannot promise durability and
 /// must stop.
@@ -181,17 +208,14 @@ impl Segments {
                 path: self.path(at.segment),
                 source,
             })?;
-        let len = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        let crc = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
-        let value = bytes.split_off(RECORD_HEADER as usize);
-        if len != at.len || crc != crc32fast::hash(&value) {
+        if whole(&bytes).is_none() {
             return Err(StoreError::Damaged {
                 path: self.path(at.segment),
                 key: format!("offset {}", at.offset),
                 why: "the value does not match its length and checksum".into(),
             });
         }
-        Ok(value)
+        Ok(bytes.split_off(RECORD_HEADER as usize))
     }
 
     /// Every segment number present, in order.
@@ -228,6 +252,8 @@ struct Appending {
     pointers: Vec<([u8; 10], Location)>,
     /// Values replaced: zeroed once the replacements are durable.
     stale: Vec<Location>,
+    /// When sled's pointers were last made durable.
+    flushed: std::time::Instant,
 }
 
 /// The gateway's database.
@@ -275,7 +301,15 @@ impl Store {
             path: segments.dir.clone(),
             source,
         })?;
-        let appending = Self::resume(&segments, &batches, dir)?;
+        let (appending, recovered) = Self::resume(&segments, &batches, dir)?;
+        let recovered = !recovered.is_empty() && {
+            let mut batch = sled::Batch::default();
+            for (k, at) in &recovered {
+                batch.insert(&k[..], &at.encode()[..]);
+            }
+            batches.apply_batch(batch).map_err(db_err)?;
+            true
+        };
         let mut store = Self {
             path: dir.to_owned(),
             db,
@@ -285,17 +319,21 @@ impl Store {
             appending: Mutex::new(appending),
             synced_blobs: HashSet::new(),
         };
+        if recovered {
+            store.sync_all()?;
+        }
         store.migrate()?;
         Ok(store)
     }
 
-    /// The segment to append to: the last one, cut back to the end of its last value that
-    /// sled points to (anything after was written by a group whose sync did not finish).
+    /// The segment to append to: the last one. Its records after the last one sled durably
+    /// points to are indexed again while whole; the rest (a group whose sync did not finish)
+    /// is cut off.
     fn resume(
         segments: &Segments,
         batches: &sled::Tree,
         dir: &Path,
-    ) -> Result<Appending, StoreError> {
+    ) -> Result<(Appending, Vec<([u8; 10], Location)>), StoreError> {
         let last = segments.numbers()?.last().copied();
         let segment = last.unwrap_or(1);
         let path = segments.path(segment);
@@ -327,8 +365,34 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(err)?;
+        let size = file.metadata().map_err(err)?.len();
+        let mut recovered = Vec::new();
+        let mut record = Vec::new();
+        let mut h = [0u8; RECORD_HEADER as usize];
+        while end + RECORD_HEADER <= size {
+            file.read_exact_at(&mut h, end).map_err(err)?;
+            let len = u64::from(u32::from_le_bytes([h[0], h[1], h[2], h[3]]));
+            if end + RECORD_HEADER + len > size {
+                break;
+            }
+            record.resize((RECORD_HEADER + len) as usize, 0);
+            file.read_exact_at(&mut record, end).map_err(err)?;
+            let Some((key, _)) = whole(&record) else {
+                break;
+            };
+            let at = Location {
+                segment,
+                offset: end + RECORD_HEADER,
+                len: len as u32,
+            };
+            recovered.push((key, at));
+            end = at.offset + len;
+        }
+        if end < size {
+            tracing::warn!(segment = %path.display(), kept = end, cut = size - end, "cutting off a batch segment's incomplete tail");
+        }
         file.set_len(end).map_err(err)?;
-        Ok(Appending {
+        let appending = Appending {
             segment,
             file,
             len: end,
@@ -336,7 +400,9 @@ impl Store {
             created: last.is_none(),
             pointers: Vec::new(),
             stale: Vec::new(),
-        })
+            flushed: std::time::Instant::now(),
+        };
+        Ok((appending, recovered))
     }
 
     /// Moves values an older version kept inside sled (tree `batches`) to segment files.
@@ -360,9 +426,9 @@ impl Store {
             })?;
             self.put(key, &v)?;
         }
-        self.sync()?;
+        self.sync_all()?;
         self.db.drop_tree("batches").map_err(db_err)?;
-        self.sync()
+        self.sync_all()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Appending> {
@@ -397,10 +463,7 @@ impl Store {
             offset: a.len + RECORD_HEADER,
             len: value.len() as u32,
         };
-        a.buffer
-            .extend_from_slice(&(value.len() as u32).to_le_bytes());
-        a.buffer
-            .extend_from_slice(&crc32fast::hash(value).to_le_bytes());
+        a.buffer.extend_from_slice(&header(&key, value));
         a.buffer.extend_from_slice(value);
         a.len += RECORD_HEADER + value.len() as u64;
         if let Some(i) = a.pointers.iter().position(|(k, _)| *k == key) {
@@ -412,13 +475,17 @@ impl Store {
         Ok(())
     }
 
-    /// Finishes the current segment file (synced) and starts the next.
+    /// Finishes the current segment file (synced, and every pointer to it durable: a start
+    /// reads back only the last file) and starts the next.
     fn roll(&self, a: &mut Appending) -> Result<(), StoreError> {
         self.write_out(a)?;
         let path = self.segments.path(a.segment);
         a.file
             .sync_data()
             .map_err(|source| StoreError::Sync { path, source })?;
+        self.put_pointers(&std::mem::take(&mut a.pointers))?;
+        self.flush_pointers()?;
+        a.flushed = std::time::Instant::now();
         let segment = a.segment + 1;
         let path = self.segments.path(segment);
         a.file = OpenOptions::new()
@@ -448,15 +515,24 @@ impl Store {
         Ok(())
     }
 
-    /// Makes everything put so far survive power loss: the segment's bytes first, then the
-    /// pointers to them. sled's flush writes and `sync_file_range`s its log, which neither
-    /// flushes the device cache nor the file's metadata, so its files are fsynced afterwards.
+    /// Makes everything put so far survive power loss: the segment's bytes are fsynced; the
+    /// pointers to them go to sled, made durable about once a second (or at once if a value was
+    /// replaced, before its old bytes are zeroed).
     pub fn sync(&mut self) -> Result<(), StoreError> {
+        self.sync_group(false)
+    }
+
+    /// [`Store::sync`], and sled's pointers made durable too (a clean stop).
+    pub fn sync_all(&mut self) -> Result<(), StoreError> {
+        self.sync_group(true)
+    }
+
+    fn sync_group(&mut self, all: bool) -> Result<(), StoreError> {
         let sync_err = |path: &Path| {
             let path = path.to_owned();
             move |source| StoreError::Sync { path, source }
         };
-        let (pointers, stale) = {
+        let (pointers, stale, flush) = {
             let mut a = self.lock();
             self.write_out(&mut a)?;
             a.file
@@ -467,29 +543,51 @@ impl Store {
                     .and_then(|d| d.sync_all())
                     .map_err(sync_err(&self.segments.dir))?;
             }
-            (std::mem::take(&mut a.pointers), std::mem::take(&mut a.stale))
+            let flush = all || !a.stale.is_empty() || a.flushed.elapsed() >= POINTER_FLUSH;
+            if flush {
+                a.flushed = std::time::Instant::now();
+            }
+            (std::mem::take(&mut a.pointers), std::mem::take(&mut a.stale), flush)
         };
-        let db_err = |source| StoreError::Db {
+        self.put_pointers(&pointers)?;
+        if flush {
+            self.flush_pointers()?;
+            midwa_certs::files::sync_new_files(&self.path.join("blobs"), &mut self.synced_blobs)
+                .map_err(|e| StoreError::Sync {
+                    path: self.path.join("blobs"),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+        }
+        self.zero(&stale)
+    }
+
+    fn put_pointers(&self, pointers: &[([u8; 10], Location)]) -> Result<(), StoreError> {
+        if pointers.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for (k, at) in pointers {
+            batch.insert(&k[..], &at.encode()[..]);
+        }
+        self.batches
+            .apply_batch(batch)
+            .map_err(|source| StoreError::Db {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// sled's flush writes and `sync_file_range`s its log, which neither flushes the device
+    /// cache nor the file's metadata, so the file is fsynced afterwards.
+    fn flush_pointers(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|source| StoreError::Db {
             path: self.path.clone(),
             source,
-        };
-        if !pointers.is_empty() {
-            let mut batch = sled::Batch::default();
-            for (k, at) in &pointers {
-                batch.insert(&k[..], &at.encode()[..]);
-            }
-            self.batches.apply_batch(batch).map_err(db_err)?;
-        }
-        self.db.flush().map_err(db_err)?;
-        self.db_file
-            .sync_all()
-            .map_err(sync_err(&self.path.join("db")))?;
-        midwa_certs::files::sync_new_files(&self.path.join("blobs"), &mut self.synced_blobs)
-            .map_err(|e| StoreError::Sync {
-                path: self.path.join("blobs"),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-        self.zero(&stale)
+        })?;
+        self.db_file.sync_all().map_err(|source| StoreError::Sync {
+            path: self.path.join("db"),
+            source,
+        })
     }
 
     /// Overwrites replaced values with zeros, now that nothing points to them.
@@ -783,21 +881,28 @@ mod tests {
     }
 
     #[test]
-    fn bytes_written_after_the_last_sync_are_cut_off() {
+    fn an_incomplete_tail_is_cut_off_and_whole_records_are_indexed_again() {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let mut store = Store::open(dir.path(), 1 << 20).expect("open");
             store.put_encoded(*b"NG", 10, &batch(1, 10)).expect("put");
-            store.sync().expect("sync");
-            // Written to the file but never synced: as if the process died in `sync`.
+            store.sync_all().expect("sync");
+            // Synced, but its pointer not yet flushed to sled.
             store.put_encoded(*b"NG", 20, &batch(11, 10)).expect("put");
-            let mut a = store.lock();
-            store.write_out(&mut a).expect("write");
+            store.sync().expect("sync");
         }
-        let synced = segment_bytes(dir.path()).len();
+        let path = dir.path().join("batches").join("00000001.seg");
+        let whole_len = segment_bytes(dir.path()).len();
+        // A group whose write was cut short: a header and part of its value.
+        let mut torn = header(&key(*b"NG", 30), &batch(21, 10)).to_vec();
+        torn.extend_from_slice(&batch(21, 10)[..200]);
+        let mut file = OpenOptions::new().append(true).open(&path).expect("open");
+        std::io::Write::write_all(&mut file, &torn).expect("append");
+        drop(file);
+
         let mut store = Store::open(dir.path(), 1 << 20).expect("reopen");
-        assert!(segment_bytes(dir.path()).len() < synced, "the torn tail stayed");
-        store.put_encoded(*b"NG", 20, &batch(11, 5)).expect("put");
+        assert_eq!(segment_bytes(dir.path()).len(), whole_len, "the torn tail stayed");
+        store.put_encoded(*b"NG", 30, &batch(21, 5)).expect("put");
         store.sync().expect("sync");
         drop(store);
         let store = Store::open(dir.path(), 1 << 20).expect("reopen");
@@ -806,7 +911,7 @@ mod tests {
             .map(|s| s.map(|s| (s.last_seq, s.batch.events.len())))
             .collect::<Result<_, _>>()
             .expect("scan");
-        assert_eq!(held, vec![(10, 10), (20, 5)]);
+        assert_eq!(held, vec![(10, 10), (20, 10), (30, 5)]);
     }
 
     #[test]

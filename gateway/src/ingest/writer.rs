@@ -102,7 +102,7 @@ pub(super) fn write_loop(
     drop(counting);
     let _ = counter.join();
     result?;
-    store.sync()?;
+    store.sync_all()?;
     // Everything is durable and the ledger matches it: the next start reads only what comes
     // after this. Without it, the next start rebuilds from the whole store.
     if let Err(e) = checkpoint::write(
