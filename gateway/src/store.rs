@@ -145,7 +145,6 @@ pub struct Stored {
     pub batch: StoredBatch,
 }
 
-
 /// Where a value lies: its segment file, the offset of its bytes (after the record header),
 /// and their length. What sled holds for each batch, 16 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +172,9 @@ impl Location {
     }
 }
 
+/// A batch's key (origin, last sequence) and where its value lies.
+type Pointer = ([u8; 10], Location);
+
 /// The segment files, opened for reading on first use and shared with readers beside the
 /// writer.
 #[derive(Debug)]
@@ -192,9 +194,8 @@ impl Segments {
             return Ok(file.clone());
         }
         let path = self.path(segment);
-        let file = Arc::new(
-            File::open(&path).map_err(|source| StoreError::Segment { path, source })?,
-        );
+        let file =
+            Arc::new(File::open(&path).map_err(|source| StoreError::Segment { path, source })?);
         open.insert(segment, file.clone());
         Ok(file)
     }
@@ -249,7 +250,7 @@ struct Appending {
     /// Whether the file is new since the last sync (its directory entry must be synced).
     created: bool,
     /// Pointers to put in sled at the next sync.
-    pointers: Vec<([u8; 10], Location)>,
+    pointers: Vec<Pointer>,
     /// Values replaced: zeroed once the replacements are durable.
     stale: Vec<Location>,
     /// When sled's pointers were last made durable.
@@ -333,7 +334,7 @@ impl Store {
         segments: &Segments,
         batches: &sled::Tree,
         dir: &Path,
-    ) -> Result<(Appending, Vec<([u8; 10], Location)>), StoreError> {
+    ) -> Result<(Appending, Vec<Pointer>), StoreError> {
         let last = segments.numbers()?.last().copied();
         let segment = last.unwrap_or(1);
         let path = segments.path(segment);
@@ -416,7 +417,10 @@ impl Store {
         if old.is_empty() {
             return Ok(());
         }
-        tracing::info!(batches = old.len(), "moving stored batches out of sled into segment files");
+        tracing::info!(
+            batches = old.len(),
+            "moving stored batches out of sled into segment files"
+        );
         for item in old.iter() {
             let (k, v) = item.map_err(db_err)?;
             let key: [u8; 10] = k.as_ref().try_into().map_err(|_| StoreError::Damaged {
@@ -432,7 +436,9 @@ impl Store {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Appending> {
-        self.appending.lock().unwrap_or_else(PoisonError::into_inner)
+        self.appending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Adds an already encoded [`StoredBatch`]; durable only after [`Store::sync`].
@@ -547,7 +553,11 @@ impl Store {
             if flush {
                 a.flushed = std::time::Instant::now();
             }
-            (std::mem::take(&mut a.pointers), std::mem::take(&mut a.stale), flush)
+            (
+                std::mem::take(&mut a.pointers),
+                std::mem::take(&mut a.stale),
+                flush,
+            )
         };
         self.put_pointers(&pointers)?;
         if flush {
@@ -561,7 +571,7 @@ impl Store {
         self.zero(&stale)
     }
 
-    fn put_pointers(&self, pointers: &[([u8; 10], Location)]) -> Result<(), StoreError> {
+    fn put_pointers(&self, pointers: &[Pointer]) -> Result<(), StoreError> {
         if pointers.is_empty() {
             return Ok(());
         }
@@ -901,7 +911,11 @@ mod tests {
         drop(file);
 
         let mut store = Store::open(dir.path(), 1 << 20).expect("reopen");
-        assert_eq!(segment_bytes(dir.path()).len(), whole_len, "the torn tail stayed");
+        assert_eq!(
+            segment_bytes(dir.path()).len(),
+            whole_len,
+            "the torn tail stayed"
+        );
         store.put_encoded(*b"NG", 30, &batch(21, 5)).expect("put");
         store.sync().expect("sync");
         drop(store);

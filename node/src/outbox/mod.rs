@@ -296,7 +296,11 @@ impl Outbox {
 
     /// Whether an event is already recorded, and with the same content.
     pub fn held(&self, event: &Prepared) -> Result<Held, OutboxError> {
-        let held = self.lock().ids.get(event.key).map_err(|e| self.index_err(e))?;
+        let held = self
+            .lock()
+            .ids
+            .get(event.key)
+            .map_err(|e| self.index_err(e))?;
         Ok(match held {
             None => Held::No,
             Some(d) if d == event.digest => Held::Same,

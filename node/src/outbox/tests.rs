@@ -58,9 +58,7 @@ fn what_was_recorded_is_remembered_across_reopening() {
         Some("2023-11".into())
     );
     assert_eq!(
-        outbox
-            .return_month(&Pseudonym([9; 32]))
-            .expect("index"),
+        outbox.return_month(&Pseudonym([9; 32])).expect("index"),
         None
     );
     outbox.acknowledge(4).expect("ack");
@@ -90,9 +88,7 @@ fn a_forgotten_event_can_be_recorded_again_even_after_reopening() {
         let person = PrefixMap::<u32>::key_of(&[1; 32]);
         assert_eq!(outbox.forget(person, None).expect("forget"), 1);
         assert_eq!(
-            outbox
-                .return_month(&Pseudonym([1; 32]))
-                .expect("index"),
+            outbox.return_month(&Pseudonym([1; 32])).expect("index"),
             None
         );
     }

@@ -66,8 +66,6 @@ impl Fixed for (u32, u32) {
 
 /// Bytes of one block of a run: what one lookup reads.
 const BLOCK_BYTES: usize = 4096;
-/// Bytes of a run written between two write-backs to disk.
-const WRITE_BACK_BYTES: usize = 8 << 20;
 /// Bloom filter bits per entry (with 8 probes in one 512-bit block: about 1 % false positives).
 const BLOOM_BITS_PER_ENTRY: usize = 10;
 /// Partitions of an in-memory layer: it holds at most `limit` entries.
@@ -470,19 +468,13 @@ impl RunWriter {
     }
 
     fn push<V: Fixed>(&mut self, key: u64, value: &V) -> io::Result<()> {
-        if self.len % (BLOCK_BYTES / self.entry) == 0 {
+        if self.len.is_multiple_of(BLOCK_BYTES / self.entry) {
             self.fences.push(key);
         }
         self.buf[..8].copy_from_slice(&key.to_le_bytes());
         value.put(&mut self.buf[8..]);
         self.out.write_all(&self.buf)?;
         self.len += 1;
-        if (self.len * self.entry).is_multiple_of(WRITE_BACK_BYTES) {
-            // Written back as it goes: a filesystem that commits a journal (ext4) would
-            // otherwise make the next fsync of the store wait for all of it at once.
-            self.out.flush()?;
-            self.out.get_ref().sync_data()?;
-        }
         Ok(())
     }
 
@@ -498,6 +490,9 @@ impl RunWriter {
     }
 }
 
+/// Entries in key order, from an in-memory map or a run.
+type Entries<'a, V> = Box<dyn Iterator<Item = io::Result<(u64, V)>> + 'a>;
+
 /// Writes the union of `runs` (oldest first, less `removed`) and `frozen` to a new run; of two
 /// entries of one key, the newer wins.
 fn merge<V: Fixed>(
@@ -508,8 +503,7 @@ fn merge<V: Fixed>(
 ) -> io::Result<Run> {
     let mut out = RunWriter::create(path, V::SIZE)?;
     // Sources newest first: frozen, then the runs from the newest.
-    let mut sources: Vec<Box<dyn Iterator<Item = io::Result<(u64, V)>> + '_>> =
-        vec![Box::new(frozen.iter().map(Ok))];
+    let mut sources: Vec<Entries<'_, V>> = vec![Box::new(frozen.iter().map(Ok))];
     for run in runs.iter().rev() {
         sources.push(Box::new(
             run.entries::<V>()
@@ -520,16 +514,13 @@ fn merge<V: Fixed>(
     for source in &mut sources {
         heads.push(source.next().transpose()?);
     }
-    loop {
-        // The smallest key; on a tie, the newest source (lowest index).
-        let Some((at, key)) = heads
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| h.map(|(k, _)| (i, k)))
-            .min_by_key(|(i, k)| (*k, *i))
-        else {
-            break;
-        };
+    // The smallest key; on a tie, the newest source (lowest index).
+    while let Some((at, key)) = heads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.map(|(k, _)| (i, k)))
+        .min_by_key(|(i, k)| (*k, *i))
+    {
         if let Some((_, value)) = heads[at] {
             out.push(key, &value)?;
         }
@@ -612,20 +603,20 @@ mod tests {
         let mut model = HashMap::new();
         for (i, x) in keys().take(20_000).enumerate() {
             let i = i as u32;
-            let key = if i % 5 == 0 { x % 2_000 } else { x };
+            let key = if i.is_multiple_of(5) { x % 2_000 } else { x };
             match map.get(key).expect("get") {
                 None => {
                     map.insert(key, i).expect("insert");
                     model.insert(key, i);
                 }
-                Some(v) if i % 3 == 0 => {
+                Some(v) if i.is_multiple_of(3) => {
                     assert_eq!(Some(&v), model.get(&key));
                     map.set(key, i).expect("set");
                     model.insert(key, i);
                 }
                 Some(v) => assert_eq!(Some(&v), model.get(&key)),
             }
-            if i % 13 == 0 {
+            if i.is_multiple_of(13) {
                 let victim = key % 3_000;
                 let held = map.remove(victim).expect("remove");
                 assert_eq!(held, model.remove(&victim).is_some());
@@ -686,7 +677,10 @@ mod tests {
             .take(10_000)
             .filter(|k| map.bloom.may_hold(*k))
             .count();
-        assert!(passed < 300, "{passed} of 10,000 absent keys passed the filter");
+        assert!(
+            passed < 300,
+            "{passed} of 10,000 absent keys passed the filter"
+        );
         drop(map);
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
         assert!(left.is_empty(), "{left:?}");
