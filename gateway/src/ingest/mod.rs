@@ -35,7 +35,7 @@ use crate::store::{Batches, MAX_VALUE_BYTES, Store, StoreError};
 pub const ERASED: u32 = u32::MAX;
 
 /// Ids the index keeps in memory before merging them into its scratch file (12 bytes each).
-pub(crate) const IDS_IN_MEMORY: usize = 1 << 20;
+pub(crate) const IDS_IN_MEMORY: usize = 1 << 19;
 
 /// Why a batch was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -139,8 +139,8 @@ impl FollowUp {
 }
 
 /// Entries the per-person maps keep in memory before merging them into their scratch file.
-const PERSONS_IN_MEMORY: usize = 1 << 20;
-const RECEIPTS_IN_MEMORY: usize = 1 << 19;
+const PERSONS_IN_MEMORY: usize = 1 << 19;
+const RECEIPTS_IN_MEMORY: usize = 1 << 18;
 
 /// The aggregate tables and what they need to know of each person.
 #[derive(Debug)]

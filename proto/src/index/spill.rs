@@ -68,8 +68,9 @@ impl Fixed for (u32, u32) {
 const BLOCK_BYTES: usize = 4096;
 /// Bloom filter bits per entry (with 8 probes in one 512-bit block: about 1 % false positives).
 const BLOOM_BITS_PER_ENTRY: usize = 10;
-/// Partitions of an in-memory layer: it holds at most `limit` entries.
-const MEM_PARTITION_BITS: u32 = 10;
+/// Entries per partition of an in-memory layer when full: a partition's sorted part is copied
+/// whenever its unsorted tail is merged in, so partitions stay short.
+const ENTRIES_PER_PARTITION: usize = 64;
 
 /// 64-bit hash prefix to a small value, mostly on disk. See the module's documentation.
 #[derive(Debug)]
@@ -121,7 +122,7 @@ impl<V: Fixed> SpillMap<V> {
             dir: dir.to_owned(),
             name: name.to_owned(),
             limit,
-            active: PrefixMap::with_partition_bits(MEM_PARTITION_BITS),
+            active: PrefixMap::with_partition_bits(partition_bits(limit)),
             frozen: None,
             runs: Vec::new(),
             merging: None,
@@ -278,7 +279,7 @@ impl<V: Fixed> SpillMap<V> {
     fn freeze(&mut self, all: bool) -> io::Result<()> {
         let frozen = std::mem::replace(
             &mut self.active,
-            PrefixMap::with_partition_bits(MEM_PARTITION_BITS),
+            PrefixMap::with_partition_bits(partition_bits(self.limit)),
         );
         // The frozen values are now the newest of their keys.
         if !self.removed.is_empty() {
@@ -354,6 +355,11 @@ impl<V: Fixed> SpillMap<V> {
         }
         Ok(())
     }
+}
+
+/// Partition bits of an in-memory layer of at most `limit` entries.
+fn partition_bits(limit: usize) -> u32 {
+    (limit / ENTRIES_PER_PARTITION).max(1).ilog2()
 }
 
 /// A run: entries in key order in one file, deleted when the last reader drops it.
