@@ -3,9 +3,10 @@
 //!
 //! Entries live in layers, newest first: an active in-memory map that takes inserts; a frozen
 //! one being written out, on a thread of its own; and runs, files of fixed-size entries in key
-//! order. A frozen map is merged with the newest runs no larger than what is merged so far, so
-//! runs double in size, there are about log2(n / limit) of them, and an entry is rewritten as
-//! many times: a merge costs the caller nothing unless the next map fills before it ends.
+//! order. Runs are tiered by size: eight runs of one tier merge into one of the next, so an
+//! entry is rewritten about log8(n / limit) times (1.7 times over 10 million inserts of 512
+//! thousand at a time) and there are at most seven runs a tier. A merge costs the caller
+//! nothing unless the next map fills before it ends.
 //!
 //! In memory each run keeps the first key of each 4 KiB block; one blocked Bloom filter over
 //! every key (10 bits an entry, rebuilt by a merge when it fills) rules out most absent keys
@@ -68,6 +69,8 @@ impl Fixed for (u32, u32) {
 const BLOCK_BYTES: usize = 4096;
 /// Bloom filter bits per entry (with 8 probes in one 512-bit block: about 1 % false positives).
 const BLOOM_BITS_PER_ENTRY: usize = 10;
+/// Runs of one tier merged into one of the next (see [`SpillMap::tier_to_merge`]).
+const FAN_IN: usize = 8;
 /// Entries per partition of an in-memory layer when full: a partition's sorted part is copied
 /// whenever its unsorted tail is merged in, so partitions stay short.
 const ENTRIES_PER_PARTITION: usize = 64;
@@ -287,16 +290,40 @@ impl<V: Fixed> SpillMap<V> {
                 self.removed.remove(&key);
             }
         }
-        let mut merged = frozen.len();
-        let mut replaced = 0;
-        for run in self.runs.iter().rev() {
-            if run.len > merged && !all {
+        let replaced = if all {
+            self.runs.len()
+        } else {
+            self.tier_to_merge()
+        };
+        self.start_merge(frozen, replaced)
+    }
+
+    /// How many of the newest runs a new run joins. Runs are tiered by size: a tier holds runs
+    /// of about `limit` times a power of `FAN_IN`. A new run is written alone unless the
+    /// newest `FAN_IN - 1` runs share its tier; then they merge into one of the next tier,
+    /// which may in turn complete that tier. So each entry is rewritten about
+    /// log_FAN_IN(n / limit) times, and there are at most `FAN_IN - 1` runs per tier.
+    fn tier_to_merge(&self) -> usize {
+        let tier = |len: usize| {
+            // A quarter of slack: merged runs lose the keys that were replaced or removed.
+            let (mut units, mut tier) = (len * 5 / 4 / self.limit, 0);
+            while units >= FAN_IN {
+                units /= FAN_IN;
+                tier += 1;
+            }
+            tier
+        };
+        let (mut replaced, mut level) = (0, 0);
+        while self.runs.len() - replaced >= FAN_IN - 1 {
+            let end = self.runs.len() - replaced;
+            let group = &self.runs[end - (FAN_IN - 1)..end];
+            if !group.iter().all(|r| tier(r.len) == level) {
                 break;
             }
-            merged += run.len;
-            replaced += 1;
+            replaced += FAN_IN - 1;
+            level += 1;
         }
-        self.start_merge(frozen, replaced)
+        replaced
     }
 
     /// Merges `frozen` with the newest `replaced` runs on a thread of its own, and rebuilds
@@ -670,9 +697,10 @@ mod tests {
         }
         map.settle(true).expect("merge");
         assert!(map.active.len() < 10_000);
-        // Runs double in size: a handful, not one per merge.
+        // Tiered: 100,000 entries in 10,000s make one run of the second tier and two of the
+        // first, not one run per merge.
         let on_disk: usize = map.runs.iter().map(|r| r.len).sum();
-        assert!(map.runs.len() <= 5, "{} runs", map.runs.len());
+        assert!(map.runs.len() <= 4, "{} runs", map.runs.len());
         // Fences and filter: under 3 bytes an entry on disk.
         let fences: usize = map.runs.iter().map(|r| r.fences.len() * 8).sum();
         let in_memory = fences + map.bloom.blocks.len() * 64;
