@@ -127,6 +127,7 @@ pub fn read(
             scratch,
             "ids",
             crate::ingest::IDS_IN_MEMORY,
+            midwa_proto::index::Lookups::Misses,
             (0..n).map_while(|_| {
                 let key = u64::from_le_bytes(input.take()?);
                 let digest = u32::from_le_bytes(input.take()?);
@@ -230,7 +231,9 @@ mod tests {
             ),
         ]);
         // A small memory limit: most entries on disk.
-        let mut index = SpillMap::create(scratch, "sample", 300).expect("scratch");
+        let mut index =
+            SpillMap::create(scratch, "sample", 300, midwa_proto::index::Lookups::Misses)
+                .expect("scratch");
         for i in 0..1000u64 {
             index
                 .insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), i as u32)

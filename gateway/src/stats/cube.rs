@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use super::fact::{Fact, FactBody};
 use midwa_proto::codes::CountryCode;
-use midwa_proto::index::{Fixed, PrefixMap, SpillMap};
+use midwa_proto::index::{Fixed, Lookups, PrefixMap, SpillMap};
 
 use super::key::{self, FastMap, Regions};
 
@@ -206,9 +206,9 @@ impl Cube {
             regions: Regions::default(),
             profiles: Vec::new(),
             profile_numbers: FastMap::default(),
-            persons: SpillMap::create(scratch, "persons", PERSONS_IN_MEMORY)?,
+            persons: SpillMap::create(scratch, "persons", PERSONS_IN_MEMORY, Lookups::Hits)?,
             follow_ups: FastMap::default(),
-            receipts: SpillMap::create(scratch, "receipts", RECEIPTS_IN_MEMORY)?,
+            receipts: SpillMap::create(scratch, "receipts", RECEIPTS_IN_MEMORY, Lookups::Misses)?,
             events: 0,
             scratch: scratch.to_owned(),
         })
@@ -577,6 +577,7 @@ mod saved {
                 scratch,
                 "persons",
                 PERSONS_IN_MEMORY,
+                Lookups::Hits,
                 (0..n).map_while(|_| {
                     let k = u64_of(fill)?;
                     let v = u32_of(fill)?;
@@ -592,6 +593,7 @@ mod saved {
                 scratch,
                 "receipts",
                 RECEIPTS_IN_MEMORY,
+                Lookups::Misses,
                 (0..n).map_while(|_| {
                     let k = u64_of(fill)?;
                     let entry = ReceiptEntry {

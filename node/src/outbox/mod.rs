@@ -23,7 +23,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
-use midwa_proto::index::{PrefixMap, SpillMap, content_digest};
+use midwa_proto::index::{Lookups, PrefixMap, SpillMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
 
@@ -186,8 +186,8 @@ impl Memory {
     fn create(scratch: &Path) -> std::io::Result<Self> {
         Ok(Self {
             recorded: 0,
-            ids: SpillMap::create(scratch, "ids", IN_MEMORY)?,
-            returns: SpillMap::create(scratch, "returns", IN_MEMORY)?,
+            ids: SpillMap::create(scratch, "ids", IN_MEMORY, Lookups::Misses)?,
+            returns: SpillMap::create(scratch, "returns", IN_MEMORY, Lookups::Hits)?,
         })
     }
 }

@@ -75,12 +75,23 @@ const FAN_IN: usize = 8;
 /// whenever its unsorted tail is merged in, so partitions stay short.
 const ENTRIES_PER_PARTITION: usize = 64;
 
+/// What lookups of a map mostly find, which decides what its runs keep in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookups {
+    /// Keys not held (a new event's id): the one filter over every key rules them out.
+    Misses,
+    /// Keys held (a follow-up's person): each run keeps a filter of its own as well (another
+    /// 1.25 bytes an entry), so a lookup reads the one run that holds the key, not every run.
+    Hits,
+}
+
 /// 64-bit hash prefix to a small value, mostly on disk. See the module's documentation.
 #[derive(Debug)]
 pub struct SpillMap<V: Fixed> {
     dir: PathBuf,
     name: String,
     limit: usize,
+    lookups: Lookups,
     active: PrefixMap<V>,
     frozen: Option<Arc<PrefixMap<V>>>,
     /// Oldest first.
@@ -109,7 +120,7 @@ struct Merged {
 impl<V: Fixed> SpillMap<V> {
     /// An empty map whose files are `dir/name-*.run`, writing to disk every `limit` inserts.
     /// Files of that name left by an earlier process are deleted.
-    pub fn create(dir: &Path, name: &str, limit: usize) -> io::Result<Self> {
+    pub fn create(dir: &Path, name: &str, limit: usize, lookups: Lookups) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let prefix = format!("{name}-");
         for entry in std::fs::read_dir(dir)? {
@@ -125,6 +136,7 @@ impl<V: Fixed> SpillMap<V> {
             dir: dir.to_owned(),
             name: name.to_owned(),
             limit,
+            lookups,
             active: PrefixMap::with_partition_bits(partition_bits(limit)),
             frozen: None,
             runs: Vec::new(),
@@ -143,16 +155,18 @@ impl<V: Fixed> SpillMap<V> {
         dir: &Path,
         name: &str,
         limit: usize,
+        lookups: Lookups,
         entries: impl IntoIterator<Item = (u64, V)>,
     ) -> io::Result<Option<Self>> {
-        let mut map = Self::create(dir, name, limit)?;
+        let mut map = Self::create(dir, name, limit, lookups)?;
         map.generation = 1;
         let path = map.run_path(1);
         let entries = entries.into_iter();
         let (low, high) = entries.size_hint();
-        map.bloom = Bloom::new(2 * high.unwrap_or(low).max(map.limit));
+        let expected = high.unwrap_or(low);
+        map.bloom = Bloom::new(2 * expected.max(map.limit));
         let mut last = None;
-        let mut writer = RunWriter::create(&path, V::SIZE)?;
+        let mut writer = RunWriter::create(&path, V::SIZE, lookups, expected)?;
         for (key, value) in entries {
             if last.is_some_and(|l| l >= key) {
                 drop(writer);
@@ -335,13 +349,14 @@ impl<V: Fixed> SpillMap<V> {
         let path = self.run_path(self.generation);
         let runs = self.runs.clone();
         let removed = self.removed.clone();
+        let lookups = self.lookups;
         let total: usize = runs.iter().map(|r| r.len).sum::<usize>() + frozen.len();
         let grow = (total + self.limit > self.bloom.capacity()).then_some(2 * total + self.limit);
         let merge = std::thread::Builder::new()
             .name(format!("midwa-merge-{}", self.name))
             .spawn(move || {
                 let (older, newer) = runs.split_at(runs.len() - replaced);
-                let run = merge(&path, newer, &frozen, &removed)?;
+                let run = merge(&path, newer, &frozen, &removed, lookups)?;
                 let bloom = match grow {
                     None => None,
                     Some(capacity) => {
@@ -398,6 +413,8 @@ struct Run {
     len: usize,
     /// First key of each block.
     fences: Vec<u64>,
+    /// The run's own filter, for maps whose lookups mostly find their key.
+    filter: Option<Bloom>,
 }
 
 impl Run {
@@ -406,6 +423,9 @@ impl Run {
     }
 
     fn get<V: Fixed>(&self, key: u64) -> io::Result<Option<V>> {
+        if self.filter.as_ref().is_some_and(|f| !f.may_hold(key)) {
+            return Ok(None);
+        }
         let block = match self.fences.partition_point(|f| *f <= key) {
             0 => return Ok(None),
             n => n - 1,
@@ -479,11 +499,18 @@ struct RunWriter {
     entry: usize,
     buf: Vec<u8>,
     fences: Vec<u64>,
+    filter: Option<Bloom>,
     len: usize,
 }
 
 impl RunWriter {
-    fn create(path: &Path, value_size: usize) -> io::Result<Self> {
+    /// A run of about `expected` entries (what its filter, if it has one, is sized for).
+    fn create(
+        path: &Path,
+        value_size: usize,
+        lookups: Lookups,
+        expected: usize,
+    ) -> io::Result<Self> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(true)
@@ -496,6 +523,7 @@ impl RunWriter {
             entry: 8 + value_size,
             buf: vec![0u8; 8 + value_size],
             fences: Vec::new(),
+            filter: (lookups == Lookups::Hits).then(|| Bloom::new(expected)),
             len: 0,
         })
     }
@@ -507,6 +535,9 @@ impl RunWriter {
         self.buf[..8].copy_from_slice(&key.to_le_bytes());
         value.put(&mut self.buf[8..]);
         self.out.write_all(&self.buf)?;
+        if let Some(filter) = &mut self.filter {
+            filter.add(key);
+        }
         self.len += 1;
         Ok(())
     }
@@ -519,6 +550,7 @@ impl RunWriter {
             entry: self.entry,
             len: self.len,
             fences: self.fences,
+            filter: self.filter,
         })
     }
 }
@@ -533,8 +565,10 @@ fn merge<V: Fixed>(
     runs: &[Arc<Run>],
     frozen: &PrefixMap<V>,
     removed: &HashSet<u64>,
+    lookups: Lookups,
 ) -> io::Result<Run> {
-    let mut out = RunWriter::create(path, V::SIZE)?;
+    let expected = runs.iter().map(|r| r.len).sum::<usize>() + frozen.len();
+    let mut out = RunWriter::create(path, V::SIZE, lookups, expected)?;
     // Sources newest first: frozen, then the runs from the newest.
     let mut sources: Vec<Entries<'_, V>> = vec![Box::new(frozen.iter().map(Ok))];
     for run in runs.iter().rev() {
@@ -632,7 +666,8 @@ mod tests {
     fn behaves_like_a_map_across_merges() {
         let dir = tempfile::tempdir().expect("temp dir");
         // A small limit: dozens of merges, removals and replacements in every layer.
-        let mut map = SpillMap::<u32>::create(dir.path(), "ids", 300).expect("create");
+        let mut map =
+            SpillMap::<u32>::create(dir.path(), "ids", 300, Lookups::Hits).expect("create");
         let mut model = HashMap::new();
         for (i, x) in keys().take(20_000).enumerate() {
             let i = i as u32;
@@ -672,15 +707,21 @@ mod tests {
         .expect("for_each");
         assert_eq!(listed, expected);
 
-        let rebuilt = SpillMap::from_sorted(dir.path(), "copy", 300, listed.iter().copied())
-            .expect("write")
-            .expect("sorted");
+        let rebuilt = SpillMap::from_sorted(
+            dir.path(),
+            "copy",
+            300,
+            Lookups::Misses,
+            listed.iter().copied(),
+        )
+        .expect("write")
+        .expect("sorted");
         assert_eq!(rebuilt.len(), expected.len());
         for (key, value) in &expected {
             assert_eq!(rebuilt.get(*key).expect("get"), Some(*value));
         }
         assert!(
-            SpillMap::<u32>::from_sorted(dir.path(), "bad", 10, [(2, 0), (1, 0)])
+            SpillMap::<u32>::from_sorted(dir.path(), "bad", 10, Lookups::Misses, [(2, 0), (1, 0)])
                 .expect("write")
                 .is_none()
         );
@@ -690,7 +731,8 @@ mod tests {
     fn memory_stays_small_and_files_are_scratch() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("ids-7.run"), b"left by a crash").expect("write");
-        let mut map = SpillMap::<u32>::create(dir.path(), "ids", 10_000).expect("create");
+        let mut map =
+            SpillMap::<u32>::create(dir.path(), "ids", 10_000, Lookups::Misses).expect("create");
         assert!(!dir.path().join("ids-7.run").exists());
         for (i, key) in keys().take(100_000).enumerate() {
             map.insert(key, i as u32).expect("insert");
