@@ -146,6 +146,17 @@ pub async fn run(args: &Args) -> Result<()> {
     let (gateway_exe, node_exe) = executables()?;
     let temp = tempfile_dir(args.keep.as_deref())?;
     let region = Region::create(&temp, free_loopback_addr()?, &STATES)?;
+    // The region's test settings answer within 300 ms; the first answer here waits until 10M
+    // events are counted in, so it gets the deployed default instead. One coordinator asks
+    // every query here, far beyond the per-identity limits a deployment sets.
+    let config = std::fs::read_to_string(&region.gateway_config)?;
+    std::fs::write(
+        &region.gateway_config,
+        config.replace(
+            "request_timeout_ms = 300",
+            "request_timeout_ms = 30000\nqueries_burst = 100000\nqueries_per_minute = 1000000",
+        ),
+    )?;
     println!(
         "midwa-bench query: {} events from {} states stored at the gateway, then {} queries of each of {} kinds as a coordinator over mTLS",
         args.events,
