@@ -58,7 +58,7 @@ impl PreparedBatch {
                     prost::encoding::uint64::encode(1, &seq, &mut value);
                 }
                 prost::encoding::bytes::encode(2, &bytes, &mut value);
-                // Keep every stored value below sled's blob threshold (see store.rs).
+                // Keep every stored value small, so that one read of it stays small.
                 if value.len() + 1024 >= MAX_VALUE_BYTES || seq == last_seq {
                     values.push((seq, std::mem::take(&mut value)));
                 }

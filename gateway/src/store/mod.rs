@@ -17,7 +17,7 @@
 //! could lose. A value replaced (an erasure rewriting a batch) is overwritten with zeros once
 //! the pointer to its replacement is durable.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -25,38 +25,22 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use prost::Message;
 
+mod journal;
+mod segment;
+
+pub use journal::{Journal, Record};
+
+use segment::{Location, Pointer, RECORD_HEADER, Segments, header, whole};
+
 /// sled's log segment size.
 pub const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
 /// Largest encoded value stored; a larger batch is split, so that one read stays small.
 pub const MAX_VALUE_BYTES: usize = SEGMENT_SIZE / 4 / 17 - 4096;
 /// A segment file takes no more values once it holds this many bytes.
 const SEGMENT_FILE_BYTES: u64 = 256 * 1024 * 1024;
-/// Bytes before each value in a segment file: its length and CRC-32 (of key and value),
-/// little-endian, and its key.
-const RECORD_HEADER: u64 = 18;
 /// Longest time between two flushes of sled's pointers: what a start after a crash may have
 /// to read back from the last segment.
 const POINTER_FLUSH: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// A record's header: length, checksum of key and value, key.
-fn header(key: &[u8; 10], value: &[u8]) -> [u8; RECORD_HEADER as usize] {
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(key);
-    crc.update(value);
-    let mut h = [0u8; RECORD_HEADER as usize];
-    h[..4].copy_from_slice(&(value.len() as u32).to_le_bytes());
-    h[4..8].copy_from_slice(&crc.finalize().to_le_bytes());
-    h[8..].copy_from_slice(key);
-    h
-}
-
-/// Whether `record` (header and value) is whole: the key and value it holds, if so.
-fn whole(record: &[u8]) -> Option<([u8; 10], &[u8])> {
-    let (h, value) = record.split_at_checked(RECORD_HEADER as usize)?;
-    let key: [u8; 10] = h[8..].try_into().ok()?;
-    let len = u32::from_le_bytes(h[..4].try_into().ok()?);
-    (len as usize == value.len() && header(&key, value)[..] == h[..]).then_some((key, value))
-}
 
 /// A storage failure. Any of these after start means the gateway cannot promise durability and
 /// must stop.
@@ -143,99 +127,6 @@ pub struct Stored {
     pub last_seq: u64,
     /// The batch.
     pub batch: StoredBatch,
-}
-
-/// Where a value lies: its segment file, the offset of its bytes (after the record header),
-/// and their length. What sled holds for each batch, 16 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Location {
-    segment: u32,
-    offset: u64,
-    len: u32,
-}
-
-impl Location {
-    fn encode(self) -> [u8; 16] {
-        let mut b = [0u8; 16];
-        b[..4].copy_from_slice(&self.segment.to_le_bytes());
-        b[4..12].copy_from_slice(&self.offset.to_le_bytes());
-        b[12..].copy_from_slice(&self.len.to_le_bytes());
-        b
-    }
-
-    fn decode(b: &[u8]) -> Option<Self> {
-        Some(Self {
-            segment: u32::from_le_bytes(b.get(..4)?.try_into().ok()?),
-            offset: u64::from_le_bytes(b.get(4..12)?.try_into().ok()?),
-            len: u32::from_le_bytes(b.get(12..16)?.try_into().ok()?),
-        })
-    }
-}
-
-/// A batch's key (origin, last sequence) and where its value lies.
-type Pointer = ([u8; 10], Location);
-
-/// The segment files, opened for reading on first use and shared with readers beside the
-/// writer.
-#[derive(Debug)]
-struct Segments {
-    dir: PathBuf,
-    open: Mutex<HashMap<u32, Arc<File>>>,
-}
-
-impl Segments {
-    fn path(&self, segment: u32) -> PathBuf {
-        self.dir.join(format!("{segment:08}.seg"))
-    }
-
-    fn file(&self, segment: u32) -> Result<Arc<File>, StoreError> {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(file) = open.get(&segment) {
-            return Ok(file.clone());
-        }
-        let path = self.path(segment);
-        let file =
-            Arc::new(File::open(&path).map_err(|source| StoreError::Segment { path, source })?);
-        open.insert(segment, file.clone());
-        Ok(file)
-    }
-
-    /// The value at `at`, checked against its header.
-    fn read(&self, at: Location) -> Result<Vec<u8>, StoreError> {
-        let file = self.file(at.segment)?;
-        let mut bytes = vec![0u8; at.len as usize + RECORD_HEADER as usize];
-        file.read_exact_at(&mut bytes, at.offset - RECORD_HEADER)
-            .map_err(|source| StoreError::Segment {
-                path: self.path(at.segment),
-                source,
-            })?;
-        if whole(&bytes).is_none() {
-            return Err(StoreError::Damaged {
-                path: self.path(at.segment),
-                key: format!("offset {}", at.offset),
-                why: "the value does not match its length and checksum".into(),
-            });
-        }
-        Ok(bytes.split_off(RECORD_HEADER as usize))
-    }
-
-    /// Every segment number present, in order.
-    fn numbers(&self) -> Result<Vec<u32>, StoreError> {
-        let err = |source| StoreError::Segment {
-            path: self.dir.clone(),
-            source,
-        };
-        let mut numbers = Vec::new();
-        for entry in std::fs::read_dir(&self.dir).map_err(err)? {
-            let name = entry.map_err(err)?.file_name();
-            let name = name.to_string_lossy();
-            if let Some(n) = name.strip_suffix(".seg").and_then(|n| n.parse().ok()) {
-                numbers.push(n);
-            }
-        }
-        numbers.sort_unstable();
-        Ok(numbers)
-    }
 }
 
 /// The segment being appended to, and what waits for the next sync.
@@ -767,71 +658,6 @@ fn decode(
     })
 }
 
-/// A journal record: its key and value.
-pub type Record = (Vec<u8>, Vec<u8>);
-
-/// Append-mostly records under byte keys, each durable before [`Journal::put`] returns.
-/// Writes are rare (a policy pushed, an access logged), so each is synced on its own.
-#[derive(Debug, Clone)]
-pub struct Journal {
-    path: PathBuf,
-    db: sled::Db,
-    tree: sled::Tree,
-    db_file: std::sync::Arc<File>,
-}
-
-impl Journal {
-    /// Stores `value` under `key` and makes it survive power loss.
-    pub fn put(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        self.put_all(&[(key, value)])
-    }
-
-    /// Stores several records atomically and makes them survive power loss.
-    pub fn put_all(&self, records: &[(&[u8], &[u8])]) -> Result<(), StoreError> {
-        let db_err = |source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        };
-        let mut batch = sled::Batch::default();
-        for (k, v) in records {
-            batch.insert(*k, *v);
-        }
-        self.tree.apply_batch(batch).map_err(db_err)?;
-        self.db.flush().map_err(db_err)?;
-        self.db_file.sync_all().map_err(|source| StoreError::Sync {
-            path: self.path.join("db"),
-            source,
-        })
-    }
-
-    /// The records whose key starts with `prefix`, in key order.
-    pub fn scan(&self, prefix: &[u8]) -> Result<Vec<Record>, StoreError> {
-        self.tree
-            .scan_prefix(prefix)
-            .map(|item| {
-                item.map(|(k, v)| (k.to_vec(), v.to_vec()))
-                    .map_err(|source| StoreError::Db {
-                        path: self.path.clone(),
-                        source,
-                    })
-            })
-            .collect()
-    }
-
-    /// Replaces the record under `key` (used only by tests that tamper with a journal).
-    pub fn overwrite(&self, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
-        let db_err = |source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        };
-        match value {
-            Some(v) => self.tree.insert(key, v).map(drop).map_err(db_err)?,
-            None => self.tree.remove(key).map(drop).map_err(db_err)?,
-        }
-        self.db.flush().map(drop).map_err(db_err)
-    }
-}
-
 fn key(state: [u8; 2], last_seq: u64) -> [u8; 10] {
     let mut k = [0u8; 10];
     k[..2].copy_from_slice(&state);
@@ -840,157 +666,4 @@ fn key(state: [u8; 2], last_seq: u64) -> [u8; 10] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn batches_survive_reopening_in_order() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        {
-            let mut store = Store::open(dir.path(), 1 << 20).expect("open");
-            for seq in [300u64, 2, 1000] {
-                let batch = StoredBatch {
-                    first_seq: seq,
-                    events: vec![],
-                };
-                store
-                    .put_encoded(*b"NG", seq, &batch.encode_to_vec())
-                    .expect("put");
-            }
-            let batch = StoredBatch {
-                first_seq: 1,
-                events: vec![],
-            };
-            store
-                .put_encoded(*b"GH", 5, &batch.encode_to_vec())
-                .expect("put");
-            store.sync().expect("sync");
-        }
-        let store = Store::open(dir.path(), 1 << 20).expect("reopen");
-        let keys: Vec<_> = store
-            .scan()
-            .map(|s| s.map(|s| (s.state, s.last_seq)))
-            .collect::<Result<_, _>>()
-            .expect("scan");
-        assert_eq!(
-            keys,
-            vec![(*b"GH", 5), (*b"NG", 2), (*b"NG", 300), (*b"NG", 1000)]
-        );
-    }
-
-    fn batch(first_seq: u64, events: usize) -> Vec<u8> {
-        StoredBatch {
-            first_seq,
-            events: (0..events).map(|i| vec![i as u8; 100]).collect(),
-        }
-        .encode_to_vec()
-    }
-
-    fn segment_bytes(dir: &Path) -> Vec<u8> {
-        std::fs::read(dir.join("batches").join("00000001.seg")).expect("segment")
-    }
-
-    #[test]
-    fn an_incomplete_tail_is_cut_off_and_whole_records_are_indexed_again() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        {
-            let mut store = Store::open(dir.path(), 1 << 20).expect("open");
-            store.put_encoded(*b"NG", 10, &batch(1, 10)).expect("put");
-            store.sync_all().expect("sync");
-            // Synced, but its pointer not yet flushed to sled.
-            store.put_encoded(*b"NG", 20, &batch(11, 10)).expect("put");
-            store.sync().expect("sync");
-        }
-        let path = dir.path().join("batches").join("00000001.seg");
-        let whole_len = segment_bytes(dir.path()).len();
-        // A group whose write was cut short: a header and part of its value.
-        let mut torn = header(&key(*b"NG", 30), &batch(21, 10)).to_vec();
-        torn.extend_from_slice(&batch(21, 10)[..200]);
-        let mut file = OpenOptions::new().append(true).open(&path).expect("open");
-        std::io::Write::write_all(&mut file, &torn).expect("append");
-        drop(file);
-
-        let mut store = Store::open(dir.path(), 1 << 20).expect("reopen");
-        assert_eq!(
-            segment_bytes(dir.path()).len(),
-            whole_len,
-            "the torn tail stayed"
-        );
-        store.put_encoded(*b"NG", 30, &batch(21, 5)).expect("put");
-        store.sync().expect("sync");
-        drop(store);
-        let store = Store::open(dir.path(), 1 << 20).expect("reopen");
-        let held: Vec<_> = store
-            .scan()
-            .map(|s| s.map(|s| (s.last_seq, s.batch.events.len())))
-            .collect::<Result<_, _>>()
-            .expect("scan");
-        assert_eq!(held, vec![(10, 10), (20, 10), (30, 5)]);
-    }
-
-    #[test]
-    fn a_replaced_value_is_overwritten_on_disk() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = Store::open(dir.path(), 1 << 20).expect("open");
-        let secret = StoredBatch {
-            first_seq: 1,
-            events: vec![b"erase-me-please".to_vec(), b"keep-me".to_vec()],
-        };
-        store
-            .put_encoded(*b"NG", 2, &secret.encode_to_vec())
-            .expect("put");
-        store.sync().expect("sync");
-        let find = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
-        assert!(find(&segment_bytes(dir.path()), b"erase-me-please"));
-        let kept = StoredBatch {
-            first_seq: 1,
-            events: vec![b"keep-me".to_vec()],
-        };
-        store
-            .put_encoded(*b"NG", 2, &kept.encode_to_vec())
-            .expect("put");
-        store.sync().expect("sync");
-        assert!(!find(&segment_bytes(dir.path()), b"erase-me-please"));
-        let read: Vec<_> = store.scan().collect::<Result<_, _>>().expect("scan");
-        assert_eq!(read.len(), 1);
-        assert_eq!(read[0].batch, kept);
-    }
-
-    #[test]
-    fn a_damaged_value_is_reported_not_decoded() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        {
-            let mut store = Store::open(dir.path(), 1 << 20).expect("open");
-            store.put_encoded(*b"NG", 10, &batch(1, 10)).expect("put");
-            store.sync().expect("sync");
-        }
-        let path = dir.path().join("batches").join("00000001.seg");
-        let mut bytes = std::fs::read(&path).expect("segment");
-        let middle = bytes.len() / 2;
-        bytes[middle] ^= 0x40;
-        std::fs::write(&path, &bytes).expect("damage");
-        let store = Store::open(dir.path(), 1 << 20).expect("reopen");
-        let err = store.scan().next().expect("one").expect_err("damaged");
-        assert!(err.to_string().contains("checksum"), "{err}");
-    }
-
-    #[test]
-    fn batches_an_older_version_kept_in_sled_are_moved_out() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        {
-            let db = sled::Config::new()
-                .path(dir.path())
-                .segment_size(SEGMENT_SIZE)
-                .open()
-                .expect("sled");
-            let old = db.open_tree("batches").expect("tree");
-            old.insert(key(*b"GH", 7), batch(1, 7)).expect("insert");
-            db.flush().expect("flush");
-        }
-        let store = Store::open(dir.path(), 1 << 20).expect("open");
-        let read: Vec<_> = store.scan().collect::<Result<_, _>>().expect("scan");
-        assert_eq!((read[0].state, read[0].last_seq), (*b"GH", 7));
-        assert_eq!(read[0].batch.events.len(), 7);
-        assert!(!segment_bytes(dir.path()).is_empty());
-    }
-}
+mod tests;
