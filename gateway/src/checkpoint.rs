@@ -56,11 +56,7 @@ pub fn write(
                 out.put(&count.to_le_bytes())?;
             }
         }
-        out.put(&(index.len() as u64).to_le_bytes())?;
-        index.for_each(|key, digest| {
-            out.put(&key.to_le_bytes())?;
-            out.put(&digest.to_le_bytes())
-        })?;
+        index.save(&mut |bytes| out.put(bytes))?;
         out.put(AGGREGATES)?;
         stats.save(&mut |bytes| out.put(bytes))?;
         let sum = out.digest.finish();
@@ -121,27 +117,17 @@ pub fn read(
                 },
             );
         }
-        let n = u64::from_le_bytes(input.take()?);
-        let mut entries = Vec::new();
-        let index = SpillMap::from_sorted(
+        let index = SpillMap::load(
             scratch,
             "ids",
             crate::ingest::IDS_IN_MEMORY,
             midwa_proto::index::Lookups::Misses,
-            (0..n).map_while(|_| {
-                let key = u64::from_le_bytes(input.take()?);
-                let digest = u32::from_le_bytes(input.take()?);
-                entries.push(());
-                Some((key, digest))
-            }),
+            &mut |buf: &mut [u8]| input.fill(buf),
         )
         .map_err(|e| {
             tracing::warn!(scratch = %scratch.display(), error = %e, "cannot write the id index's scratch file");
         })
         .ok()??;
-        if entries.len() as u64 != n {
-            return None;
-        }
         if input.take::<8>()? != *AGGREGATES {
             return None;
         }

@@ -507,18 +507,8 @@ mod saved {
             for p in &self.profiles {
                 put(&p.to_le_bytes())?;
             }
-            put(&(self.persons.len() as u64).to_le_bytes())?;
-            self.persons.for_each(|k, v| {
-                put(&k.to_le_bytes())?;
-                put(&v.to_le_bytes())
-            })?;
-            put(&(self.receipts.len() as u64).to_le_bytes())?;
-            self.receipts.for_each(|k, r| {
-                put(&k.to_le_bytes())?;
-                put(&r.person.to_le_bytes())?;
-                put(&r.profile.to_le_bytes())?;
-                put(&r.month.to_le_bytes())
-            })?;
+            self.persons.save(put)?;
+            self.receipts.save(put)?;
             put(&(self.follow_ups.len() as u64).to_le_bytes())?;
             for (person, f) in &self.follow_ups {
                 put(&person.to_le_bytes())?;
@@ -571,45 +561,19 @@ mod saved {
                 let profile = u64_of(fill)?;
                 cube.profile_number(profile);
             }
-            let n = u64_of(fill)?;
-            let mut read = 0u64;
-            cube.persons = SpillMap::from_sorted(
-                scratch,
-                "persons",
-                PERSONS_IN_MEMORY,
-                Lookups::Hits,
-                (0..n).map_while(|_| {
-                    let k = u64_of(fill)?;
-                    let v = u32_of(fill)?;
-                    read += 1;
-                    Some((k, v))
-                }),
-            )
-            .map_err(spilled)
-            .ok()??;
-            let n = u64_of(fill)?;
-            let mut receipts = 0u64;
-            cube.receipts = SpillMap::from_sorted(
+            cube.persons =
+                SpillMap::load(scratch, "persons", PERSONS_IN_MEMORY, Lookups::Hits, fill)
+                    .map_err(spilled)
+                    .ok()??;
+            cube.receipts = SpillMap::load(
                 scratch,
                 "receipts",
                 RECEIPTS_IN_MEMORY,
                 Lookups::Misses,
-                (0..n).map_while(|_| {
-                    let k = u64_of(fill)?;
-                    let entry = ReceiptEntry {
-                        person: u64_of(fill)?,
-                        profile: u32_of(fill)?,
-                        month: u32_of(fill)?,
-                    };
-                    receipts += 1;
-                    Some((k, entry))
-                }),
+                fill,
             )
             .map_err(spilled)
             .ok()??;
-            if read != cube.persons.len() as u64 || receipts != cube.receipts.len() as u64 {
-                return None;
-            }
             for _ in 0..u64_of(fill)? {
                 let person = u64_of(fill)?;
                 let items = u32_of(fill)?;

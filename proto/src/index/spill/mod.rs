@@ -379,6 +379,44 @@ impl<V: Fixed> SpillMap<V> {
         Ok(())
     }
 
+    /// Writes the map through `put`: its length, then each entry in key order (key, then
+    /// value), little-endian. What [`SpillMap::load`] reads.
+    pub fn save(&mut self, put: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        put(&(self.len as u64).to_le_bytes())?;
+        let mut value = vec![0u8; V::SIZE];
+        self.for_each(|key, v| {
+            put(&key.to_le_bytes())?;
+            v.put(&mut value);
+            put(&value)
+        })
+    }
+
+    /// A map written by [`SpillMap::save`], read through `fill` (which fills a buffer, `None`
+    /// at a short read) into a run of its own. `Ok(None)` if the input is short or not in key
+    /// order.
+    pub fn load(
+        dir: &Path,
+        name: &str,
+        limit: usize,
+        lookups: Lookups,
+        fill: &mut dyn FnMut(&mut [u8]) -> Option<()>,
+    ) -> io::Result<Option<Self>> {
+        let mut n = [0u8; 8];
+        if fill(&mut n).is_none() {
+            return Ok(None);
+        }
+        let n = u64::from_le_bytes(n);
+        let (mut read, mut key, mut value) = (0u64, [0u8; 8], vec![0u8; V::SIZE]);
+        let entries = (0..n).map_while(|_| {
+            fill(&mut key)?;
+            fill(&mut value)?;
+            read += 1;
+            Some((u64::from_le_bytes(key), V::take(&value)))
+        });
+        let map = Self::from_sorted(dir, name, limit, lookups, entries)?;
+        Ok(map.filter(|_| read == n))
+    }
+
     /// Calls `f` with every entry, in key order (for a checkpoint). Merges every layer into
     /// one run first.
     pub fn for_each(&mut self, mut f: impl FnMut(u64, V) -> io::Result<()>) -> io::Result<()> {
