@@ -14,6 +14,7 @@
 //! - [`notice`]: cross-border notices of expected returns, checked.
 //! - [`opportunity`]: reintegration opportunities, checked.
 //! - [`receipt`]: the codes returnees carry, and the digests the gateway keeps of them.
+//! - [`segments`]: append-only files for bulk values, with sled keeping where they are.
 
 #[macro_use]
 mod terms;
@@ -27,6 +28,7 @@ pub mod notice;
 pub mod opportunity;
 pub mod policy;
 pub mod receipt;
+pub mod segments;
 pub mod vocab;
 
 /// Generated protobuf types and gRPC services of package `midwa.v1`.

@@ -18,19 +18,19 @@
 //! the pointer to its replacement is durable.
 
 use std::collections::HashSet;
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::FileExt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments, Tail};
 use prost::Message;
 
 mod journal;
-mod segment;
 
 pub use journal::{Journal, Record};
 
-use segment::{Location, Pointer, RECORD_HEADER, Segments, header, whole};
+/// A batch's key (origin, last sequence) and where its value lies.
+type Pointer = ([u8; 10], Location);
 
 /// sled's log segment size.
 pub const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
@@ -71,14 +71,9 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
-    /// A segment file could not be read, written or created.
-    #[error("batch segment {path}: {source}")]
-    Segment {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// A segment file failed.
+    #[error(transparent)]
+    Segment(#[from] SegmentError),
     /// A stored value cannot be decoded.
     #[error("database at {path}: damaged batch under key {key}: {why}")]
     Damaged {
@@ -129,17 +124,10 @@ pub struct Stored {
     pub batch: StoredBatch,
 }
 
-/// The segment being appended to, and what waits for the next sync.
+/// The segment files appended to, and what waits for the next sync.
 #[derive(Debug)]
 struct Appending {
-    segment: u32,
-    file: File,
-    /// Bytes written to the file so far (pending included).
-    len: u64,
-    /// Bytes not yet written to the file.
-    buffer: Vec<u8>,
-    /// Whether the file is new since the last sync (its directory entry must be synced).
-    created: bool,
+    log: SegmentLog,
     /// Pointers to put in sled at the next sync.
     pointers: Vec<Pointer>,
     /// Values replaced: zeroed once the replacements are durable.
@@ -185,15 +173,24 @@ impl Store {
             path: db_path,
             source,
         })?;
-        let segments = Arc::new(Segments {
-            dir: dir.join("batches"),
-            open: Mutex::default(),
-        });
-        std::fs::create_dir_all(&segments.dir).map_err(|source| StoreError::Segment {
-            path: segments.dir.clone(),
-            source,
-        })?;
-        let (appending, recovered) = Self::resume(&segments, &batches, dir)?;
+        let pointed = batches
+            .iter()
+            .map(|item| {
+                let (k, v) = item.map_err(db_err)?;
+                Location::decode(&v).ok_or_else(|| StoreError::Damaged {
+                    path: dir.to_owned(),
+                    key: hex(&k),
+                    why: "not a batch location".into(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // Records after the last durable pointer were synced: their group was acknowledged.
+        let (log, recovered) = SegmentLog::open(
+            &dir.join("batches"),
+            SEGMENT_FILE_BYTES,
+            pointed,
+            Tail::Keep,
+        )?;
         let recovered = !recovered.is_empty() && {
             let mut batch = sled::Batch::default();
             for (k, at) in &recovered {
@@ -207,8 +204,13 @@ impl Store {
             db,
             batches,
             db_file,
-            segments,
-            appending: Mutex::new(appending),
+            segments: log.segments(),
+            appending: Mutex::new(Appending {
+                log,
+                pointers: Vec::new(),
+                stale: Vec::new(),
+                flushed: std::time::Instant::now(),
+            }),
             synced_blobs: HashSet::new(),
         };
         if recovered {
@@ -216,85 +218,6 @@ impl Store {
         }
         store.migrate()?;
         Ok(store)
-    }
-
-    /// The segment to append to: the last one. Its records after the last one sled durably
-    /// points to are indexed again while whole; the rest (a group whose sync did not finish)
-    /// is cut off.
-    fn resume(
-        segments: &Segments,
-        batches: &sled::Tree,
-        dir: &Path,
-    ) -> Result<(Appending, Vec<Pointer>), StoreError> {
-        let last = segments.numbers()?.last().copied();
-        let segment = last.unwrap_or(1);
-        let path = segments.path(segment);
-        let mut end = 0;
-        if last.is_some() {
-            for item in batches.iter() {
-                let (k, v) = item.map_err(|source| StoreError::Db {
-                    path: dir.to_owned(),
-                    source,
-                })?;
-                let at = Location::decode(&v).ok_or_else(|| StoreError::Damaged {
-                    path: dir.to_owned(),
-                    key: hex(&k),
-                    why: "not a batch location".into(),
-                })?;
-                if at.segment == segment {
-                    end = end.max(at.offset + u64::from(at.len));
-                }
-            }
-        }
-        let err = |source| StoreError::Segment {
-            path: path.clone(),
-            source,
-        };
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(err)?;
-        let size = file.metadata().map_err(err)?.len();
-        let mut recovered = Vec::new();
-        let mut record = Vec::new();
-        let mut h = [0u8; RECORD_HEADER as usize];
-        while end + RECORD_HEADER <= size {
-            file.read_exact_at(&mut h, end).map_err(err)?;
-            let len = u64::from(u32::from_le_bytes([h[0], h[1], h[2], h[3]]));
-            if end + RECORD_HEADER + len > size {
-                break;
-            }
-            record.resize((RECORD_HEADER + len) as usize, 0);
-            file.read_exact_at(&mut record, end).map_err(err)?;
-            let Some((key, _)) = whole(&record) else {
-                break;
-            };
-            let at = Location {
-                segment,
-                offset: end + RECORD_HEADER,
-                len: len as u32,
-            };
-            recovered.push((key, at));
-            end = at.offset + len;
-        }
-        if end < size {
-            tracing::warn!(segment = %path.display(), kept = end, cut = size - end, "cutting off a batch segment's incomplete tail");
-        }
-        file.set_len(end).map_err(err)?;
-        let appending = Appending {
-            segment,
-            file,
-            len: end,
-            buffer: Vec::new(),
-            created: last.is_none(),
-            pointers: Vec::new(),
-            stale: Vec::new(),
-            flushed: std::time::Instant::now(),
-        };
-        Ok((appending, recovered))
     }
 
     /// Moves values an older version kept inside sled (tree `batches`) to segment files.
@@ -352,17 +275,10 @@ impl Store {
             })?
             .and_then(|v| Location::decode(&v));
         let mut a = self.lock();
-        if a.len >= SEGMENT_FILE_BYTES {
+        if a.log.full() {
             self.roll(&mut a)?;
         }
-        let at = Location {
-            segment: a.segment,
-            offset: a.len + RECORD_HEADER,
-            len: value.len() as u32,
-        };
-        a.buffer.extend_from_slice(&header(&key, value));
-        a.buffer.extend_from_slice(value);
-        a.len += RECORD_HEADER + value.len() as u64;
+        let at = a.log.append(&key, value)?;
         if let Some(i) = a.pointers.iter().position(|(k, _)| *k == key) {
             let earlier = a.pointers.remove(i).1;
             a.stale.push(earlier);
@@ -375,40 +291,11 @@ impl Store {
     /// Finishes the current segment file (synced, and every pointer to it durable: a start
     /// reads back only the last file) and starts the next.
     fn roll(&self, a: &mut Appending) -> Result<(), StoreError> {
-        self.write_out(a)?;
-        let path = self.segments.path(a.segment);
-        a.file
-            .sync_data()
-            .map_err(|source| StoreError::Sync { path, source })?;
+        a.log.sync()?;
         self.put_pointers(&std::mem::take(&mut a.pointers))?;
         self.flush_pointers()?;
         a.flushed = std::time::Instant::now();
-        let segment = a.segment + 1;
-        let path = self.segments.path(segment);
-        a.file = OpenOptions::new()
-            .create_new(true)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|source| StoreError::Segment { path, source })?;
-        a.segment = segment;
-        a.len = 0;
-        a.created = true;
-        Ok(())
-    }
-
-    fn write_out(&self, a: &mut Appending) -> Result<(), StoreError> {
-        if a.buffer.is_empty() {
-            return Ok(());
-        }
-        let written = a.len - a.buffer.len() as u64;
-        let Appending { file, buffer, .. } = a;
-        file.write_all_at(buffer, written)
-            .map_err(|source| StoreError::Segment {
-                path: self.segments.path(a.segment),
-                source,
-            })?;
-        a.buffer.clear();
+        a.log.roll()?;
         Ok(())
     }
 
@@ -425,21 +312,9 @@ impl Store {
     }
 
     fn sync_group(&mut self, all: bool) -> Result<(), StoreError> {
-        let sync_err = |path: &Path| {
-            let path = path.to_owned();
-            move |source| StoreError::Sync { path, source }
-        };
         let (pointers, stale, flush) = {
             let mut a = self.lock();
-            self.write_out(&mut a)?;
-            a.file
-                .sync_data()
-                .map_err(sync_err(&self.segments.path(a.segment)))?;
-            if std::mem::take(&mut a.created) {
-                File::open(&self.segments.dir)
-                    .and_then(|d| d.sync_all())
-                    .map_err(sync_err(&self.segments.dir))?;
-            }
+            a.log.sync()?;
             let flush = all || !a.stale.is_empty() || a.flushed.elapsed() >= POINTER_FLUSH;
             if flush {
                 a.flushed = std::time::Instant::now();
@@ -459,7 +334,9 @@ impl Store {
                     source: std::io::Error::other(e.to_string()),
                 })?;
         }
-        self.zero(&stale)
+        // Nothing durable points to the replaced values any more.
+        self.lock().log.zero(&stale)?;
+        Ok(())
     }
 
     fn put_pointers(&self, pointers: &[Pointer]) -> Result<(), StoreError> {
@@ -489,26 +366,6 @@ impl Store {
             path: self.path.join("db"),
             source,
         })
-    }
-
-    /// Overwrites replaced values with zeros, now that nothing points to them.
-    fn zero(&self, stale: &[Location]) -> Result<(), StoreError> {
-        let mut touched = HashSet::new();
-        for at in stale {
-            let path = self.segments.path(at.segment);
-            let err = |source| StoreError::Segment {
-                path: path.clone(),
-                source,
-            };
-            let file = OpenOptions::new().write(true).open(&path).map_err(err)?;
-            let zeros = vec![0u8; at.len as usize + RECORD_HEADER as usize];
-            file.write_all_at(&zeros, at.offset - RECORD_HEADER)
-                .map_err(err)?;
-            if touched.insert(at.segment) {
-                file.sync_data().map_err(err)?;
-            }
-        }
-        Ok(())
     }
 
     /// Every stored batch, in key order (by state, then sequence).
@@ -548,9 +405,7 @@ impl Store {
 
     /// Bytes the database and its segment files occupy on disk.
     pub fn size_on_disk(&self) -> u64 {
-        let a = self.lock();
-        let segments = u64::from(a.segment.saturating_sub(1)) * SEGMENT_FILE_BYTES + a.len;
-        drop(a);
+        let segments = self.lock().log.size_on_disk();
         self.db.size_on_disk().unwrap_or(0) + segments
     }
 

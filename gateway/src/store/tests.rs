@@ -1,5 +1,9 @@
 //! Tests of the store.
 
+use std::fs::OpenOptions;
+
+use midwa_proto::segments::header;
+
 use super::*;
 
 #[test]
