@@ -2,33 +2,42 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `o` + last sequence (8 bytes, big-endian) | a batch of events not yet acknowledged |
-//! | `l` + last sequence | a ledger chunk: what was recorded, for duplicate detection |
+//! | `O` + last sequence (8 bytes, big-endian) | where a batch of events not yet acknowledged lies |
+//! | `L` + last sequence | where a ledger chunk lies: what was recorded, for duplicate detection |
 //! | `m` + name | counters: `recorded`, `floor` (highest sequence the gateway holds), `rejected` |
 //! | `e` + person + sequence | an erasure: the ledger entries it removed, so re-imports record again |
 //! | `n` + notice id | a cross-border notice addressed to this state, stored once |
 //!
-//! A submission is written with one atomic sled batch (its outbox and ledger chunks and the
-//! counter), then flushed and fsynced, before the node answers the agency: an answer means
-//! durable on this node. There is no key per event: sled costs far too much per key. What
-//! lookups need (which event ids are held, with a digest of their content; who has a return on
-//! record, and its month) is kept in compact in-memory maps rebuilt from the ledger at start.
-//! Nothing here is personal data: people are pseudonyms and dates are months.
+//! The batches and ledger chunks themselves are appended to segment files (see
+//! [`midwa_proto::segments`]), `outbox/` and `ledger/`; sled keeps 16 bytes of where each lies.
+//! sled's page cache keeps what it writes, so the backlog of a node offline for days would
+//! otherwise sit in its memory. An outbox file is removed once every batch in it is
+//! acknowledged; the ledger is kept.
+//!
+//! A submission is appended and fsynced to both logs, then its pointers and the counter go in
+//! one atomic sled batch, flushed and fsynced, before the node answers the agency: an answer
+//! means durable on this node. Records after the last pointer (a submission cut short) are cut
+//! off at open. There is no key per event: sled costs far too much per key. What lookups need
+//! (which event ids are held, with a digest of their content; who has a return on record, and
+//! its month) is kept in compact maps rebuilt from the ledger at start. Nothing here is
+//! personal data: people are pseudonyms and dates are months.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
 use midwa_proto::index::{Lookups, PrefixMap, SpillMap, content_digest};
 use midwa_proto::pb;
+use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments, Tail};
 use prost::Message;
 
 use crate::anonymise::{Anonymised, Returns};
 
+mod migrate;
 mod notices;
 mod rewrite;
 use rewrite::forget;
@@ -56,6 +65,9 @@ pub enum OutboxError {
     /// A stored value cannot be decoded.
     #[error("node database at {0}: a stored batch is damaged; restore from backup")]
     Damaged(PathBuf),
+    /// A segment file (`outbox/`, `ledger/`) failed.
+    #[error(transparent)]
+    Segment(#[from] SegmentError),
     /// The scratch files of an index (ids held, returns recorded) failed.
     #[error("node index files under {path}: {source}; check the disk and restart the node")]
     Index {
@@ -192,6 +204,13 @@ impl Memory {
     }
 }
 
+/// The segment files the batches and the ledger chunks are appended to.
+#[derive(Debug)]
+struct Logs {
+    outbox: SegmentLog,
+    ledger: SegmentLog,
+}
+
 /// The node's outbox.
 #[derive(Debug)]
 pub struct Outbox {
@@ -200,6 +219,10 @@ pub struct Outbox {
     tree: sled::Tree,
     db_file: File,
     memory: Mutex<Memory>,
+    /// Taken after `memory` by those that hold both.
+    logs: Mutex<Logs>,
+    batch_files: Arc<Segments>,
+    ledger_files: Arc<Segments>,
     /// Highest sequence the gateway holds, as far as this node knows.
     acked: AtomicU64,
     /// Up to where acknowledged batches were forgotten.
@@ -210,16 +233,22 @@ pub struct Outbox {
     chunk_events: usize,
 }
 
+/// Key prefixes of the pointers to batches and to ledger chunks.
+const BATCH: u8 = b'O';
+const CHUNK: u8 = b'L';
+/// An outbox file takes no more batches once it holds this many bytes: it is removed once all
+/// of them are acknowledged, so a node that caught up keeps at most about this much.
+const BATCH_FILE_BYTES: u64 = if cfg!(test) { 1024 } else { 64 * 1024 * 1024 };
+/// A ledger file takes no more chunks once it holds this many bytes.
+const LEDGER_FILE_BYTES: u64 = 256 * 1024 * 1024;
 const FLOOR: &[u8] = b"mfloor";
 const REJECTED: &[u8] = b"mrejected";
 const RECORDED: &[u8] = b"mrecorded";
-/// Most events in one stored batch: sled splits a leaf only once it holds more than 16 values,
-/// and 17 batches must stay under its blob threshold (a quarter of a segment).
+/// Most events in one stored batch, and the fewest the publisher sends in one message.
 pub const CHUNK_EVENTS: usize = 500;
 /// Acknowledged events between two prunings of the outbox.
 pub const PRUNE_EVERY: u64 = 16_384;
-/// Entries of one ledger chunk (at most 28 bytes each): sled splits a leaf only once it holds
-/// more than 16 values, and 17 must stay under its blob threshold (a quarter of a segment).
+/// Entries of one ledger chunk (at most 28 bytes each).
 const LEDGER_CHUNK: usize = 2048;
 
 impl Outbox {
@@ -242,30 +271,61 @@ impl Outbox {
             path: dir.join("db"),
             source,
         })?;
+        // What was appended but never pointed to was never answered for: it goes.
+        let (outbox, _) = SegmentLog::open(
+            &dir.join("outbox"),
+            BATCH_FILE_BYTES,
+            pointers(&tree, BATCH, dir)?,
+            Tail::Cut,
+        )?;
+        let (ledger, _) = SegmentLog::open(
+            &dir.join("ledger"),
+            LEDGER_FILE_BYTES,
+            pointers(&tree, CHUNK, dir)?,
+            Tail::Cut,
+        )?;
         let scratch = dir.join("index");
-        let index_err = |source| OutboxError::Index {
+        let memory = Memory::create(&scratch).map_err(|source| OutboxError::Index {
             path: scratch.clone(),
             source,
-        };
-        let outbox = Self {
+        })?;
+        let mut outbox = Self {
             path: dir.to_owned(),
             db,
             tree,
             db_file,
-            memory: Mutex::new(Memory::create(&scratch).map_err(index_err)?),
+            memory: Mutex::new(memory),
+            batch_files: outbox.segments(),
+            ledger_files: ledger.segments(),
+            logs: Mutex::new(Logs { outbox, ledger }),
             acked: AtomicU64::new(0),
             pruned: AtomicU64::new(0),
             durable: AtomicU64::new(0),
             synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
         };
-        // The maps of the outbox just made go; these replace them.
-        let mut memory = Memory::create(&scratch).map_err(index_err)?;
-        memory.recorded = outbox.counter(RECORDED)?;
-        for item in outbox.tree.scan_prefix(b"l") {
-            let (_, value) = item.map_err(db_err)?;
-            let chunk = LedgerChunk::decode(value.as_ref())
-                .map_err(|_| OutboxError::Damaged(dir.to_owned()))?;
+        outbox.migrate()?;
+        outbox.rebuild()?;
+        let floor = outbox.counter(FLOOR)?;
+        outbox.acked.store(floor, Ordering::SeqCst);
+        outbox.pruned.store(floor, Ordering::SeqCst);
+        Ok(outbox)
+    }
+
+    /// Fills the in-memory maps from the ledger and the erasures.
+    fn rebuild(&mut self) -> Result<(), OutboxError> {
+        let recorded = self.counter(RECORDED)?;
+        let index_err = |source| OutboxError::Index {
+            path: self.path.join("index"),
+            source,
+        };
+        let memory = self
+            .memory
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        memory.recorded = recorded;
+        for chunk in ledger_chunks(&self.tree, &self.ledger_files, &self.path) {
+            let chunk = chunk?;
             for (id, digest) in chunk.ids.iter().zip(&chunk.digests) {
                 if memory.ids.get(*id).map_err(index_err)?.is_none() {
                     memory.ids.insert(*id, *digest).map_err(index_err)?;
@@ -280,18 +340,17 @@ impl Outbox {
                 }
             }
         }
-        for item in outbox.tree.scan_prefix(b"e") {
-            let (key, value) = item.map_err(db_err)?;
+        for item in self.tree.scan_prefix(b"e") {
+            let (key, value) = item.map_err(|source| OutboxError::Db {
+                path: self.path.clone(),
+                source,
+            })?;
             let erasure = Erasure::decode(value.as_ref())
-                .map_err(|_| OutboxError::Damaged(dir.to_owned()))?;
-            forget(&mut memory, &key, &erasure).map_err(index_err)?;
+                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            forget(memory, &key, &erasure).map_err(index_err)?;
         }
-        outbox.durable.store(memory.recorded, Ordering::SeqCst);
-        *outbox.lock() = memory;
-        let floor = outbox.counter(FLOOR)?;
-        outbox.acked.store(floor, Ordering::SeqCst);
-        outbox.pruned.store(floor, Ordering::SeqCst);
-        Ok(outbox)
+        self.durable.store(recorded, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Whether an event is already recorded, and with the same content.
@@ -383,15 +442,24 @@ impl Outbox {
             return Ok(outcomes);
         }
         let mut batch = sled::Batch::default();
+        let mut logs = self.logs();
+        logs.roll_full()?;
         for (first, n, value) in outbox.into_iter().filter(|b| b.1 > 0) {
             let last = first + n as u64 - 1;
-            batch.insert(key(b'o', &last.to_be_bytes()), value);
+            let at = logs.outbox.append(&record_key(BATCH, last), &value)?;
+            batch.insert(key(BATCH, &last.to_be_bytes()), &at.encode()[..]);
         }
         let mut ledger_seq = base;
         for chunk in &ledger {
             ledger_seq += chunk.ids.len() as u64;
-            batch.insert(key(b'l', &ledger_seq.to_be_bytes()), chunk.encode_to_vec());
+            let at = logs
+                .ledger
+                .append(&record_key(CHUNK, ledger_seq), &chunk.encode_to_vec())?;
+            batch.insert(key(CHUNK, &ledger_seq.to_be_bytes()), &at.encode()[..]);
         }
+        logs.outbox.sync()?;
+        logs.ledger.sync()?;
+        drop(logs);
         batch.insert(RECORDED, seq.to_be_bytes().to_vec());
         self.tree
             .apply_batch(batch)
@@ -440,14 +508,13 @@ impl Outbox {
         let mut total = 0;
         for item in self
             .tree
-            .range(key(b'o', &(after + 1).to_be_bytes())..key(b'o', &u64::MAX.to_be_bytes()))
+            .range(key(BATCH, &(after + 1).to_be_bytes())..=key(BATCH, &u64::MAX.to_be_bytes()))
         {
-            let (_, value) = item.map_err(|source| OutboxError::Db {
+            let (_, at) = item.map_err(|source| OutboxError::Db {
                 path: self.path.clone(),
                 source,
             })?;
-            let mut batch = OutboxBatch::decode(value.as_ref())
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            let mut batch = self.read_batch(&at)?;
             let durable = self.durable.load(Ordering::SeqCst);
             if batch.first_seq > durable {
                 break;
@@ -479,27 +546,47 @@ impl Outbox {
         Ok(())
     }
 
-    /// Forgets the batches the gateway holds and records how far it holds. Not synced: if lost,
-    /// they are sent again and the gateway recognises them.
+    /// Forgets the batches the gateway holds and records how far it holds. Not synced (if lost,
+    /// they are sent again and the gateway recognises them), unless an outbox file nothing
+    /// points into any more can then be removed.
     pub fn prune(&self) -> Result<(), OutboxError> {
         let seq = self.acked.load(Ordering::SeqCst);
-        let db = |source| OutboxError::Db {
-            path: self.path.clone(),
-            source,
-        };
         let keys: Vec<_> = self
             .tree
-            .range(key(b'o', &[0; 8])..=key(b'o', &seq.to_be_bytes()))
+            .range(key(BATCH, &[0; 8])..=key(BATCH, &seq.to_be_bytes()))
             .keys()
             .collect::<Result<_, _>>()
-            .map_err(db)?;
+            .map_err(|e| self.db_error(e))?;
         let mut batch = sled::Batch::default();
         keys.into_iter().for_each(|k| batch.remove(k));
         if seq > self.counter(FLOOR)? {
             batch.insert(FLOOR, seq.to_be_bytes().to_vec());
         }
-        self.tree.apply_batch(batch).map_err(db)?;
+        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+        self.remove_acknowledged_files()?;
         self.pruned.fetch_max(seq, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Removes the outbox files before the first one a batch still lies in (all batches lie in
+    /// sequence order), once that is durable.
+    fn remove_acknowledged_files(&self) -> Result<(), OutboxError> {
+        let mut logs = self.logs();
+        let first = match self
+            .tree
+            .range(key(BATCH, &[0; 8])..=key(BATCH, &u64::MAX.to_be_bytes()))
+            .next()
+        {
+            Some(item) => {
+                let (_, at) = item.map_err(|e| self.db_error(e))?;
+                self.location(&at)?.segment
+            }
+            None => logs.outbox.current(),
+        };
+        if first > logs.outbox.first() {
+            self.sync()?;
+            logs.outbox.remove_below(first)?;
+        }
         Ok(())
     }
 
@@ -535,9 +622,12 @@ impl Outbox {
         self.counter(REJECTED).unwrap_or(0)
     }
 
-    /// Bytes the database occupies on disk.
+    /// Bytes the database and its segment files occupy on disk.
     pub fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
+        let logs = self.logs();
+        let segments = logs.outbox.size_on_disk() + logs.ledger.size_on_disk();
+        drop(logs);
+        self.db.size_on_disk().unwrap_or(0) + segments
     }
 
     /// Makes every write so far durable: sled's flush, then fsync of its files (sled's own
@@ -577,6 +667,20 @@ impl Outbox {
         self.memory.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn logs(&self) -> MutexGuard<'_, Logs> {
+        self.logs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn location(&self, pointer: &[u8]) -> Result<Location, OutboxError> {
+        Location::decode(pointer).ok_or_else(|| OutboxError::Damaged(self.path.clone()))
+    }
+
+    /// The batch a pointer names.
+    fn read_batch(&self, pointer: &[u8]) -> Result<OutboxBatch, OutboxError> {
+        let bytes = self.batch_files.read(self.location(pointer)?)?;
+        OutboxBatch::decode(bytes.as_slice()).map_err(|_| OutboxError::Damaged(self.path.clone()))
+    }
+
     fn counter(&self, name: &[u8]) -> Result<u64, OutboxError> {
         let value = self.tree.get(name).map_err(|source| OutboxError::Db {
             path: self.path.clone(),
@@ -597,6 +701,57 @@ impl Returns for Outbox {
             .get(PrefixMap::<u16>::key_of(&person.0))?;
         Ok(index.and_then(|index| Month::new(index / 12, (index % 12) as u8 + 1)))
     }
+}
+
+impl Logs {
+    /// Starts new files where the current ones are full. Every pointer to them is durable: each
+    /// submission is synced before its answer.
+    fn roll_full(&mut self) -> Result<(), SegmentError> {
+        for log in [&mut self.outbox, &mut self.ledger] {
+            if log.full() {
+                log.roll()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every location the pointers under `prefix` name.
+fn pointers(tree: &sled::Tree, prefix: u8, dir: &Path) -> Result<Vec<Location>, OutboxError> {
+    tree.scan_prefix([prefix])
+        .map(|item| {
+            let (_, at) = item.map_err(|source| OutboxError::Db {
+                path: dir.to_owned(),
+                source,
+            })?;
+            Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))
+        })
+        .collect()
+}
+
+/// Every ledger chunk, in order.
+fn ledger_chunks<'a>(
+    tree: &'a sled::Tree,
+    files: &'a Segments,
+    dir: &'a Path,
+) -> impl Iterator<Item = Result<LedgerChunk, OutboxError>> + 'a {
+    tree.scan_prefix([CHUNK]).map(move |item| {
+        let (_, at) = item.map_err(|source| OutboxError::Db {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let at = Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))?;
+        LedgerChunk::decode(files.read(at)?.as_slice())
+            .map_err(|_| OutboxError::Damaged(dir.to_owned()))
+    })
+}
+
+/// A record's key in a segment file: the pointer's prefix and sequence.
+fn record_key(prefix: u8, seq: u64) -> [u8; 10] {
+    let mut k = [0u8; 10];
+    k[0] = prefix;
+    k[1..9].copy_from_slice(&seq.to_be_bytes());
+    k
 }
 
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {

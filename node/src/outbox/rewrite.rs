@@ -7,7 +7,7 @@ use midwa_proto::index::PrefixMap;
 use midwa_proto::pb;
 use prost::Message;
 
-use super::{Erasure, FLOOR, LedgerChunk, Memory, OutboxBatch, OutboxError, RECORDED, key};
+use super::{BATCH, Erasure, FLOOR, Memory, OutboxError, RECORDED, key, ledger_chunks, record_key};
 use crate::outbox::Outbox;
 
 impl Outbox {
@@ -24,10 +24,8 @@ impl Outbox {
             ids: Vec::new(),
             person: event.is_none(),
         };
-        for item in self.tree.scan_prefix(b"l") {
-            let (_, value) = item.map_err(db)?;
-            let chunk = LedgerChunk::decode(value.as_ref())
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+        for chunk in ledger_chunks(&self.tree, &self.ledger_files, &self.path) {
+            let chunk = chunk?;
             for (id, subject) in chunk.ids.iter().zip(&chunk.subjects) {
                 if *subject == person && event.is_none_or(|e| e == *id) {
                     erasure.ids.push(*id);
@@ -63,22 +61,33 @@ impl Outbox {
 
     fn renumber(&self, held: u64, floor: u64) -> Result<u64, OutboxError> {
         let mut memory = self.lock();
-        let db = |source| OutboxError::Db {
-            path: self.path.clone(),
-            source,
-        };
+        let mut logs = self.logs();
+        logs.roll_full()?;
+        // Old pointers out and new ones in, in one atomic batch; the new batches are appended
+        // as they fill, so memory holds one at a time.
         let mut batch = sled::Batch::default();
-        let mut kept: Vec<Vec<u8>> = Vec::new();
+        let mut seq = held;
+        let mut chunk: Vec<Vec<u8>> = Vec::new();
+        let mut append = |chunk: &mut Vec<Vec<u8>>, seq: &mut u64| {
+            let mut value = Vec::new();
+            prost::encoding::uint64::encode(1, &(*seq + 1), &mut value);
+            for event in chunk.iter() {
+                prost::encoding::bytes::encode(2, event, &mut value);
+            }
+            *seq += chunk.len() as u64;
+            chunk.clear();
+            let at = logs.outbox.append(&record_key(BATCH, *seq), &value)?;
+            Ok::<_, OutboxError>((key(BATCH, &seq.to_be_bytes()), at))
+        };
+        let mut new = Vec::new();
         for item in self
             .tree
-            .range(key(b'o', &[0; 8])..=key(b'o', &u64::MAX.to_be_bytes()))
+            .range(key(BATCH, &[0; 8])..=key(BATCH, &u64::MAX.to_be_bytes()))
         {
-            let (k, value) = item.map_err(db)?;
+            let (k, at) = item.map_err(|e| self.db_error(e))?;
             batch.remove(k);
-            let stored = OutboxBatch::decode(value.as_ref())
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            let stored = self.read_batch(&at)?;
             for (i, event) in stored.events.into_iter().enumerate() {
-                let seq = stored.first_seq + i as u64;
                 let id = pb::Event::decode(event.as_slice())
                     .map_err(|_| OutboxError::Damaged(self.path.clone()))?
                     .id;
@@ -86,31 +95,35 @@ impl Outbox {
                     .ids
                     .get(PrefixMap::<u32>::key_of(&id))
                     .map_err(|e| self.index_err(e))?;
-                if seq <= floor || known.is_none() {
+                if stored.first_seq + i as u64 <= floor || known.is_none() {
                     continue;
                 }
-                kept.push(event);
+                chunk.push(event);
+                if chunk.len() == self.chunk_events {
+                    new.push(append(&mut chunk, &mut seq)?);
+                }
             }
         }
-        let mut seq = held;
-        for chunk in kept.chunks(self.chunk_events) {
-            let mut value = Vec::new();
-            prost::encoding::uint64::encode(1, &(seq + 1), &mut value);
-            for event in chunk {
-                prost::encoding::bytes::encode(2, event, &mut value);
-            }
-            seq += chunk.len() as u64;
-            batch.insert(key(b'o', &seq.to_be_bytes()), value);
+        if !chunk.is_empty() {
+            new.push(append(&mut chunk, &mut seq)?);
         }
+        // Removals first: a new batch may end at the sequence an old one ended at.
+        for (k, at) in new {
+            batch.insert(k, &at.encode()[..]);
+        }
+        logs.outbox.sync()?;
+        drop(logs);
         batch.insert(RECORDED, seq.to_be_bytes().to_vec());
         batch.insert(FLOOR, held.to_be_bytes().to_vec());
-        self.tree.apply_batch(batch).map_err(db)?;
+        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
         self.sync()?;
         memory.recorded = seq;
         self.durable.store(seq, Ordering::SeqCst);
         self.acked.store(held, Ordering::SeqCst);
         self.pruned.store(held, Ordering::SeqCst);
-        Ok(kept.len() as u64)
+        drop(memory);
+        self.remove_acknowledged_files()?;
+        Ok(seq - held)
     }
 }
 

@@ -101,3 +101,119 @@ fn a_forgotten_event_can_be_recorded_again_even_after_reopening() {
         .expect("record");
     assert_eq!(again, vec![Recorded::New(3), Recorded::Duplicate]);
 }
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn outbox_files_go_once_everything_in_them_is_acknowledged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+    for submission in 0..20u8 {
+        outbox
+            .record(
+                (0..5)
+                    .map(|i| closure(submission * 5 + i + 1, Outcome::Completed))
+                    .collect(),
+            )
+            .expect("record");
+    }
+    let before = files(&dir.path().join("outbox"));
+    assert!(before.len() > 3, "small files in tests: {before:?}");
+    let size = outbox.size_on_disk();
+    outbox.acknowledge(60).expect("ack");
+    outbox.prune().expect("prune");
+    let after = files(&dir.path().join("outbox"));
+    assert!(after.len() < before.len(), "{before:?} → {after:?}");
+    assert_eq!(after.last(), before.last(), "the current file stays");
+    assert!(outbox.size_on_disk() < size);
+    let first = |o: &Outbox| o.pending_after(60, 1000).expect("pending")[0].first_seq;
+    assert_eq!(first(&outbox), 61);
+    drop(outbox);
+
+    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
+    assert_eq!(first(&outbox), 61);
+    let events: usize = outbox
+        .pending_after(60, 1000)
+        .expect("pending")
+        .iter()
+        .map(|b| b.events.len())
+        .sum();
+    assert_eq!(events, 40);
+    assert_eq!(
+        outbox
+            .record(vec![
+                closure(3, Outcome::Completed),
+                closure(200, Outcome::Completed)
+            ])
+            .expect("record"),
+        vec![Recorded::Duplicate, Recorded::New(101)],
+        "the ledger outlives the outbox files"
+    );
+    outbox.acknowledge(101).expect("ack");
+    outbox.prune().expect("prune");
+    assert_eq!(files(&dir.path().join("outbox")).len(), 1);
+    assert!(outbox.pending_after(101, 1000).expect("pending").is_empty());
+}
+
+#[test]
+fn a_database_an_older_version_wrote_is_moved_to_segment_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let events: Vec<_> = (1..=3).map(|i| closure(i, Outcome::Completed)).collect();
+    {
+        // The older layout: batches and ledger chunks as sled values.
+        let db = sled::Config::new()
+            .path(dir.path())
+            .segment_size(8 * 1024 * 1024)
+            .open()
+            .expect("sled");
+        let tree = db.open_tree("node").expect("tree");
+        let batch = OutboxBatch {
+            first_seq: 1,
+            events: events.iter().map(|e| e.wire.clone()).collect(),
+        };
+        tree.insert(key(b'o', &3u64.to_be_bytes()), batch.encode_to_vec())
+            .expect("insert");
+        let chunk = LedgerChunk {
+            ids: events.iter().map(|e| e.key).collect(),
+            digests: events.iter().map(|e| e.digest).collect(),
+            people: vec![events[0].person],
+            months: vec![events[0].return_month - 1],
+            subjects: events.iter().map(|e| e.person).collect(),
+        };
+        tree.insert(key(b'l', &3u64.to_be_bytes()), chunk.encode_to_vec())
+            .expect("insert");
+        tree.insert(RECORDED, 3u64.to_be_bytes().to_vec())
+            .expect("insert");
+        db.flush().expect("flush");
+    }
+    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+    let pending = outbox.pending_after(0, 100).expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].events.len(), 3);
+    assert_eq!(outbox.held(&events[1]).expect("held"), Held::Same);
+    assert_eq!(
+        outbox
+            .return_month(&Pseudonym([1; 32]))
+            .expect("index")
+            .map(|m| m.to_string()),
+        Some("2023-11".into())
+    );
+    assert_eq!(outbox.tree.scan_prefix(b"o").count(), 0);
+    assert_eq!(outbox.tree.scan_prefix(b"l").count(), 0);
+    drop(outbox);
+    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
+    assert_eq!(outbox.pending_after(0, 100).expect("pending").len(), 1);
+    assert_eq!(
+        outbox
+            .record(vec![closure(4, Outcome::Completed)])
+            .expect("record"),
+        vec![Recorded::New(4)]
+    );
+}
