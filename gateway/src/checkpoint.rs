@@ -121,7 +121,6 @@ pub fn read(
             scratch,
             "ids",
             crate::ingest::IDS_IN_MEMORY,
-            midwa_proto::index::Lookups::Misses,
             &mut |buf: &mut [u8]| input.fill(buf),
         )
         .map_err(|e| {
@@ -217,9 +216,7 @@ mod tests {
             ),
         ]);
         // A small memory limit: most entries on disk.
-        let mut index =
-            SpillMap::create(scratch, "sample", 300, midwa_proto::index::Lookups::Misses)
-                .expect("scratch");
+        let mut index = SpillMap::create(scratch, "sample", 300).expect("scratch");
         for i in 0..1000u64 {
             index
                 .insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), i as u32)

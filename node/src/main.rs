@@ -1,5 +1,10 @@
 //! `midwa-node`: see [`midwa_node::cli`].
 
+/// jemalloc: with glibc's allocator this process spent much of its time in `malloc` and kept
+/// freed memory in per-thread arenas (see the README's performance section).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> std::process::ExitCode {
     midwa_node::cli::main()
 }

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventId, EventKind};
-use midwa_proto::index::{Lookups, PrefixMap, SpillMap, content_digest};
+use midwa_proto::index::{PrefixMap, SpillMap, content_digest};
 use midwa_proto::pb;
 use prost::Message;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -285,7 +285,7 @@ impl Ledger {
             None => (
                 Self {
                     holdings: HashMap::new(),
-                    index: SpillMap::create(&scratch, "ids", IDS_IN_MEMORY, Lookups::Misses)
+                    index: SpillMap::create(&scratch, "ids", IDS_IN_MEMORY)
                         .map_err(|e| StoreError::index(store.path(), e))?,
                 },
                 false,

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use super::fact::{Fact, FactBody};
 use midwa_proto::codes::CountryCode;
-use midwa_proto::index::{Fixed, Lookups, PrefixMap, SpillMap};
+use midwa_proto::index::{Fixed, PrefixMap, SpillMap};
 
 use super::key::{self, FastMap, Regions};
 
@@ -206,9 +206,9 @@ impl Cube {
             regions: Regions::default(),
             profiles: Vec::new(),
             profile_numbers: FastMap::default(),
-            persons: SpillMap::create(scratch, "persons", PERSONS_IN_MEMORY, Lookups::Hits)?,
+            persons: SpillMap::create(scratch, "persons", PERSONS_IN_MEMORY)?,
             follow_ups: FastMap::default(),
-            receipts: SpillMap::create(scratch, "receipts", RECEIPTS_IN_MEMORY, Lookups::Misses)?,
+            receipts: SpillMap::create(scratch, "receipts", RECEIPTS_IN_MEMORY)?,
             events: 0,
             scratch: scratch.to_owned(),
         })
@@ -561,19 +561,12 @@ mod saved {
                 let profile = u64_of(fill)?;
                 cube.profile_number(profile);
             }
-            cube.persons =
-                SpillMap::load(scratch, "persons", PERSONS_IN_MEMORY, Lookups::Hits, fill)
-                    .map_err(spilled)
-                    .ok()??;
-            cube.receipts = SpillMap::load(
-                scratch,
-                "receipts",
-                RECEIPTS_IN_MEMORY,
-                Lookups::Misses,
-                fill,
-            )
-            .map_err(spilled)
-            .ok()??;
+            cube.persons = SpillMap::load(scratch, "persons", PERSONS_IN_MEMORY, fill)
+                .map_err(spilled)
+                .ok()??;
+            cube.receipts = SpillMap::load(scratch, "receipts", RECEIPTS_IN_MEMORY, fill)
+                .map_err(spilled)
+                .ok()??;
             for _ in 0..u64_of(fill)? {
                 let person = u64_of(fill)?;
                 let items = u32_of(fill)?;

@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
-use midwa_proto::index::{Lookups, PrefixMap, SpillMap, content_digest};
+use midwa_proto::index::{PrefixMap, SpillMap, content_digest};
 use midwa_proto::pb;
 use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments, Tail};
 use prost::Message;
@@ -192,14 +192,14 @@ struct Memory {
 }
 
 /// Entries each index keeps in memory before writing them to its scratch files.
-const IN_MEMORY: usize = 1 << 18;
+const IN_MEMORY: usize = 1 << 17;
 
 impl Memory {
     fn create(scratch: &Path) -> std::io::Result<Self> {
         Ok(Self {
             recorded: 0,
-            ids: SpillMap::create(scratch, "ids", IN_MEMORY, Lookups::Misses)?,
-            returns: SpillMap::create(scratch, "returns", IN_MEMORY, Lookups::Hits)?,
+            ids: SpillMap::create(scratch, "ids", IN_MEMORY)?,
+            returns: SpillMap::create(scratch, "returns", IN_MEMORY)?,
         })
     }
 }
@@ -233,6 +233,10 @@ pub struct Outbox {
     chunk_events: usize,
 }
 
+/// sled's log segment size (it keeps its I/O buffers this large). sled holds only pointers and
+/// counters; a database made when it held the batches keeps the size it was made with.
+const SLED_SEGMENT: usize = 1024 * 1024;
+const SLED_SEGMENT_BEFORE: usize = 8 * 1024 * 1024;
 /// Key prefixes of the pointers to batches and to ledger chunks.
 const BATCH: u8 = b'O';
 const CHUNK: u8 = b'L';
@@ -259,13 +263,24 @@ impl Outbox {
             path: dir.to_owned(),
             source,
         };
-        let config = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_bytes)
-            .segment_size(8 * 1024 * 1024)
-            .flush_every_ms(None);
+        let config = |segment_size| {
+            sled::Config::new()
+                .path(dir)
+                .cache_capacity(cache_bytes)
+                .segment_size(segment_size)
+                .flush_every_ms(None)
+        };
         let locked = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
-        let db = midwa_certs::files::open_locked(|| config.open(), locked).map_err(db_err)?;
+        let open =
+            |segment_size| midwa_certs::files::open_locked(|| config(segment_size).open(), locked);
+        let db = match open(SLED_SEGMENT) {
+            // sled cannot change it once chosen.
+            Err(sled::Error::Unsupported(why)) if why.contains("io buffer size") => {
+                open(SLED_SEGMENT_BEFORE)
+            }
+            opened => opened,
+        }
+        .map_err(db_err)?;
         let tree = db.open_tree("node").map_err(db_err)?;
         let db_file = File::open(dir.join("db")).map_err(|source| OutboxError::Sync {
             path: dir.join("db"),

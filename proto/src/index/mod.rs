@@ -11,7 +11,7 @@
 
 pub mod spill;
 
-pub use spill::{Fixed, Lookups, SpillMap};
+pub use spill::{Fixed, SpillMap};
 
 const PARTITION_BITS: u32 = 16;
 const TAIL_MAX: usize = 32;

@@ -8,11 +8,12 @@
 //! thousand at a time) and there are at most seven runs a tier. A merge costs the caller
 //! nothing unless the next map fills before it ends.
 //!
-//! In memory each run keeps the first key of each 4 KiB block; one blocked Bloom filter over
-//! every key (10 bits an entry, rebuilt by a merge when it fills) rules out most absent keys
-//! without reading anything. About 1.3 bytes an entry in all, against 12 or more for an
-//! in-memory entry. A key that passes the filter costs one block read per run, through the
-//! page cache.
+//! In memory each run keeps the first key of each 4 KiB block and a blocked Bloom filter of
+//! its keys (10 bits an entry, one cache line a lookup), built as the run is written: about
+//! 1.3 bytes an entry in all, against 12 or more for an in-memory entry. A lookup reads a block
+//! only of the runs whose filter passes it: about one in a hundred of those that do not hold
+//! the key, through the page cache. A filter per run, rather than one over every key, is sized
+//! exactly and never rebuilt.
 //!
 //! The files are scratch: they hold nothing that is not rebuilt at start (from a checkpoint or
 //! from the store), and each map deletes those of a previous run when it is created.
@@ -75,30 +76,17 @@ const FAN_IN: usize = 8;
 /// whenever its unsorted tail is merged in, so partitions stay short.
 const ENTRIES_PER_PARTITION: usize = 64;
 
-/// What lookups of a map mostly find, which decides what its runs keep in memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lookups {
-    /// Keys not held (a new event's id): the one filter over every key rules them out.
-    Misses,
-    /// Keys held (a follow-up's person): each run keeps a filter of its own as well (another
-    /// 1.25 bytes an entry), so a lookup reads the one run that holds the key, not every run.
-    Hits,
-}
-
 /// 64-bit hash prefix to a small value, mostly on disk. See the module's documentation.
 #[derive(Debug)]
 pub struct SpillMap<V: Fixed> {
     dir: PathBuf,
     name: String,
     limit: usize,
-    lookups: Lookups,
     active: PrefixMap<V>,
     frozen: Option<Arc<PrefixMap<V>>>,
     /// Oldest first.
     runs: Vec<Arc<Run>>,
     merging: Option<JoinHandle<io::Result<Merged>>>,
-    /// Every key inserted since it was built (removals stay in it).
-    bloom: Bloom,
     /// Keys removed while their entry lay in the frozen map or a run.
     removed: HashSet<u64>,
     generation: u64,
@@ -109,18 +97,16 @@ pub struct SpillMap<V: Fixed> {
 
 static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// What a merge hands back: the run that replaces the runs it merged, and a larger filter if
-/// it was asked for one.
+/// What a merge hands back: the run that replaces the runs it merged.
 struct Merged {
     run: Run,
     replaced: usize,
-    bloom: Option<Bloom>,
 }
 
 impl<V: Fixed> SpillMap<V> {
     /// An empty map whose files are `dir/name-*.run`, writing to disk every `limit` inserts.
     /// Files of that name left by an earlier process are deleted.
-    pub fn create(dir: &Path, name: &str, limit: usize, lookups: Lookups) -> io::Result<Self> {
+    pub fn create(dir: &Path, name: &str, limit: usize) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let prefix = format!("{name}-");
         for entry in std::fs::read_dir(dir)? {
@@ -136,12 +122,10 @@ impl<V: Fixed> SpillMap<V> {
             dir: dir.to_owned(),
             name: name.to_owned(),
             limit,
-            lookups,
             active: PrefixMap::with_partition_bits(partition_bits(limit)),
             frozen: None,
             runs: Vec::new(),
             merging: None,
-            bloom: Bloom::new(2 * limit),
             removed: HashSet::new(),
             generation: 0,
             instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -155,18 +139,15 @@ impl<V: Fixed> SpillMap<V> {
         dir: &Path,
         name: &str,
         limit: usize,
-        lookups: Lookups,
         entries: impl IntoIterator<Item = (u64, V)>,
     ) -> io::Result<Option<Self>> {
-        let mut map = Self::create(dir, name, limit, lookups)?;
+        let mut map = Self::create(dir, name, limit)?;
         map.generation = 1;
         let path = map.run_path(1);
         let entries = entries.into_iter();
         let (low, high) = entries.size_hint();
-        let expected = high.unwrap_or(low);
-        map.bloom = Bloom::new(2 * expected.max(map.limit));
         let mut last = None;
-        let mut writer = RunWriter::create(&path, V::SIZE, lookups, expected)?;
+        let mut writer = RunWriter::create(&path, V::SIZE, high.unwrap_or(low))?;
         for (key, value) in entries {
             if last.is_some_and(|l| l >= key) {
                 drop(writer);
@@ -175,7 +156,6 @@ impl<V: Fixed> SpillMap<V> {
             }
             last = Some(key);
             writer.push(key, &value)?;
-            map.bloom.add(key);
         }
         let run = writer.finish()?;
         map.len = run.len;
@@ -221,9 +201,6 @@ impl<V: Fixed> SpillMap<V> {
         if let Some(v) = self.frozen.as_ref().and_then(|f| f.get(key)) {
             return Ok(Some(v));
         }
-        if !self.bloom.may_hold(key) {
-            return Ok(None);
-        }
         for run in self.runs.iter().rev() {
             if let Some(v) = run.get(key)? {
                 return Ok(Some(v));
@@ -235,7 +212,6 @@ impl<V: Fixed> SpillMap<V> {
     /// Records `key` with `value`. The caller has checked that `key` is not held.
     pub fn insert(&mut self, key: u64, value: V) -> io::Result<()> {
         self.active.insert(key, value);
-        self.bloom.add(key);
         self.len += 1;
         self.settle(false)?;
         if self.active.len() >= self.limit {
@@ -281,13 +257,6 @@ impl<V: Fixed> SpillMap<V> {
             self.runs.push(Arc::new(merged.run));
         }
         self.frozen = None;
-        if let Some(mut bloom) = merged.bloom {
-            // Keys inserted while it was being built.
-            for (key, _) in self.active.iter() {
-                bloom.add(key);
-            }
-            self.bloom = bloom;
-        }
         Ok(())
     }
 
@@ -340,40 +309,19 @@ impl<V: Fixed> SpillMap<V> {
         replaced
     }
 
-    /// Merges `frozen` with the newest `replaced` runs on a thread of its own, and rebuilds
-    /// the filter there if it is full.
+    /// Merges `frozen` with the newest `replaced` runs on a thread of its own.
     fn start_merge(&mut self, frozen: PrefixMap<V>, replaced: usize) -> io::Result<()> {
         let frozen = Arc::new(frozen);
         self.frozen = Some(frozen.clone());
         self.generation += 1;
         let path = self.run_path(self.generation);
-        let runs = self.runs.clone();
+        let newer = self.runs[self.runs.len() - replaced..].to_vec();
         let removed = self.removed.clone();
-        let lookups = self.lookups;
-        let total: usize = runs.iter().map(|r| r.len).sum::<usize>() + frozen.len();
-        let grow = (total + self.limit > self.bloom.capacity()).then_some(2 * total + self.limit);
         let merge = std::thread::Builder::new()
             .name(format!("midwa-merge-{}", self.name))
             .spawn(move || {
-                let (older, newer) = runs.split_at(runs.len() - replaced);
-                let run = merge(&path, newer, &frozen, &removed, lookups)?;
-                let bloom = match grow {
-                    None => None,
-                    Some(capacity) => {
-                        let mut bloom = Bloom::new(capacity);
-                        for r in older.iter().map(|r| &**r).chain([&run]) {
-                            for entry in r.entries::<V>() {
-                                bloom.add(entry?.0);
-                            }
-                        }
-                        Some(bloom)
-                    }
-                };
-                Ok(Merged {
-                    run,
-                    replaced,
-                    bloom,
-                })
+                let run = merge(&path, &newer, &frozen, &removed)?;
+                Ok(Merged { run, replaced })
             })?;
         self.merging = Some(merge);
         Ok(())
@@ -398,7 +346,6 @@ impl<V: Fixed> SpillMap<V> {
         dir: &Path,
         name: &str,
         limit: usize,
-        lookups: Lookups,
         fill: &mut dyn FnMut(&mut [u8]) -> Option<()>,
     ) -> io::Result<Option<Self>> {
         let mut n = [0u8; 8];
@@ -413,7 +360,7 @@ impl<V: Fixed> SpillMap<V> {
             read += 1;
             Some((u64::from_le_bytes(key), V::take(&value)))
         });
-        let map = Self::from_sorted(dir, name, limit, lookups, entries)?;
+        let map = Self::from_sorted(dir, name, limit, entries)?;
         Ok(map.filter(|_| read == n))
     }
 
@@ -451,8 +398,8 @@ struct Run {
     len: usize,
     /// First key of each block.
     fences: Vec<u64>,
-    /// The run's own filter, for maps whose lookups mostly find their key.
-    filter: Option<Bloom>,
+    /// A filter of its keys.
+    filter: Bloom,
 }
 
 impl Run {
@@ -461,7 +408,7 @@ impl Run {
     }
 
     fn get<V: Fixed>(&self, key: u64) -> io::Result<Option<V>> {
-        if self.filter.as_ref().is_some_and(|f| !f.may_hold(key)) {
+        if !self.filter.may_hold(key) {
             return Ok(None);
         }
         let block = match self.fences.partition_point(|f| *f <= key) {
@@ -537,18 +484,13 @@ struct RunWriter {
     entry: usize,
     buf: Vec<u8>,
     fences: Vec<u64>,
-    filter: Option<Bloom>,
+    filter: Bloom,
     len: usize,
 }
 
 impl RunWriter {
-    /// A run of about `expected` entries (what its filter, if it has one, is sized for).
-    fn create(
-        path: &Path,
-        value_size: usize,
-        lookups: Lookups,
-        expected: usize,
-    ) -> io::Result<Self> {
+    /// A run of at most about `expected` entries (what its filter is sized for).
+    fn create(path: &Path, value_size: usize, expected: usize) -> io::Result<Self> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(true)
@@ -556,12 +498,12 @@ impl RunWriter {
             .write(true)
             .open(path)?;
         Ok(Self {
-            out: BufWriter::with_capacity(1 << 20, file),
+            out: BufWriter::with_capacity(1 << 18, file),
             path: path.to_owned(),
             entry: 8 + value_size,
             buf: vec![0u8; 8 + value_size],
             fences: Vec::new(),
-            filter: (lookups == Lookups::Hits).then(|| Bloom::new(expected)),
+            filter: Bloom::new(expected),
             len: 0,
         })
     }
@@ -573,9 +515,7 @@ impl RunWriter {
         self.buf[..8].copy_from_slice(&key.to_le_bytes());
         value.put(&mut self.buf[8..]);
         self.out.write_all(&self.buf)?;
-        if let Some(filter) = &mut self.filter {
-            filter.add(key);
-        }
+        self.filter.add(key);
         self.len += 1;
         Ok(())
     }
@@ -603,10 +543,9 @@ fn merge<V: Fixed>(
     runs: &[Arc<Run>],
     frozen: &PrefixMap<V>,
     removed: &HashSet<u64>,
-    lookups: Lookups,
 ) -> io::Result<Run> {
     let expected = runs.iter().map(|r| r.len).sum::<usize>() + frozen.len();
-    let mut out = RunWriter::create(path, V::SIZE, lookups, expected)?;
+    let mut out = RunWriter::create(path, V::SIZE, expected)?;
     // Sources newest first: frozen, then the runs from the newest.
     let mut sources: Vec<Entries<'_, V>> = vec![Box::new(frozen.iter().map(Ok))];
     for run in runs.iter().rev() {
@@ -650,11 +589,6 @@ impl Bloom {
         Self {
             blocks: vec![[0; 8]; blocks],
         }
-    }
-
-    /// Entries it was sized for.
-    fn capacity(&self) -> usize {
-        self.blocks.len() * 512 / BLOOM_BITS_PER_ENTRY
     }
 
     /// The block and the 8 bit positions of `key` (already a uniform hash; mixed anyway).
