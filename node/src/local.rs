@@ -161,27 +161,22 @@ impl NodeLocal for LocalService {
                 outbox: &this.outbox,
                 pending: HashMap::new(),
             };
-            let mut events = Vec::with_capacity(records.len());
+            // One pass: each record is anonymised, attested and encoded, then dropped.
+            let mut prepared = Vec::with_capacity(records.len());
+            let mut ids = Vec::with_capacity(records.len());
             for (i, record) in records.into_iter().enumerate() {
-                let anonymised =
-                    anonymise(record, this.state, &this.keys, today, &held).map_err(|e| {
-                        Status::invalid_argument(format!("records[{i}].{e}; nothing was recorded"))
-                    })?;
-                if let Some(month) = anonymised.return_month {
-                    held.pending.insert(anonymised.event.subject, month);
+                let a = anonymise(record, this.state, &this.keys, today, &held).map_err(|e| {
+                    Status::invalid_argument(format!("records[{i}].{e}; nothing was recorded"))
+                })?;
+                if let Some(month) = a.return_month {
+                    held.pending.insert(a.event.subject, month);
                 }
-                events.push(anonymised);
+                let attestation = a.receipt.filter(|_| attest).and_then(|code| {
+                    crate::attest::attest(&this.signer, &pb::Event::from(&a.event), code)
+                });
+                prepared.push(Prepared::new(&a));
+                ids.push((a.event.id, a.receipt, attestation));
             }
-            let prepared: Vec<Prepared> = events.iter().map(Prepared::new).collect();
-            let ids: Vec<_> = events
-                .iter()
-                .map(|a| {
-                    let attestation = a.receipt.filter(|_| attest).and_then(|code| {
-                        crate::attest::attest(&this.signer, &pb::Event::from(&a.event), code)
-                    });
-                    (a.event.id, a.receipt, attestation)
-                })
-                .collect();
             let outcomes = this.outbox.record(prepared).map_err(|e| {
                 tracing::error!(error = %e, "cannot record events");
                 Status::unavailable("the node cannot record events right now; nothing was recorded")
