@@ -192,7 +192,7 @@ struct Memory {
 }
 
 /// Entries each index keeps in memory before writing them to its scratch files.
-const IN_MEMORY: usize = 1 << 17;
+const IN_MEMORY: usize = 1 << 16;
 
 impl Memory {
     fn create(scratch: &Path) -> std::io::Result<Self> {
