@@ -70,6 +70,10 @@ impl Fixed for (u32, u32) {
 const BLOCK_BYTES: usize = 4096;
 /// Bloom filter bits per entry (with 8 probes in one 512-bit block: about 1 % false positives).
 const BLOOM_BITS_PER_ENTRY: usize = 10;
+/// A run being written is synced every this many bytes: scratch needs no durability, but
+/// ext4 writes a file's dirty pages back when another file is fsynced, so a large run left to
+/// the kernel would make a commit's fsync wait for it.
+const WRITEBACK_BYTES: usize = 4 * 1024 * 1024;
 /// Runs of one tier merged into one of the next (see [`SpillMap::tier_to_merge`]).
 const FAN_IN: usize = 8;
 /// Entries per partition of an in-memory layer when full: a partition's sorted part is copied
@@ -493,6 +497,8 @@ struct RunWriter {
     fences: Vec<u64>,
     filter: Bloom,
     len: usize,
+    /// Bytes written since the last sync.
+    unsynced: usize,
 }
 
 impl RunWriter {
@@ -512,6 +518,7 @@ impl RunWriter {
             fences: Vec::new(),
             filter: Bloom::new(expected),
             len: 0,
+            unsynced: 0,
         })
     }
 
@@ -524,6 +531,12 @@ impl RunWriter {
         self.out.write_all(&self.buf)?;
         self.filter.add(key);
         self.len += 1;
+        self.unsynced += self.entry;
+        if self.unsynced >= WRITEBACK_BYTES {
+            self.out.flush()?;
+            self.out.get_ref().sync_data()?;
+            self.unsynced = 0;
+        }
         Ok(())
     }
 
