@@ -30,17 +30,20 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
-use midwa_proto::index::{PrefixMap, SpillMap, content_digest};
-use midwa_proto::pb;
-use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments, Tail};
+use midwa_proto::index::{PrefixMap, SpillMap};
+use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments};
 use prost::Message;
 
-use crate::anonymise::{Anonymised, Returns};
+use crate::anonymise::Returns;
 
 mod migrate;
 mod notices;
+mod open;
+mod records;
 mod rewrite;
-use rewrite::forget;
+use open::ledger_chunks;
+use records::{Erasure, LedgerChunk};
+pub use records::{Held, OutboxBatch, Prepared, Recorded};
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]
@@ -76,111 +79,6 @@ pub enum OutboxError {
         /// Why.
         source: std::io::Error,
     },
-}
-
-/// What became of one submitted record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recorded {
-    /// New, under this sequence.
-    New(u64),
-    /// Already recorded with the same content.
-    Duplicate,
-    /// Already recorded with other content: kept out.
-    Conflict,
-}
-
-/// An event ready to record: its wire form and what the ledger keeps of it. Made from an
-/// anonymised record, or read back from an import's staging file.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Prepared {
-    /// The event as published, encoded (`pb::Event`): encoded once, digested, and copied into
-    /// the stored batch as it is.
-    #[prost(bytes = "vec", tag = "1")]
-    pub wire: Vec<u8>,
-    /// The ledger key of its id.
-    #[prost(fixed64, tag = "2")]
-    pub key: u64,
-    /// The digest of its canonical encoding.
-    #[prost(fixed32, tag = "3")]
-    pub digest: u32,
-    /// For a return: the ledger key of the person.
-    #[prost(fixed64, tag = "4")]
-    pub person: u64,
-    /// For a return: its month, as months since year 0, plus one (0: not a return).
-    #[prost(uint32, tag = "5")]
-    pub return_month: u32,
-}
-
-impl Prepared {
-    /// Encodes an anonymised event and computes what the ledger keeps of it.
-    pub fn new(anonymised: &Anonymised) -> Self {
-        let wire = pb::Event::from(&anonymised.event).encode_to_vec();
-        let digest = content_digest(&wire);
-        Self {
-            wire,
-            key: PrefixMap::<u32>::key_of(&anonymised.event.id.0),
-            digest,
-            person: PrefixMap::<u16>::key_of(&anonymised.event.subject.0),
-            return_month: anonymised
-                .return_month
-                .map_or(0, |m| u32::from(month_index(m)) + 1),
-        }
-    }
-}
-
-/// Whether an event is already recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Held {
-    /// Not recorded.
-    No,
-    /// Recorded with the same content.
-    Same,
-    /// Recorded with other content.
-    Different,
-}
-
-/// A batch of consecutive events to publish, as stored. Its encoding is that of
-/// `midwa.v1.PublishRequest`: an embedded message and a bytes field are both length-delimited,
-/// so the events stay encoded from recording to the wire.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct OutboxBatch {
-    /// Sequence of the first event.
-    #[prost(uint64, tag = "1")]
-    pub first_seq: u64,
-    /// The events' canonical encodings (`midwa.v1.Event`), in sequence order.
-    #[prost(bytes = "vec", repeated, tag = "2")]
-    pub events: Vec<Vec<u8>>,
-}
-
-/// What was recorded, as the ledger keeps it: 8-byte prefixes of keyed hashes.
-#[derive(Clone, PartialEq, prost::Message)]
-struct LedgerChunk {
-    /// Event id prefixes.
-    #[prost(fixed64, repeated, tag = "1")]
-    ids: Vec<u64>,
-    /// Content digests, one per id.
-    #[prost(fixed32, repeated, tag = "2")]
-    digests: Vec<u32>,
-    /// Pseudonym prefixes of people whose return was recorded.
-    #[prost(fixed64, repeated, tag = "3")]
-    people: Vec<u64>,
-    /// Their return months, as months since year 0.
-    #[prost(uint32, repeated, tag = "4")]
-    months: Vec<u32>,
-    /// The person (pseudonym prefix) of each id, for erasure.
-    #[prost(fixed64, repeated, tag = "5")]
-    subjects: Vec<u64>,
-}
-
-/// What an erasure removed from the ledger.
-#[derive(Clone, PartialEq, prost::Message)]
-struct Erasure {
-    /// Event id prefixes forgotten.
-    #[prost(fixed64, repeated, tag = "1")]
-    ids: Vec<u64>,
-    /// Whether the person's return was forgotten too (everything about them was erased).
-    #[prost(bool, tag = "2")]
-    person: bool,
 }
 
 /// What lookups need, mostly on disk (see [`SpillMap`]); the lock also serialises writers.
@@ -233,10 +131,6 @@ pub struct Outbox {
     chunk_events: usize,
 }
 
-/// sled's log segment size (it keeps its I/O buffers this large). sled holds only pointers and
-/// counters; a database made when it held the batches keeps the size it was made with.
-const SLED_SEGMENT: usize = 1024 * 1024;
-const SLED_SEGMENT_BEFORE: usize = 8 * 1024 * 1024;
 /// Key prefixes of the pointers to batches and to ledger chunks.
 const BATCH: u8 = b'O';
 const CHUNK: u8 = b'L';
@@ -256,118 +150,6 @@ pub const PRUNE_EVERY: u64 = 16_384;
 const LEDGER_CHUNK: usize = 2048;
 
 impl Outbox {
-    /// Opens (or creates) the database in `dir` and rebuilds the in-memory maps from the
-    /// ledger. Stored batches hold at most `chunk_events`.
-    pub fn open(dir: &Path, cache_bytes: u64, chunk_events: usize) -> Result<Self, OutboxError> {
-        let db_err = |source| OutboxError::Db {
-            path: dir.to_owned(),
-            source,
-        };
-        let config = |segment_size| {
-            sled::Config::new()
-                .path(dir)
-                .cache_capacity(cache_bytes)
-                .segment_size(segment_size)
-                .flush_every_ms(None)
-        };
-        let locked = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
-        let open =
-            |segment_size| midwa_certs::files::open_locked(|| config(segment_size).open(), locked);
-        let db = match open(SLED_SEGMENT) {
-            // sled cannot change it once chosen.
-            Err(sled::Error::Unsupported(why)) if why.contains("io buffer size") => {
-                open(SLED_SEGMENT_BEFORE)
-            }
-            opened => opened,
-        }
-        .map_err(db_err)?;
-        let tree = db.open_tree("node").map_err(db_err)?;
-        let db_file = File::open(dir.join("db")).map_err(|source| OutboxError::Sync {
-            path: dir.join("db"),
-            source,
-        })?;
-        // What was appended but never pointed to was never answered for: it goes.
-        let (outbox, _) = SegmentLog::open(
-            &dir.join("outbox"),
-            BATCH_FILE_BYTES,
-            pointers(&tree, BATCH, dir)?,
-            Tail::Cut,
-        )?;
-        let (ledger, _) = SegmentLog::open(
-            &dir.join("ledger"),
-            LEDGER_FILE_BYTES,
-            pointers(&tree, CHUNK, dir)?,
-            Tail::Cut,
-        )?;
-        let scratch = dir.join("index");
-        let memory = Memory::create(&scratch).map_err(|source| OutboxError::Index {
-            path: scratch.clone(),
-            source,
-        })?;
-        let mut outbox = Self {
-            path: dir.to_owned(),
-            db,
-            tree,
-            db_file,
-            memory: Mutex::new(memory),
-            batch_files: outbox.segments(),
-            ledger_files: ledger.segments(),
-            logs: Mutex::new(Logs { outbox, ledger }),
-            acked: AtomicU64::new(0),
-            pruned: AtomicU64::new(0),
-            durable: AtomicU64::new(0),
-            synced_blobs: Mutex::default(),
-            chunk_events: chunk_events.max(1),
-        };
-        outbox.migrate()?;
-        outbox.rebuild()?;
-        let floor = outbox.counter(FLOOR)?;
-        outbox.acked.store(floor, Ordering::SeqCst);
-        outbox.pruned.store(floor, Ordering::SeqCst);
-        Ok(outbox)
-    }
-
-    /// Fills the in-memory maps from the ledger and the erasures.
-    fn rebuild(&mut self) -> Result<(), OutboxError> {
-        let recorded = self.counter(RECORDED)?;
-        let index_err = |source| OutboxError::Index {
-            path: self.path.join("index"),
-            source,
-        };
-        let memory = self
-            .memory
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        memory.recorded = recorded;
-        for chunk in ledger_chunks(&self.tree, &self.ledger_files, &self.path) {
-            let chunk = chunk?;
-            for (id, digest) in chunk.ids.iter().zip(&chunk.digests) {
-                if memory.ids.get(*id).map_err(index_err)?.is_none() {
-                    memory.ids.insert(*id, *digest).map_err(index_err)?;
-                }
-            }
-            for (person, month) in chunk.people.iter().zip(&chunk.months) {
-                if memory.returns.get(*person).map_err(index_err)?.is_none() {
-                    memory
-                        .returns
-                        .insert(*person, *month as u16)
-                        .map_err(index_err)?;
-                }
-            }
-        }
-        for item in self.tree.scan_prefix(b"e") {
-            let (key, value) = item.map_err(|source| OutboxError::Db {
-                path: self.path.clone(),
-                source,
-            })?;
-            let erasure = Erasure::decode(value.as_ref())
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
-            forget(memory, &key, &erasure).map_err(index_err)?;
-        }
-        self.durable.store(recorded, Ordering::SeqCst);
-        Ok(())
-    }
-
     /// Whether an event is already recorded, and with the same content.
     pub fn held(&self, event: &Prepared) -> Result<Held, OutboxError> {
         let held = self
@@ -731,36 +513,6 @@ impl Logs {
     }
 }
 
-/// Every location the pointers under `prefix` name.
-fn pointers(tree: &sled::Tree, prefix: u8, dir: &Path) -> Result<Vec<Location>, OutboxError> {
-    tree.scan_prefix([prefix])
-        .map(|item| {
-            let (_, at) = item.map_err(|source| OutboxError::Db {
-                path: dir.to_owned(),
-                source,
-            })?;
-            Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))
-        })
-        .collect()
-}
-
-/// Every ledger chunk, in order.
-fn ledger_chunks<'a>(
-    tree: &'a sled::Tree,
-    files: &'a Segments,
-    dir: &'a Path,
-) -> impl Iterator<Item = Result<LedgerChunk, OutboxError>> + 'a {
-    tree.scan_prefix([CHUNK]).map(move |item| {
-        let (_, at) = item.map_err(|source| OutboxError::Db {
-            path: dir.to_owned(),
-            source,
-        })?;
-        let at = Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))?;
-        LedgerChunk::decode(files.read(at)?.as_slice())
-            .map_err(|_| OutboxError::Damaged(dir.to_owned()))
-    })
-}
-
 /// A record's key in a segment file: the pointer's prefix and sequence.
 fn record_key(prefix: u8, seq: u64) -> [u8; 10] {
     let mut k = [0u8; 10];
@@ -774,10 +526,6 @@ fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     k.push(prefix);
     k.extend_from_slice(rest);
     k
-}
-
-fn month_index(m: Month) -> u16 {
-    m.year() * 12 + u16::from(m.month()) - 1
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 use midwa_proto::event::{Closure, Event, EventBody, EventId};
 use midwa_proto::vocab::Outcome;
 
+use crate::anonymise::Anonymised;
+
 use super::*;
 
 fn closure(id: u8, outcome: Outcome) -> Prepared {

@@ -1,0 +1,165 @@
+//! Opening the node's database: sled, the two segment logs, and the in-memory maps rebuilt
+//! from the ledger.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use midwa_proto::segments::{Location, SegmentLog, Segments, Tail};
+use prost::Message;
+
+use super::rewrite::forget;
+use super::{
+    BATCH, BATCH_FILE_BYTES, CHUNK, Erasure, FLOOR, LEDGER_FILE_BYTES, LedgerChunk, Logs, Memory,
+    Outbox, OutboxError, RECORDED,
+};
+
+/// sled's log segment size (it keeps its I/O buffers this large). sled holds only pointers and
+/// counters; a database made when it held the batches keeps the size it was made with.
+const SLED_SEGMENT: usize = 1024 * 1024;
+const SLED_SEGMENT_BEFORE: usize = 8 * 1024 * 1024;
+
+impl Outbox {
+    /// Opens (or creates) the database in `dir` and rebuilds the in-memory maps from the
+    /// ledger. Stored batches hold at most `chunk_events`.
+    pub fn open(dir: &Path, cache_bytes: u64, chunk_events: usize) -> Result<Self, OutboxError> {
+        let db_err = |source| OutboxError::Db {
+            path: dir.to_owned(),
+            source,
+        };
+        let config = |segment_size| {
+            sled::Config::new()
+                .path(dir)
+                .cache_capacity(cache_bytes)
+                .segment_size(segment_size)
+                .flush_every_ms(None)
+        };
+        let locked = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
+        let open =
+            |segment_size| midwa_certs::files::open_locked(|| config(segment_size).open(), locked);
+        let db = match open(SLED_SEGMENT) {
+            // sled cannot change it once chosen.
+            Err(sled::Error::Unsupported(why)) if why.contains("io buffer size") => {
+                open(SLED_SEGMENT_BEFORE)
+            }
+            opened => opened,
+        }
+        .map_err(db_err)?;
+        let tree = db.open_tree("node").map_err(db_err)?;
+        let db_file = File::open(dir.join("db")).map_err(|source| OutboxError::Sync {
+            path: dir.join("db"),
+            source,
+        })?;
+        // What was appended but never pointed to was never answered for: it goes.
+        let (outbox, _) = SegmentLog::open(
+            &dir.join("outbox"),
+            BATCH_FILE_BYTES,
+            pointers(&tree, BATCH, dir)?,
+            Tail::Cut,
+        )?;
+        let (ledger, _) = SegmentLog::open(
+            &dir.join("ledger"),
+            LEDGER_FILE_BYTES,
+            pointers(&tree, CHUNK, dir)?,
+            Tail::Cut,
+        )?;
+        let scratch = dir.join("index");
+        let memory = Memory::create(&scratch).map_err(|source| OutboxError::Index {
+            path: scratch.clone(),
+            source,
+        })?;
+        let mut outbox = Self {
+            path: dir.to_owned(),
+            db,
+            tree,
+            db_file,
+            memory: Mutex::new(memory),
+            batch_files: outbox.segments(),
+            ledger_files: ledger.segments(),
+            logs: Mutex::new(Logs { outbox, ledger }),
+            acked: AtomicU64::new(0),
+            pruned: AtomicU64::new(0),
+            durable: AtomicU64::new(0),
+            synced_blobs: Mutex::default(),
+            chunk_events: chunk_events.max(1),
+        };
+        outbox.migrate()?;
+        outbox.rebuild()?;
+        let floor = outbox.counter(FLOOR)?;
+        outbox.acked.store(floor, Ordering::SeqCst);
+        outbox.pruned.store(floor, Ordering::SeqCst);
+        Ok(outbox)
+    }
+
+    /// Fills the in-memory maps from the ledger and the erasures.
+    fn rebuild(&mut self) -> Result<(), OutboxError> {
+        let recorded = self.counter(RECORDED)?;
+        let index_err = |source| OutboxError::Index {
+            path: self.path.join("index"),
+            source,
+        };
+        let memory = self
+            .memory
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        memory.recorded = recorded;
+        for chunk in ledger_chunks(&self.tree, &self.ledger_files, &self.path) {
+            let chunk = chunk?;
+            for (id, digest) in chunk.ids.iter().zip(&chunk.digests) {
+                if memory.ids.get(*id).map_err(index_err)?.is_none() {
+                    memory.ids.insert(*id, *digest).map_err(index_err)?;
+                }
+            }
+            for (person, month) in chunk.people.iter().zip(&chunk.months) {
+                if memory.returns.get(*person).map_err(index_err)?.is_none() {
+                    memory
+                        .returns
+                        .insert(*person, *month as u16)
+                        .map_err(index_err)?;
+                }
+            }
+        }
+        for item in self.tree.scan_prefix(b"e") {
+            let (key, value) = item.map_err(|source| OutboxError::Db {
+                path: self.path.clone(),
+                source,
+            })?;
+            let erasure = Erasure::decode(value.as_ref())
+                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            forget(memory, &key, &erasure).map_err(index_err)?;
+        }
+        self.durable.store(recorded, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// Every location the pointers under `prefix` name.
+fn pointers(tree: &sled::Tree, prefix: u8, dir: &Path) -> Result<Vec<Location>, OutboxError> {
+    tree.scan_prefix([prefix])
+        .map(|item| {
+            let (_, at) = item.map_err(|source| OutboxError::Db {
+                path: dir.to_owned(),
+                source,
+            })?;
+            Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))
+        })
+        .collect()
+}
+
+/// Every ledger chunk, in order.
+pub(super) fn ledger_chunks<'a>(
+    tree: &'a sled::Tree,
+    files: &'a Segments,
+    dir: &'a Path,
+) -> impl Iterator<Item = Result<LedgerChunk, OutboxError>> + 'a {
+    tree.scan_prefix([CHUNK]).map(move |item| {
+        let (_, at) = item.map_err(|source| OutboxError::Db {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let at = Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))?;
+        LedgerChunk::decode(files.read(at)?.as_slice())
+            .map_err(|_| OutboxError::Damaged(dir.to_owned()))
+    })
+}
