@@ -5,8 +5,8 @@
 //! one being written out, on a thread of its own; and runs, files of fixed-size entries in key
 //! order. Runs are tiered by size: eight runs of one tier merge into one of the next, so an
 //! entry is rewritten about log8(n / limit) times (1.7 times over 10 million inserts of 512
-//! thousand at a time) and there are at most seven runs a tier. A merge runs at the lowest
-//! priority and costs the caller nothing unless the next map fills before it ends.
+//! thousand at a time) and there are at most seven runs a tier. A merge runs only on an idle
+//! core (`SCHED_IDLE`) and costs the caller nothing unless the next map fills before it ends.
 //!
 //! In memory each run keeps the first key of each 4 KiB block and a blocked Bloom filter of
 //! its keys (10 bits an entry, one cache line a lookup), built as the run is written: about
@@ -324,10 +324,15 @@ impl<V: Fixed> SpillMap<V> {
         let merge = std::thread::Builder::new()
             .name(format!("midwa-merge-{}", self.name))
             .spawn(move || {
-                // Nice 19: the merge yields the cores to the work that answers (a writer that
-                // needs its result waits for it, and so leaves it a core).
-                if let Err(e) = thread_priority::set_current_thread_priority(
+                // SCHED_IDLE: the merge runs only on a core nothing else wants, so it never
+                // delays the work that answers (a writer that needs its result waits for it,
+                // and so leaves it a core). Nice 19 still cost the tail a third more.
+                if let Err(e) = thread_priority::set_thread_priority_and_policy(
+                    thread_priority::thread_native_id(),
                     thread_priority::ThreadPriority::Min,
+                    thread_priority::ThreadSchedulePolicy::Normal(
+                        thread_priority::NormalThreadSchedulePolicy::Idle,
+                    ),
                 ) {
                     tracing::debug!(error = %e, "a merge runs at normal priority");
                 }
