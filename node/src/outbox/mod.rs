@@ -376,7 +376,7 @@ impl Outbox {
         {
             Some(item) => {
                 let (_, at) = item.map_err(|e| self.db_error(e))?;
-                self.location(&at)?.segment
+                location(&self.path, &at)?.segment
             }
             None => logs.outbox.current(),
         };
@@ -468,13 +468,9 @@ impl Outbox {
         self.logs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn location(&self, pointer: &[u8]) -> Result<Location, OutboxError> {
-        Location::decode(pointer).ok_or_else(|| OutboxError::Damaged(self.path.clone()))
-    }
-
     /// The batch a pointer names.
     fn read_batch(&self, pointer: &[u8]) -> Result<OutboxBatch, OutboxError> {
-        let bytes = self.batch_files.read(self.location(pointer)?)?;
+        let bytes = self.batch_files.read(location(&self.path, pointer)?)?;
         OutboxBatch::decode(bytes.as_slice()).map_err(|_| OutboxError::Damaged(self.path.clone()))
     }
 
@@ -511,6 +507,11 @@ impl Logs {
         }
         Ok(())
     }
+}
+
+/// The location a pointer of the database in `dir` holds.
+fn location(dir: &Path, pointer: &[u8]) -> Result<Location, OutboxError> {
+    Location::decode(pointer).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))
 }
 
 /// A record's key in a segment file: the pointer's prefix and sequence.

@@ -12,7 +12,7 @@ use prost::Message;
 use super::rewrite::forget;
 use super::{
     BATCH, BATCH_FILE_BYTES, CHUNK, Erasure, FLOOR, LEDGER_FILE_BYTES, LedgerChunk, Logs, Memory,
-    Outbox, OutboxError, RECORDED,
+    Outbox, OutboxError, RECORDED, location,
 };
 
 /// sled's log segment size (it keeps its I/O buffers this large). sled holds only pointers and
@@ -55,13 +55,13 @@ impl Outbox {
         let (outbox, _) = SegmentLog::open(
             &dir.join("outbox"),
             BATCH_FILE_BYTES,
-            pointers(&tree, BATCH, dir)?,
+            pointers(&tree, BATCH, dir).collect::<Result<Vec<_>, _>>()?,
             Tail::Cut,
         )?;
         let (ledger, _) = SegmentLog::open(
             &dir.join("ledger"),
             LEDGER_FILE_BYTES,
-            pointers(&tree, CHUNK, dir)?,
+            pointers(&tree, CHUNK, dir).collect::<Result<Vec<_>, _>>()?,
             Tail::Cut,
         )?;
         let scratch = dir.join("index");
@@ -134,32 +134,29 @@ impl Outbox {
     }
 }
 
-/// Every location the pointers under `prefix` name.
-fn pointers(tree: &sled::Tree, prefix: u8, dir: &Path) -> Result<Vec<Location>, OutboxError> {
-    tree.scan_prefix([prefix])
-        .map(|item| {
-            let (_, at) = item.map_err(|source| OutboxError::Db {
-                path: dir.to_owned(),
-                source,
-            })?;
-            Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))
-        })
-        .collect()
-}
-
-/// Every ledger chunk, in order.
-pub(super) fn ledger_chunks<'a>(
-    tree: &'a sled::Tree,
-    files: &'a Segments,
+/// Every location the pointers under `prefix` name, in key order.
+fn pointers<'a>(
+    tree: &sled::Tree,
+    prefix: u8,
     dir: &'a Path,
-) -> impl Iterator<Item = Result<LedgerChunk, OutboxError>> + 'a {
-    tree.scan_prefix([CHUNK]).map(move |item| {
+) -> impl Iterator<Item = Result<Location, OutboxError>> + 'a {
+    tree.scan_prefix([prefix]).map(move |item| {
         let (_, at) = item.map_err(|source| OutboxError::Db {
             path: dir.to_owned(),
             source,
         })?;
-        let at = Location::decode(&at).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))?;
-        LedgerChunk::decode(files.read(at)?.as_slice())
+        location(dir, &at)
+    })
+}
+
+/// Every ledger chunk, in order.
+pub(super) fn ledger_chunks<'a>(
+    tree: &sled::Tree,
+    files: &'a Segments,
+    dir: &'a Path,
+) -> impl Iterator<Item = Result<LedgerChunk, OutboxError>> + 'a {
+    pointers(tree, CHUNK, dir).map(move |at| {
+        LedgerChunk::decode(files.read(at?)?.as_slice())
             .map_err(|_| OutboxError::Damaged(dir.to_owned()))
     })
 }

@@ -175,7 +175,8 @@ impl Segments {
                 offset: at.offset,
             });
         }
-        Ok(bytes.split_off(HEADER as usize))
+        bytes.drain(..HEADER as usize);
+        Ok(bytes)
     }
 
     /// Every file's number, in order.
