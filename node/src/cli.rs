@@ -420,6 +420,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 s.acked_seq,
                 s.recorded_seq.saturating_sub(s.acked_seq)
             );
+            let ms = |p| {
+                crate::latency::percentile(&s.ack_latency, p)
+                    .map_or(0.0, |d: std::time::Duration| d.as_secs_f64() * 1000.0)
+            };
+            let timed = crate::latency::events(&s.ack_latency);
+            if timed > 0 {
+                println!(
+                    "waited:      p50 {:.1} ms, p99 {:.1} ms, longest {:.1} ms, from recorded here to held at the gateway ({timed} events since the node started)",
+                    ms(0.5),
+                    ms(0.99),
+                    ms(1.0)
+                );
+            }
             if s.rejected > 0 {
                 println!(
                     "refused:     {} events conflicted with what the gateway holds (see the log)",

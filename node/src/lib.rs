@@ -16,7 +16,8 @@
 //! - [`policy`]: the state's consent policy file, pushed to the gateway.
 //! - [`access_log`]: the state's access log at the gateway, fetched and checked.
 //! - [`publisher`]: the stream of events to the gateway; [`inbox`]: the stream of notices
-//!   from it; [`reconnect`]: how both come back after an outage.
+//!   from it; [`reconnect`]: how both come back after an outage; [`latency`]: how long
+//!   events wait for the gateway's acknowledgement.
 //! - [`local`]: the local API on a Unix socket; [`client`] is its client, and [`upload`] the
 //!   `import` command's side of it.
 #![warn(missing_docs)]
@@ -33,6 +34,7 @@ pub mod import;
 pub mod inbox;
 pub mod intake;
 pub mod keys;
+pub mod latency;
 pub mod local;
 pub mod outbox;
 pub mod policy;

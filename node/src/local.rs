@@ -258,6 +258,7 @@ impl NodeLocal for LocalService {
                 .inbox_connected
                 .load(std::sync::atomic::Ordering::SeqCst),
             notices: self.outbox.notice_count(),
+            ack_latency: self.outbox.ack_latency().buckets(),
         }))
     }
 

@@ -147,6 +147,7 @@ async fn a_node_cut_off_from_the_gateway_catches_up_in_order() {
         .await
         .expect("status")
         .into_inner();
+    let recorded = std::time::Instant::now();
     assert!(
         !status.connected && status.acked_seq == 0 && status.recorded_seq == 200,
         "{status:?}"
@@ -155,11 +156,26 @@ async fn a_node_cut_off_from_the_gateway_catches_up_in_order() {
         !status.last_error.is_empty(),
         "the node should say why it is not publishing"
     );
+    assert!(status.ack_latency.is_empty(), "{status:?}");
 
+    let offline = recorded.elapsed();
     let mut gateway = region.start_gateway();
-    region.wait_published("SN", Duration::from_secs(60)).await;
+    let status = region.wait_published("SN", Duration::from_secs(60)).await;
     assert!(gateway.terminate());
     assert_eq!(stored_ids(&region, "SN"), ids);
+
+    // The node timed every event's wait, and each waited at least as long as it was cut off.
+    assert_eq!(midwa_node::latency::events(&status.ack_latency), 200);
+    let fastest = status.ack_latency.first().expect("a bucket");
+    assert!(
+        Duration::from_micros(fastest.below_micros) > offline,
+        "{fastest:?} after {offline:?} cut off"
+    );
+    let (ok, out, err) = region.node_command("SN", &["status"]);
+    assert!(
+        ok && out.contains("(200 events since the node started)"),
+        "{out}{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

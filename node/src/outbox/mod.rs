@@ -35,6 +35,7 @@ use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments};
 use prost::Message;
 
 use crate::anonymise::Returns;
+use crate::latency::AckLatency;
 
 mod migrate;
 mod notices;
@@ -129,6 +130,8 @@ pub struct Outbox {
     durable: AtomicU64,
     synced_blobs: Mutex<std::collections::HashSet<PathBuf>>,
     chunk_events: usize,
+    /// How long events recorded since the start waited for the gateway.
+    latency: AckLatency,
 }
 
 /// Key prefixes of the pointers to batches and to ledger chunks.
@@ -289,6 +292,7 @@ impl Outbox {
         }
         memory.recorded = seq;
         self.durable.store(seq, Ordering::SeqCst);
+        self.latency.recorded(base + 1, seq);
         Ok(outcomes)
     }
 
@@ -337,6 +341,7 @@ impl Outbox {
     /// every [`PRUNE_EVERY`] events (or on [`Outbox::prune`]), not at each acknowledgement.
     pub fn acknowledge(&self, seq: u64) -> Result<(), OutboxError> {
         let before = self.acked.fetch_max(seq, Ordering::SeqCst);
+        self.latency.acknowledged(seq);
         if seq > before && seq >= self.pruned.load(Ordering::SeqCst) + PRUNE_EVERY {
             self.prune()?;
         }
@@ -407,6 +412,11 @@ impl Outbox {
     /// Highest sequence durable on this node: what may be published.
     pub fn durable_seq(&self) -> u64 {
         self.durable.load(Ordering::SeqCst)
+    }
+
+    /// How long the events recorded since the start waited for the gateway's acknowledgement.
+    pub fn ack_latency(&self) -> &AckLatency {
+        &self.latency
     }
 
     /// Highest sequence the gateway was last known to hold.

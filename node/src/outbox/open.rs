@@ -14,6 +14,7 @@ use super::{
     BATCH, BATCH_FILE_BYTES, CHUNK, Erasure, FLOOR, LEDGER_FILE_BYTES, LedgerChunk, Logs, Memory,
     Outbox, OutboxError, RECORDED, location,
 };
+use crate::latency::AckLatency;
 
 /// sled's log segment size (it keeps its I/O buffers this large). sled holds only pointers and
 /// counters; a database made when it held the batches keeps the size it was made with.
@@ -83,6 +84,7 @@ impl Outbox {
             durable: AtomicU64::new(0),
             synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
+            latency: AckLatency::default(),
         };
         outbox.migrate()?;
         outbox.rebuild()?;

@@ -119,6 +119,7 @@ impl Outbox {
         self.sync()?;
         memory.recorded = seq;
         self.durable.store(seq, Ordering::SeqCst);
+        self.latency.forget_waiting();
         self.acked.store(held, Ordering::SeqCst);
         self.pruned.store(held, Ordering::SeqCst);
         drop(memory);
