@@ -162,7 +162,7 @@ pub struct Cube {
 }
 
 /// What the gateway keeps of a receipt: whose return, and what it was.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct ReceiptEntry {
     person: u64,
     profile: u32,

@@ -2,19 +2,24 @@
 //! value, for what must stay in memory for every event: which ids are held (with a digest of
 //! their content), which people have a return on record.
 //!
-//! Keys are HMAC outputs, so their first 8 bytes are uniformly spread. Entries live in sorted
-//! runs split into 65,536 partitions by the top bits (a lookup touches a few cache lines), each with a short unsorted tail merged in
-//! when full; keys and values are kept in separate vectors, so an entry takes exactly
-//! `8 + size_of::<V>()` bytes (12 for a 32-bit digest, 10 for a month). A hash map takes
-//! nearly twice that and doubles in one step when it grows. Two distinct hashes share an 8-byte
-//! prefix with probability about n / 2^64 per insertion (5e-13 with 10 million held).
+//! Keys are HMAC outputs, so their first 8 bytes are uniformly spread. The map is an ordered
+//! linear-probing table: a key's home slot is its position scaled to the table (so homes rise
+//! with keys), it sits at or after its home, and each cluster of occupied slots is kept in key
+//! order. A lookup reads from the home slot until it meets the key, a larger key or an empty
+//! slot: one or two cache lines, where sorted partitions took five or more. The slots in order
+//! are the entries in key order, which is what writing a run of a [`SpillMap`] needs. Keys and
+//! values are kept in separate vectors: at most 7/8 of the slots are used, so an entry takes at
+//! most `(8 + size_of::<V>()) * 8 / 7` bytes once full (14 for a 32-bit digest). A map made
+//! [`PrefixMap::with_capacity`] never grows; one that does grows by doubling, in one ordered
+//! pass. Two distinct hashes share an 8-byte prefix with probability about n / 2^64 per
+//! insertion (5e-13 with 10 million held).
 
 pub mod spill;
 
 pub use spill::{Fixed, SpillMap};
 
-const PARTITION_BITS: u32 = 16;
-const TAIL_MAX: usize = 32;
+/// Slots of a map made with [`Default`], before it first grows.
+const INITIAL_SLOTS: usize = 64;
 
 /// A 32-bit digest of an event's canonical encoding, to tell a duplicate (same id, same content)
 /// from a conflict (same id, other content). A conflict goes unnoticed with probability 2^-32;
@@ -27,42 +32,35 @@ pub fn content_digest(canonical: &[u8]) -> u32 {
 /// 64-bit hash prefix to a small value.
 #[derive(Debug)]
 pub struct PrefixMap<V> {
-    partitions: Vec<Partition<V>>,
-    bits: u32,
+    /// Slot keys; 0 marks an empty slot. A cluster may run past the last home slot: the
+    /// vectors then grow at the end, so no cluster wraps around.
+    keys: Vec<u64>,
+    values: Vec<V>,
+    /// Home slots: `keys.len()` may exceed it by the overflow of the last clusters.
+    homes: usize,
+    /// The value of key 0, which cannot sit in a slot.
+    zero: Option<V>,
     len: usize,
 }
 
-#[derive(Debug)]
-struct Partition<V> {
-    keys: Vec<u64>,
-    values: Vec<V>,
-    tail: Vec<(u64, V)>,
-}
-
-impl<V> Default for Partition<V> {
+impl<V: Copy + Default> Default for PrefixMap<V> {
     fn default() -> Self {
-        Self {
-            keys: Vec::new(),
-            values: Vec::new(),
-            tail: Vec::new(),
-        }
+        Self::with_slots(INITIAL_SLOTS)
     }
 }
 
-impl<V: Copy> Default for PrefixMap<V> {
-    fn default() -> Self {
-        Self::with_partition_bits(PARTITION_BITS)
+impl<V: Copy + Default> PrefixMap<V> {
+    /// An empty map that holds `entries` without growing.
+    pub fn with_capacity(entries: usize) -> Self {
+        Self::with_slots((entries.max(1) * 8).div_ceil(7))
     }
-}
 
-impl<V: Copy> PrefixMap<V> {
-    /// An empty map of `2^bits` partitions (at most 16): fewer for a map that stays small,
-    /// since each partition costs about 72 bytes even when empty.
-    pub fn with_partition_bits(bits: u32) -> Self {
-        let bits = bits.clamp(1, PARTITION_BITS);
+    fn with_slots(slots: usize) -> Self {
         Self {
-            partitions: (0..1 << bits).map(|_| Partition::default()).collect(),
-            bits,
+            keys: vec![0; slots],
+            values: vec![V::default(); slots],
+            homes: slots,
+            zero: None,
             len: 0,
         }
     }
@@ -77,39 +75,57 @@ impl<V: Copy> PrefixMap<V> {
 
     /// The value held for `key`, if any.
     pub fn get(&self, key: u64) -> Option<V> {
-        let part = &self.partitions[self.partition(key)];
-        if let Some((_, v)) = part.tail.iter().find(|(k, _)| *k == key) {
-            return Some(*v);
+        if key == 0 {
+            return self.zero;
         }
-        part.keys.binary_search(&key).ok().map(|i| part.values[i])
+        self.find(key).ok().map(|at| self.values[at])
+    }
+
+    /// Where `key` is (`Ok`), or the slot it would take (`Err`): the first in its cluster,
+    /// from its home, holding a larger key or none.
+    fn find(&self, key: u64) -> Result<usize, usize> {
+        let mut at = self.home(key);
+        while let Some(&k) = self.keys.get(at) {
+            if k == key {
+                return Ok(at);
+            }
+            if k == 0 || k > key {
+                return Err(at);
+            }
+            at += 1;
+        }
+        Err(at)
     }
 
     /// Records `key` with `value`. The caller has checked that `key` is not held.
     pub fn insert(&mut self, key: u64, value: V) {
-        let at = self.partition(key);
-        let part = &mut self.partitions[at];
-        part.tail.push((key, value));
-        if part.tail.len() >= TAIL_MAX {
-            part.tail.sort_unstable_by_key(|(k, _)| *k);
-            // Exactly sized, so the map never holds more than it needs.
-            let total = part.keys.len() + part.tail.len();
-            let (mut keys, mut values) = (Vec::with_capacity(total), Vec::with_capacity(total));
-            let (mut i, mut j) = (0, 0);
-            while i < part.keys.len() || j < part.tail.len() {
-                if j == part.tail.len() || (i < part.keys.len() && part.keys[i] <= part.tail[j].0) {
-                    keys.push(part.keys[i]);
-                    values.push(part.values[i]);
-                    i += 1;
-                } else {
-                    keys.push(part.tail[j].0);
-                    values.push(part.tail[j].1);
-                    j += 1;
-                }
-            }
-            part.keys = keys;
-            part.values = values;
-            part.tail.clear();
+        if key == 0 {
+            self.len += usize::from(self.zero.replace(value).is_none());
+            return;
         }
+        if (self.len + 1) * 8 > self.homes * 7 {
+            self.grow();
+        }
+        let at = match self.find(key) {
+            Ok(at) => {
+                self.values[at] = value;
+                return;
+            }
+            Err(at) => at,
+        };
+        // The rest of the cluster moves one slot on, into its first empty slot.
+        let free = self.keys[at.min(self.keys.len())..]
+            .iter()
+            .position(|k| *k == 0)
+            .map_or(self.keys.len(), |i| at + i);
+        if free == self.keys.len() {
+            self.keys.push(0);
+            self.values.push(V::default());
+        }
+        self.keys.copy_within(at..free, at + 1);
+        self.values.copy_within(at..free, at + 1);
+        self.keys[at] = key;
+        self.values[at] = value;
         self.len += 1;
     }
 
@@ -121,20 +137,26 @@ impl<V: Copy> PrefixMap<V> {
 
     /// Removes `key`; returns whether it was held.
     pub fn remove(&mut self, key: u64) -> bool {
-        let at = self.partition(key);
-        let part = &mut self.partitions[at];
-        let removed = if let Some(i) = part.tail.iter().position(|(k, _)| *k == key) {
-            part.tail.swap_remove(i);
-            true
-        } else if let Ok(i) = part.keys.binary_search(&key) {
-            part.keys.remove(i);
-            part.values.remove(i);
-            true
-        } else {
-            false
+        if key == 0 {
+            let held = self.zero.take().is_some();
+            self.len -= usize::from(held);
+            return held;
+        }
+        let Ok(mut at) = self.find(key) else {
+            return false;
         };
-        self.len -= usize::from(removed);
-        removed
+        // Entries after it in the cluster, away from their home, move one slot back.
+        while let Some(&next) = self.keys.get(at + 1) {
+            if next == 0 || self.home(next) > at {
+                break;
+            }
+            self.keys[at] = next;
+            self.values[at] = self.values[at + 1];
+            at += 1;
+        }
+        self.keys[at] = 0;
+        self.len -= 1;
+        true
     }
 
     /// How many keys are held.
@@ -149,50 +171,56 @@ impl<V: Copy> PrefixMap<V> {
 
     /// Every entry, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
-        self.partitions.iter().flat_map(|part| {
-            let mut tail = part.tail.clone();
-            tail.sort_unstable_by_key(|(k, _)| *k);
-            let mut sorted = part
-                .keys
+        self.zero.map(|v| (0, v)).into_iter().chain(
+            self.keys
                 .iter()
-                .copied()
-                .zip(part.values.iter().copied())
-                .peekable();
-            let mut tail = tail.into_iter().peekable();
-            std::iter::from_fn(move || match (sorted.peek(), tail.peek()) {
-                (Some(a), Some(b)) if a.0 <= b.0 => sorted.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => tail.next(),
-                (Some(_), None) => sorted.next(),
-                (None, None) => None,
-            })
-        })
+                .zip(&self.values)
+                .filter(|(k, _)| **k != 0)
+                .map(|(k, v)| (*k, *v)),
+        )
     }
 
-    /// A map of entries given in strictly increasing key order, built without merging.
-    /// Returns `None` if the keys are not strictly increasing.
+    /// A map of entries given in strictly increasing key order. Returns `None` if the keys
+    /// are not strictly increasing.
     pub fn from_sorted(entries: impl IntoIterator<Item = (u64, V)>) -> Option<Self> {
-        let mut map = Self::default();
+        let entries = entries.into_iter();
+        let mut map = Self::with_capacity(entries.size_hint().0);
         let mut last = None;
         for (key, value) in entries {
             if last.is_some_and(|l| l >= key) {
                 return None;
             }
             last = Some(key);
-            let at = map.partition(key);
-            let part = &mut map.partitions[at];
-            part.keys.push(key);
-            part.values.push(value);
-            map.len += 1;
-        }
-        for part in &mut map.partitions {
-            part.keys.shrink_to_fit();
-            part.values.shrink_to_fit();
+            map.insert(key, value);
         }
         Some(map)
     }
 
-    fn partition(&self, key: u64) -> usize {
-        (key >> (64 - self.bits)) as usize
+    /// The home slot of a key: its place among all 64-bit keys, scaled to the table.
+    fn home(&self, key: u64) -> usize {
+        ((u128::from(key) * self.homes as u128) >> 64) as usize
+    }
+
+    /// Twice the home slots, filled in one pass in key order.
+    fn grow(&mut self) {
+        let mut grown = Self::with_slots(self.homes * 2);
+        grown.zero = self.zero;
+        grown.len = self.len;
+        let mut next = 0;
+        for (key, value) in self.keys.iter().zip(&self.values) {
+            if *key == 0 {
+                continue;
+            }
+            let at = grown.home(*key).max(next);
+            if at == grown.keys.len() {
+                grown.keys.push(0);
+                grown.values.push(V::default());
+            }
+            grown.keys[at] = *key;
+            grown.values[at] = *value;
+            next = at + 1;
+        }
+        *self = grown;
     }
 }
 
@@ -235,5 +263,36 @@ mod tests {
         assert_eq!(rebuilt.len(), index.len());
         assert!(rebuilt.iter().eq(index.iter()));
         assert!(PrefixMap::from_sorted([(2u64, 0u64), (1, 0)]).is_none());
+    }
+
+    #[test]
+    fn keys_at_both_ends_and_crowded_homes_stay_ordered_and_found() {
+        let mut index = PrefixMap::<u32>::with_capacity(100);
+        let homes = index.homes;
+        // Zero, the largest keys (their cluster runs past the last home slot), and a crowd
+        // sharing the first home slot.
+        let mut keys: Vec<u64> = vec![0, u64::MAX, u64::MAX - 1, u64::MAX - 2];
+        keys.extend(1..=40);
+        keys.extend((0..50).map(|i| u64::MAX / 2 + i * 7));
+        for (i, key) in keys.iter().rev().enumerate() {
+            index.insert(*key, i as u32);
+        }
+        assert_eq!(index.len(), keys.len());
+        assert_eq!(index.homes, homes, "a map made with capacity for them grew");
+        assert!(index.keys.len() > homes, "the last cluster runs past the last home slot");
+        for key in [3, u64::MAX - 1, 0, u64::MAX / 2 + 14] {
+            assert!(index.remove(key));
+            assert!(!index.remove(key));
+            assert_eq!(index.get(key), None);
+        }
+        keys.retain(|k| ![3, u64::MAX - 1, 0, u64::MAX / 2 + 14].contains(k));
+        keys.sort_unstable();
+        let listed: Vec<u64> = index.iter().map(|(k, _)| k).collect();
+        assert_eq!(listed, keys);
+        for key in &keys {
+            assert!(index.get(*key).is_some(), "{key} lost");
+        }
+        assert_eq!(index.get(41), None);
+        assert_eq!(index.len(), keys.len());
     }
 }

@@ -31,7 +31,7 @@ mod run;
 use run::{Run, RunWriter, merge};
 
 /// A value of fixed encoded size, so that entries on disk can be found by position.
-pub trait Fixed: Copy + Send + Sync + 'static {
+pub trait Fixed: Copy + Default + Send + Sync + 'static {
     /// Encoded size in bytes.
     const SIZE: usize;
     /// Writes the value into `out`, exactly [`Fixed::SIZE`] bytes.
@@ -70,9 +70,6 @@ impl Fixed for (u32, u32) {
 
 /// Runs of one tier merged into one of the next (see [`SpillMap::tier_to_merge`]).
 const FAN_IN: usize = 8;
-/// Entries per partition of an in-memory layer when full: a partition's sorted part is copied
-/// whenever its unsorted tail is merged in, so partitions stay short.
-const ENTRIES_PER_PARTITION: usize = 64;
 
 /// 64-bit hash prefix to a small value, mostly on disk. See the module's documentation.
 #[derive(Debug)]
@@ -120,7 +117,7 @@ impl<V: Fixed> SpillMap<V> {
             dir: dir.to_owned(),
             name: name.to_owned(),
             limit,
-            active: PrefixMap::with_partition_bits(partition_bits(limit)),
+            active: PrefixMap::with_capacity(limit),
             frozen: None,
             runs: Vec::new(),
             merging: None,
@@ -263,7 +260,7 @@ impl<V: Fixed> SpillMap<V> {
     fn freeze(&mut self, all: bool) -> io::Result<()> {
         let frozen = std::mem::replace(
             &mut self.active,
-            PrefixMap::with_partition_bits(partition_bits(self.limit)),
+            PrefixMap::with_capacity(self.limit),
         );
         // The frozen values are now the newest of their keys.
         if !self.removed.is_empty() {
@@ -395,9 +392,5 @@ impl<V: Fixed> SpillMap<V> {
 }
 
 /// Partition bits of an in-memory layer of at most `limit` entries.
-fn partition_bits(limit: usize) -> u32 {
-    (limit / ENTRIES_PER_PARTITION).max(1).ilog2()
-}
-
 #[cfg(test)]
 mod tests;
