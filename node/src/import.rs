@@ -9,7 +9,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use midwa_proto::index::PrefixMap;
+use midwa_proto::index::SpillMap;
 use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
 use prost::Message;
@@ -24,6 +24,8 @@ use crate::outbox::{Held, Prepared, Recorded};
 pub const MAX_PROBLEMS: usize = 1000;
 /// Rows between two progress updates.
 const UPDATE_EVERY: u64 = 25_000;
+/// Rows seen kept in memory before the rest go to scratch files.
+const SEEN_IN_MEMORY: usize = 1 << 16;
 /// Events recorded in one outbox write while committing.
 const COMMIT_CHUNK: usize = 20_000;
 
@@ -160,8 +162,11 @@ fn check(
     };
     let today = time::OffsetDateTime::now_utc().date();
     let mut out = BufWriter::with_capacity(1 << 20, staging.file().map_err(stage_error)?);
-    // Rows of this file already seen: id → (content digest, line).
-    let mut seen: PrefixMap<(u32, u32)> = PrefixMap::default();
+    // Rows of this file already seen: id → (content digest, line). Mostly on disk, beside the
+    // staging file, so that a large file does not grow the node.
+    let mut seen: SpillMap<(u32, u32)> =
+        SpillMap::create(staging.dir(), &staging.seen_name(), SEEN_IN_MEMORY)
+            .map_err(stage_error)?;
     let mut checked = Checked {
         kind,
         rows: 0,
@@ -225,7 +230,7 @@ fn check(
                             line,
                             receipt,
                             event,
-                        } => match seen.get(event.key) {
+                        } => match seen.get(event.key).map_err(stage_error)? {
                             Some((digest, _)) if digest == event.digest => {
                                 checked.already += 1;
                                 None
@@ -237,7 +242,8 @@ fn check(
                                 ),
                             )),
                             None => {
-                                seen.insert(event.key, (event.digest, line as u32));
+                                seen.insert(event.key, (event.digest, line as u32))
+                                    .map_err(stage_error)?;
                                 let held = service
                                     .outbox
                                     .held(&event)
@@ -454,6 +460,16 @@ impl Staging {
         Ok(Self { path })
     }
 
+    fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The name of the scratch files of the rows seen, unique like the staging file's.
+    fn seen_name(&self) -> String {
+        let stem = self.path.file_stem().unwrap_or_default().to_string_lossy();
+        format!("{stem}-seen")
+    }
+
     fn file(&self) -> std::io::Result<File> {
         std::fs::OpenOptions::new()
             .write(true)
@@ -468,14 +484,17 @@ impl Drop for Staging {
     }
 }
 
-/// Removes staging files left by a crash: their imports never finished and are simply run
-/// again.
+/// Removes staging files (and the scratch files of their rows seen) left by a crash: their
+/// imports never finished and are simply run again.
 pub fn clear_staging(dir: &Path) -> std::io::Result<()> {
     match std::fs::read_dir(dir) {
         Ok(entries) => {
             for entry in entries {
                 let path = entry?.path();
-                if path.extension().is_some_and(|e| e == "staging") {
+                if path
+                    .extension()
+                    .is_some_and(|e| e == "staging" || e == "run")
+                {
                     std::fs::remove_file(path)?;
                 }
             }

@@ -279,7 +279,10 @@ mod tests {
         }
         assert_eq!(index.len(), keys.len());
         assert_eq!(index.homes, homes, "a map made with capacity for them grew");
-        assert!(index.keys.len() > homes, "the last cluster runs past the last home slot");
+        assert!(
+            index.keys.len() > homes,
+            "the last cluster runs past the last home slot"
+        );
         for key in [3, u64::MAX - 1, 0, u64::MAX / 2 + 14] {
             assert!(index.remove(key));
             assert!(!index.remove(key));

@@ -258,10 +258,7 @@ impl<V: Fixed> SpillMap<V> {
     /// Hands the active map to a merge with the newest runs no larger than what it merges
     /// (with `all`, every run).
     fn freeze(&mut self, all: bool) -> io::Result<()> {
-        let frozen = std::mem::replace(
-            &mut self.active,
-            PrefixMap::with_capacity(self.limit),
-        );
+        let frozen = std::mem::replace(&mut self.active, PrefixMap::with_capacity(self.limit));
         // The frozen values are now the newest of their keys.
         if !self.removed.is_empty() {
             for (key, _) in frozen.iter() {
