@@ -304,6 +304,24 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     browser.wait_text("#verify-result", "a refusal", |t| t.contains("NON VÉRIFIÉ"));
     shot("console-consulate");
 
+    // Mistakes are explained in the user's language, and again when it changes.
+    browser.script("document.getElementById('verify-code').value = '';");
+    browser.type_into("#verify-code", "pas un code");
+    browser.click("#verify-run");
+    browser.wait_text("#error", "a bad code explained in French", |t| {
+        t.starts_with("Ce n'est pas un code de reçu")
+    });
+    browser.click("#lang option[value='pt']");
+    browser.wait_text("#error", "the same in Portuguese", |t| {
+        t.starts_with("Isto não é um código de recibo")
+    });
+    let not_an_image = region.root().join("not-an-image.png");
+    std::fs::write(&not_an_image, "a text file").expect("write");
+    browser.type_into("#verify-image", path(&not_an_image));
+    browser.wait_text("#error", "a file that is no image explained", |t| {
+        t == "O ficheiro não é uma imagem PNG ou JPEG."
+    });
+
     // The console's API answers only its own page: with the token, on a loopback host.
     assert!(console_get(&url, "/api/session", None, None).starts_with("HTTP/1.1 401"));
     let token = url.split("token=").nth(1).expect("token");

@@ -8,6 +8,7 @@ const state = {
   token: "",
   session: null,
   answers: {},   // the last answer of each panel, redrawn on a change of language
+  error: null,   // the failure shown, said again on a change of language
   names: {},     // participants' names by code: { GH: { en, fr, pt, status } }
 };
 
@@ -99,9 +100,19 @@ async function api(path, options = {}) {
   const response = await fetch(path, Object.assign({}, options, { headers }));
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(response.status === 401 ? t("error.session") : body.error || response.statusText);
+    throw new Failure(response.status === 401 ? "session" : body.kind, body.error || response.statusText);
   }
   return body;
+}
+
+// A failure of the local server or the gateway: its kind is said in the user's language
+// (`error.<kind>`), with the details, in English, where the message has room for them.
+class Failure extends Error {
+  constructor(kind, detail) {
+    super(detail);
+    this.kind = kind;
+    this.detail = detail;
+  }
 }
 
 function query(body) {
@@ -113,8 +124,11 @@ function query(body) {
 }
 
 function showError(error) {
+  state.error = error;
   const el = document.getElementById("error");
-  el.textContent = error ? String(error.message || error) : "";
+  el.textContent = !error ? ""
+    : error.kind && MESSAGES.en[`error.${error.kind}`] ? t(`error.${error.kind}`, { detail: error.detail })
+    : String(error.message || error);
   el.hidden = !error;
 }
 
@@ -492,6 +506,7 @@ function setLanguage(lang) {
   localStorage.setItem("midwa-lang", state.lang);
   document.getElementById("lang").value = state.lang;
   applyWords();
+  if (state.error) showError(state.error);
   for (const [name, answer] of Object.entries(state.answers)) {
     if (name === "verify") showVerification(answer);
     else if (draw[name]) draw[name](answer);

@@ -40,23 +40,42 @@ struct Console {
     port: u16,
 }
 
-/// An answer that is not a success: its status and a message for the page.
-struct Failure(StatusCode, String);
+/// An answer that is not a success: its status, what kind of failure it is, and the details.
+/// The page says the kind in the user's language (its message `error.<kind>`), with the
+/// details, which are in English, where they help.
+struct Failure {
+    status: StatusCode,
+    kind: &'static str,
+    detail: String,
+}
+
+impl Failure {
+    fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
+        let body = json!({ "kind": self.kind, "error": self.detail });
+        (self.status, Json(body)).into_response()
     }
 }
 
 fn gateway_failure(s: tonic::Status) -> Failure {
-    let status = match s.code() {
-        tonic::Code::InvalidArgument => StatusCode::BAD_REQUEST,
-        tonic::Code::PermissionDenied | tonic::Code::Unauthenticated => StatusCode::FORBIDDEN,
-        tonic::Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
-        _ => StatusCode::BAD_GATEWAY,
+    let (status, kind) = match s.code() {
+        tonic::Code::InvalidArgument => (StatusCode::BAD_REQUEST, "refused"),
+        tonic::Code::PermissionDenied | tonic::Code::Unauthenticated => {
+            (StatusCode::FORBIDDEN, "forbidden")
+        }
+        tonic::Code::ResourceExhausted => (StatusCode::TOO_MANY_REQUESTS, "busy"),
+        _ => (StatusCode::BAD_GATEWAY, "gateway"),
     };
-    Failure(status, s.message().to_owned())
+    Failure::new(status, kind, s.message())
 }
 
 /// A console ready to serve: bound, connected, with its session token.
@@ -191,8 +210,9 @@ impl Console {
             format!("[::1]:{}", self.port),
         ];
         if !loopback.iter().any(|h| h == host) {
-            return Err(Failure(
+            return Err(Failure::new(
                 StatusCode::FORBIDDEN,
+                "host",
                 format!("the console answers only on 127.0.0.1:{}", self.port),
             ));
         }
@@ -201,9 +221,10 @@ impl Console {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
         if !same_secret(token.as_bytes(), self.token.as_bytes()) {
-            return Err(Failure(
+            return Err(Failure::new(
                 StatusCode::UNAUTHORIZED,
-                "open the console with the address `midwa console` printed (it carries the session token)".into(),
+                "session",
+                "open the console with the address `midwa console` printed (it carries the session token)",
             ));
         }
         Ok(())
@@ -251,7 +272,7 @@ async fn query(
         body.from.as_deref(),
         body.to.as_deref(),
     )
-    .map_err(|e| Failure(StatusCode::BAD_REQUEST, e))?;
+    .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "question", e))?;
     let answer = pb::statistics_client::StatisticsClient::new(c.channel.clone())
         .aggregate(request)
         .await
@@ -374,7 +395,13 @@ async fn verify_image(
     c.guard(&headers)?;
     let (code, attestation) = tokio::task::spawn_blocking(move || receipt::read_qr(&body))
         .await
-        .map_err(|_| Failure(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into()))??;
+        .map_err(|_| {
+            Failure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+        })??;
     receipt::verify(&c.channel, &code, attestation.as_deref(), &c.config)
         .await
         .map(Json)

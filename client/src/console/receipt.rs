@@ -14,14 +14,14 @@ use crate::config::Config;
 /// What a receipt QR code starts with (see `midwa-node receipt-qr`).
 const PREFIX: &str = "MIDWA RECEIPT ";
 
-fn unreadable(why: &str) -> Failure {
-    Failure(StatusCode::UNPROCESSABLE_ENTITY, why.to_owned())
+fn unreadable(kind: &'static str, why: &str) -> Failure {
+    Failure::new(StatusCode::UNPROCESSABLE_ENTITY, kind, why)
 }
 
 /// The receipt code, and the attestation if any, of a photo or scan of a receipt QR code.
 pub(super) fn read_qr(image: &[u8]) -> Result<(String, Option<String>), Failure> {
     let picture = image::load_from_memory(image)
-        .map_err(|_| unreadable("the file is not a PNG or JPEG image"))?
+        .map_err(|_| unreadable("not_image", "the file is not a PNG or JPEG image"))?
         .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(picture);
     let text = prepared
@@ -29,11 +29,14 @@ pub(super) fn read_qr(image: &[u8]) -> Result<(String, Option<String>), Failure>
         .iter()
         .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
         .ok_or_else(|| {
-            unreadable("no QR code could be read in the image; try a sharper, straighter photo")
+            unreadable(
+                "no_qr",
+                "no QR code could be read in the image; try a sharper, straighter photo",
+            )
         })?;
     let rest = text
         .strip_prefix(PREFIX)
-        .ok_or_else(|| unreadable("this QR code is not a MIDWA receipt"))?;
+        .ok_or_else(|| unreadable("not_receipt", "this QR code is not a MIDWA receipt"))?;
     let mut lines = rest.lines();
     let code = lines.next().unwrap_or_default().trim().to_owned();
     let attestation = lines
@@ -54,7 +57,7 @@ pub(super) async fn verify(
     let code: ReceiptCode = code
         .parse()
         .map_err(|e: midwa_proto::receipt::ReceiptCodeError| {
-            Failure(StatusCode::BAD_REQUEST, e.to_string())
+            Failure::new(StatusCode::BAD_REQUEST, "code", e.to_string())
         })?;
     let answer = pb::verification_client::VerificationClient::new(channel.clone())
         .verify(pb::VerifyRequest {
