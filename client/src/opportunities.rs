@@ -243,16 +243,7 @@ pub fn json(a: &pb::OpportunityList) -> String {
             serde_json::Value::Object(object)
         })
         .collect();
-    let states: Vec<serde_json::Value> = a
-        .states
-        .iter()
-        .map(|s| {
-            serde_json::json!({
-                "state": s.state, "included": s.included, "reason": s.reason,
-                "policy_version": s.policy_version,
-            })
-        })
-        .collect();
+    let states: Vec<serde_json::Value> = a.states.iter().map(crate::query::origin_json).collect();
     serde_json::json!({ "opportunities": opportunities, "states": states }).to_string()
 }
 

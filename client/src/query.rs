@@ -201,14 +201,22 @@ pub fn json(a: &pb::AggregateResponse) -> String {
         "threshold": a.threshold,
         "cells": a.cells.iter().map(cell).collect::<Vec<_>>(),
         "total": a.total.as_ref().map(cell),
-        "origins": a.origins.iter().map(|o| json!({
-            "state": o.state,
-            "included": o.included,
-            "reason": o.reason,
-            "policy_version": o.policy_version,
-        })).collect::<Vec<_>>(),
+        "origins": a.origins.iter().map(origin_json).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// One origin of an answer, included or left out and why, as JSON.
+pub(crate) fn origin_json(o: &pb::OriginStatus) -> serde_json::Value {
+    json!({
+        "state": o.state,
+        "included": o.included,
+        "reason": o.reason,
+        "reason_kind": o.reason_kind,
+        "expired_on": o.expired_on,
+        "uncovered": o.uncovered,
+        "policy_version": o.policy_version,
+    })
 }
 
 #[cfg(test)]
@@ -239,14 +247,15 @@ mod tests {
                 pb::OriginStatus {
                     state: "NG".into(),
                     included: true,
-                    reason: String::new(),
                     policy_version: 2,
+                    ..Default::default()
                 },
                 pb::OriginStatus {
                     state: "SN".into(),
                     included: false,
                     reason: "no policy".into(),
-                    policy_version: 0,
+                    reason_kind: "no_policy".into(),
+                    ..Default::default()
                 },
             ],
             threshold: 10,

@@ -48,7 +48,9 @@ impl Access {
     ) -> Self {
         let (released, policy_version, reason) = match decision {
             Decision::Allowed { version, .. } => (true, *version, String::new()),
-            Decision::Refused { version, reason } => (false, *version, reason.clone()),
+            Decision::Refused {
+                version, reason, ..
+            } => (false, *version, reason.clone()),
         };
         Self {
             origin,

@@ -61,9 +61,72 @@ pub enum Decision {
     Refused {
         /// The policy version applied (0: none pushed).
         version: u64,
-        /// Why, for the answer and the origin's access log.
+        /// Why, in English, for the answer and the origin's access log.
         reason: String,
+        /// Why, for a client that says it in its user's language.
+        why: Why,
     },
+}
+
+/// Why data is not released, as `pb::OriginStatus` carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// This kind of certificate receives no data.
+    Role,
+    /// The origin has pushed no policy.
+    NoPolicy,
+    /// The policy grants this data to no one the requester is.
+    NoGrant,
+    /// The grants there were have expired (on that day, if they said).
+    Expired(Option<time::Date>),
+    /// No grant in force covers these dimensions.
+    Uncovered(Vec<Dimension>),
+}
+
+impl Why {
+    /// A stable name of the reason (`OriginStatus.reason_kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Role => "role",
+            Self::NoPolicy => "no_policy",
+            Self::NoGrant => "no_grant",
+            Self::Expired(_) => "expired",
+            Self::Uncovered(_) => "uncovered",
+        }
+    }
+}
+
+/// What a query's answer says of one origin: included under which policy version, or left
+/// out and why.
+pub fn origin_status(origin: CountryCode, decision: &Decision) -> pb::OriginStatus {
+    let state = origin.to_string();
+    match decision {
+        Decision::Allowed { version, .. } => pb::OriginStatus {
+            state,
+            included: true,
+            policy_version: *version,
+            ..Default::default()
+        },
+        Decision::Refused {
+            version,
+            reason,
+            why,
+        } => pb::OriginStatus {
+            state,
+            included: false,
+            reason: reason.clone(),
+            policy_version: *version,
+            reason_kind: why.kind().to_owned(),
+            expired_on: match why {
+                Why::Expired(Some(day)) => day.to_string(),
+                _ => String::new(),
+            },
+            uncovered: match why {
+                Why::Uncovered(missing) => missing.iter().map(|d| d.as_str().to_owned()).collect(),
+                _ => Vec::new(),
+            },
+        },
+    }
 }
 
 /// The policies of every state.
@@ -160,12 +223,14 @@ impl Consent {
             return Decision::Refused {
                 version: 0,
                 reason: "this kind of certificate receives no data".into(),
+                why: Why::Role,
             };
         };
         let Some(version) = self.current(origin) else {
             return Decision::Refused {
                 version: 0,
                 reason: format!("{origin} has not pushed a consent policy: nothing is shared"),
+                why: Why::NoPolicy,
             };
         };
         let today = OffsetDateTime::now_utc().date();
@@ -191,9 +256,10 @@ pub fn decide(
     today: time::Date,
     default_threshold: u32,
 ) -> Decision {
-    let refused = |reason: String| Decision::Refused {
+    let refused = |reason: String, why: Why| Decision::Refused {
         version: version.number,
         reason,
+        why,
     };
     let candidates: Vec<&Grant> = version
         .policy
@@ -202,10 +268,13 @@ pub fn decide(
         .filter(|g| g.recipient == recipient && g.data == data)
         .collect();
     if candidates.is_empty() {
-        return refused(format!(
-            "{origin}'s policy (version {}) grants no {data} to {recipient}",
-            version.number
-        ));
+        return refused(
+            format!(
+                "{origin}'s policy (version {}) grants no {data} to {recipient}",
+                version.number
+            ),
+            Why::NoGrant,
+        );
     }
     let in_force: Vec<&Grant> = candidates
         .iter()
@@ -214,10 +283,13 @@ pub fn decide(
         .collect();
     if in_force.is_empty() {
         let last = candidates.iter().filter_map(|g| g.expires).max();
-        return refused(format!(
-            "{origin}'s grant of {data} to {recipient} expired{}",
-            last.map(|d| format!(" on {d}")).unwrap_or_default()
-        ));
+        return refused(
+            format!(
+                "{origin}'s grant of {data} to {recipient} expired{}",
+                last.map(|d| format!(" on {d}")).unwrap_or_default()
+            ),
+            Why::Expired(last),
+        );
     }
     let missing = |g: &Grant| -> Vec<Dimension> {
         dimensions
@@ -244,15 +316,18 @@ pub fn decide(
             let g = in_force[0];
             let names =
                 |ds: &[Dimension]| ds.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
-            refused(format!(
-                "{origin}'s grant of {data} to {recipient} does not cover {} (it covers: {})",
-                names(&missing(g)),
-                if g.dimensions.is_empty() {
-                    "totals only".into()
-                } else {
-                    names(&g.dimensions)
-                }
-            ))
+            refused(
+                format!(
+                    "{origin}'s grant of {data} to {recipient} does not cover {} (it covers: {})",
+                    names(&missing(g)),
+                    if g.dimensions.is_empty() {
+                        "totals only".into()
+                    } else {
+                        names(&g.dimensions)
+                    }
+                ),
+                Why::Uncovered(missing(g)),
+            )
         }
     }
 }
@@ -349,18 +424,28 @@ mod tests {
                 granted: vec![Dimension::Period, Dimension::Sex]
             }
         );
-        let Decision::Refused { reason, .. } = run(Recipient::Coordinators, &[Dimension::Mode])
-        else {
+        let uncovered = run(Recipient::Coordinators, &[Dimension::Mode]);
+        let Decision::Refused { reason, why, .. } = &uncovered else {
             panic!("mode is not granted");
         };
         assert!(reason.contains("does not cover mode"), "{reason}");
-        let Decision::Refused { reason, .. } =
-            run(Recipient::State("GH".parse().expect("code")), &[])
-        else {
+        assert_eq!(why, &Why::Uncovered(vec![Dimension::Mode]));
+        let status = origin_status("NG".parse().expect("code"), &uncovered);
+        assert_eq!(
+            (status.reason_kind.as_str(), status.uncovered),
+            ("uncovered", vec!["mode".to_owned()])
+        );
+        let expired = run(Recipient::State("GH".parse().expect("code")), &[]);
+        let Decision::Refused { reason, .. } = &expired else {
             panic!("expired");
         };
         assert!(reason.contains("expired on 2025-12-31"), "{reason}");
-        let Decision::Refused { reason, .. } =
+        let status = origin_status("NG".parse().expect("code"), &expired);
+        assert_eq!(
+            (status.reason_kind.as_str(), status.expired_on.as_str()),
+            ("expired", "2025-12-31")
+        );
+        let Decision::Refused { reason, why, .. } =
             run(Recipient::Consulates("NG".parse().expect("code")), &[])
         else {
             panic!("no grant");
@@ -369,5 +454,6 @@ mod tests {
             reason.contains("grants no aggregates:returns to consulates:NG"),
             "{reason}"
         );
+        assert_eq!(why, Why::NoGrant);
     }
 }

@@ -170,7 +170,9 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     let origins = browser.text("#returns-origins");
     assert!(
         origins.contains("Included: Ghana (policy version 1)")
-            && origins.contains("Left out: Senegal: SN has not pushed a consent policy"),
+            && origins.contains(
+                "Left out: Senegal: Senegal has not published a consent policy, so nothing is shared"
+            ),
         "{origins}"
     );
     let chart_bars =
@@ -233,8 +235,10 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     );
     assert!(browser.text("#opportunities-table").contains("Formation"));
     assert!(
-        browser.text("#returns-origins").contains("Exclu : Sénégal"),
-        "state names follow the language: {}",
+        browser.text("#returns-origins").contains(
+            "Exclu : Sénégal : Sénégal n'a pas publié de politique de consentement : rien n'est partagé"
+        ),
+        "state names and the reason follow the language: {}",
         browser.text("#returns-origins")
     );
     assert!(browser.text("#notices-table").contains("décembre 2026"));

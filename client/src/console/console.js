@@ -278,9 +278,18 @@ function origins(container, answer) {
   for (const o of answer.origins.filter((o) => !o.included)) {
     const q = document.createElement("p");
     q.className = "left-out";
-    q.textContent = t("left_out", { state: stateName(o.state), reason: o.reason });
+    q.textContent = t("left_out", { state: stateName(o.state), reason: leftOutReason(o) });
     container.append(q);
   }
+}
+
+// Why an origin is left out, in the chosen language when the gateway said which reason it is;
+// otherwise the gateway's own words (English).
+function leftOutReason(o) {
+  const key = `why.${o.reason_kind}${o.reason_kind === "expired" && !o.expired_on ? "_undated" : ""}`;
+  if (!o.reason_kind || !MESSAGES.en[key]) return o.reason;
+  const dims = (o.uncovered || []).map((d) => (MESSAGES.en[`col.${d}`] ? t(`col.${d}`) : d).toLowerCase());
+  return t(key, { state: stateName(o.state), date: day(o.expired_on || ""), dims: dims.join(", ") });
 }
 
 // ---------- the coordinator's panels ----------

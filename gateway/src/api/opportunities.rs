@@ -144,20 +144,7 @@ impl opportunities_server::Opportunities for Api {
         self.record(accesses).await?;
         let states = decisions
             .iter()
-            .map(|(s, d)| match d {
-                Decision::Allowed { version, .. } => pb::OriginStatus {
-                    state: s.to_string(),
-                    included: true,
-                    reason: String::new(),
-                    policy_version: *version,
-                },
-                Decision::Refused { version, reason } => pb::OriginStatus {
-                    state: s.to_string(),
-                    included: false,
-                    reason: reason.clone(),
-                    policy_version: *version,
-                },
-            })
+            .map(|(s, d)| crate::consent::origin_status(*s, d))
             .collect();
         Ok(Response::new(pb::OpportunityList {
             opportunities: listed.iter().map(Into::into).collect(),

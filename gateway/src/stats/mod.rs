@@ -264,29 +264,11 @@ impl Statistics {
         let mut released = Vec::new();
         for origin in origins {
             let decision = consent.decide(origin, requester, data, &dimensions);
-            let status = match &decision {
-                Decision::Allowed {
-                    version,
-                    threshold: t,
-                    ..
-                } => {
-                    allowed[key::country_index(origin) as usize] = true;
-                    threshold = threshold.max(*t);
-                    pb::OriginStatus {
-                        state: origin.to_string(),
-                        included: true,
-                        reason: String::new(),
-                        policy_version: *version,
-                    }
-                }
-                Decision::Refused { version, reason } => pb::OriginStatus {
-                    state: origin.to_string(),
-                    included: false,
-                    reason: reason.clone(),
-                    policy_version: *version,
-                },
-            };
-            statuses.push(status);
+            if let Decision::Allowed { threshold: t, .. } = &decision {
+                allowed[key::country_index(origin) as usize] = true;
+                threshold = threshold.max(*t);
+            }
+            statuses.push(crate::consent::origin_status(origin, &decision));
             released.push(Released { origin, decision });
         }
         let rows = query.run(&cube, &allowed);
