@@ -133,8 +133,11 @@ impl FollowUp {
         })
     }
 
-    fn forget(&mut self, item: Item) {
-        if let Some(i) = self.0.iter().position(|x| *x == item) {
+    /// Adds `item` for an event counted in (`sign` > 0), or forgets it for one counted out.
+    fn apply(&mut self, item: Item, sign: i64) {
+        if sign > 0 {
+            self.0.push(item);
+        } else if let Some(i) = self.0.iter().position(|x| *x == item) {
             self.0.remove(i);
         }
     }
@@ -292,26 +295,14 @@ impl Cube {
                 kind,
             } => {
                 let item = Item::Assisted(month as u16, category as u8, kind as u8);
-                self.update_person(origin, person, |f| {
-                    if sign > 0 {
-                        f.0.push(item);
-                    } else {
-                        f.forget(item);
-                    }
-                })?;
+                self.update_person(origin, person, |f| f.apply(item, sign))?;
             }
             FactBody::Assessment { month, scores } => {
                 let profile = self.profile_of(origin, person)?;
                 let cell = key::cell(profile, month, 0, 0);
                 self.add(TableId::Assessments, cell, sign, [0.0; 3]);
                 let item = Item::Surveyed(month as u16, scores);
-                self.update_person(origin, person, |f| {
-                    if sign > 0 {
-                        f.0.push(item);
-                    } else {
-                        f.forget(item);
-                    }
-                })?;
+                self.update_person(origin, person, |f| f.apply(item, sign))?;
             }
             FactBody::Closure { month, outcome } => {
                 let profile = self.profile_of(origin, person)?;
