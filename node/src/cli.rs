@@ -427,7 +427,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let timed = crate::latency::events(&s.ack_latency);
             if timed > 0 {
                 println!(
-                    "waited:      p50 {:.1} ms, p99 {:.1} ms, longest {:.1} ms, from recorded here to held at the gateway ({timed} events since the node started)",
+                    "waited:      p50 {:.1} ms, p99 {:.1} ms, all under {:.1} ms, from recorded here to held at the gateway ({timed} events since the node started)",
                     ms(0.5),
                     ms(0.99),
                     ms(1.0)
