@@ -53,18 +53,12 @@ impl Outbox {
             source,
         })?;
         // What was appended but never pointed to was never answered for: it goes.
-        let (outbox, _) = SegmentLog::open(
-            &dir.join("outbox"),
-            BATCH_FILE_BYTES,
-            pointers(&tree, BATCH, dir).collect::<Result<Vec<_>, _>>()?,
-            Tail::Cut,
-        )?;
-        let (ledger, _) = SegmentLog::open(
-            &dir.join("ledger"),
-            LEDGER_FILE_BYTES,
-            pointers(&tree, CHUNK, dir).collect::<Result<Vec<_>, _>>()?,
-            Tail::Cut,
-        )?;
+        let open_log = |name: &str, file_bytes, prefix| -> Result<SegmentLog, OutboxError> {
+            let pointed = pointers(&tree, prefix, dir).collect::<Result<Vec<_>, _>>()?;
+            Ok(SegmentLog::open(&dir.join(name), file_bytes, pointed, Tail::Cut)?.0)
+        };
+        let outbox = open_log("outbox", BATCH_FILE_BYTES, BATCH)?;
+        let ledger = open_log("ledger", LEDGER_FILE_BYTES, CHUNK)?;
         let scratch = dir.join("index");
         let memory = Memory::create(&scratch).map_err(|source| OutboxError::Index {
             path: scratch.clone(),

@@ -388,6 +388,5 @@ impl<V: Fixed> SpillMap<V> {
     }
 }
 
-/// Partition bits of an in-memory layer of at most `limit` entries.
 #[cfg(test)]
 mod tests;
