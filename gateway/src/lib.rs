@@ -22,6 +22,7 @@
 //! - [`api`]: the handlers of every service but `Exchange`.
 //! - [`participants`]: the states taking part, from the configuration.
 //! - [`metrics`]: Prometheus counters and their endpoint.
+//! - [`privacy`]: the exact discrete Gaussian sampler and the zCDP arithmetic of the guarantee.
 #![warn(missing_docs)]
 
 pub mod access;
@@ -38,6 +39,7 @@ pub mod metrics;
 pub mod notices;
 pub mod opportunities;
 pub mod participants;
+pub mod privacy;
 pub mod service;
 pub mod stats;
 pub mod store;
