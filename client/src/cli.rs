@@ -24,13 +24,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Aggregates of the region: each origin contributes what its consent policy grants you;
-    /// small counts are suppressed.
+    /// Aggregates of the region: each origin contributes what its consent policy grants you.
+    /// Every figure is noisy (differential privacy) and comes with its 95 % error; small or
+    /// uncertain counts are hidden; months are released some days after they end.
     ///
-    /// Metrics: returns, assisted_persons, assessments, closures, mean_scores. Dimensions:
-    /// period, origin, host_country, mode, return_type, sex, age_band, vulnerability,
-    /// destination_region, assistance_category and assistance_type (assisted_persons),
-    /// outcome (closures).
+    /// Metrics: returns, assisted_persons, assessments, closures, mean_scores, coverage (the
+    /// share of returned persons assisted). Dimensions: period, origin, host_country, mode,
+    /// return_type, sex, age_band, vulnerability (each combination of flags),
+    /// vulnerability_flag (each flag: a person with two counts in both), assistance_category
+    /// and assistance_type (assisted_persons, coverage), outcome (closures). A query is
+    /// answered from tables measured by origin, month and one of: mode, return type, sex,
+    /// age band, sex and age band, host country, vulnerability, flag (returns); sex, category,
+    /// category and sex, type (assistance); sex, age band (assessments); outcome, outcome and
+    /// sex (closures).
     Query {
         /// What to count.
         metric: String,

@@ -57,10 +57,15 @@ fn is_means(a: &pb::AggregateResponse) -> bool {
     a.metric == "mean_scores"
 }
 
+fn is_coverage(a: &pb::AggregateResponse) -> bool {
+    a.metric == "coverage"
+}
+
 /// The count column's name.
 fn counted(a: &pb::AggregateResponse) -> &'static str {
     match a.metric.as_str() {
-        "assisted_persons" | "mean_scores" => "persons",
+        "assisted_persons" | "coverage" => "persons",
+        "mean_scores" => "surveys",
         _ => "count",
     }
 }
@@ -73,16 +78,35 @@ fn mean_text(v: Option<f64>) -> String {
     v.map_or_else(|| "x".to_owned(), |m| format!("{m:.3}"))
 }
 
+/// `+/- 7.3`, the half-width of a cell's 95 % interval.
+fn error_text(e: f64) -> String {
+    format!("+/- {e:.1}")
+}
+
 /// The answer as aligned columns, with its notes.
 pub fn table(a: &pb::AggregateResponse) -> String {
     let mut header: Vec<String> = a.columns.clone();
     header.push(counted(a).into());
+    header.push("error (95 %)".into());
     if is_means(a) {
-        header.extend(["economic", "social", "psychosocial", "composite"].map(String::from));
+        header.extend(
+            [
+                "economic",
+                "social",
+                "psychosocial",
+                "composite",
+                "error (95 %)",
+            ]
+            .map(String::from),
+        );
+    }
+    if is_coverage(a) {
+        header.extend(["share", "error (95 %)"].map(String::from));
     }
     let row = |values: Vec<String>, cell: &pb::Cell| {
         let mut r = values;
         r.push(count_text(cell));
+        r.push(error_text(cell.count_error));
         if is_means(a) {
             r.extend(
                 [
@@ -93,6 +117,22 @@ pub fn table(a: &pb::AggregateResponse) -> String {
                 ]
                 .map(mean_text),
             );
+            r.push(if cell.composite.is_some() {
+                format!("+/- {:.3}", cell.mean_error)
+            } else {
+                String::new()
+            });
+        }
+        if is_coverage(a) {
+            r.push(
+                cell.share
+                    .map_or_else(|| "x".into(), |s| format!("{:.1} %", s * 100.0)),
+            );
+            r.push(if cell.share.is_some() {
+                format!("+/- {:.1} %", cell.mean_error * 100.0)
+            } else {
+                String::new()
+            });
         }
         r
     };
@@ -102,23 +142,31 @@ pub fn table(a: &pb::AggregateResponse) -> String {
         if let Some(first) = values.first_mut() {
             *first = "total".into();
         }
-        rows.push(row(values, total));
+        if !a.columns.is_empty() {
+            rows.push(row(values, total));
+        }
     }
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}{} (threshold {})\n",
+        "{}{} (threshold {}; months {} to {})\n",
         a.metric,
         if a.columns.is_empty() {
             String::new()
         } else {
             format!(" by {}", a.columns.join(", "))
         },
-        a.threshold
+        a.threshold,
+        a.first_month,
+        a.last_month,
     );
-    out.push_str(&crate::text::aligned(&header, &rows, |i| {
-        i >= a.columns.len()
-    }));
+    let first_number = a.columns.len();
+    out.push_str(&crate::text::aligned(&header, &rows, |i| i >= first_number));
+    let _ = writeln!(
+        out,
+        "\nThe figures are noisy, so that no one can be singled out: each count is within its error of the true value 95 % of the time (at most +/- {:.1} here). Asking again gives the same figures.",
+        a.error
+    );
     let hidden = a.cells.iter().chain(&a.total).any(|c| c.count.is_none())
         || (is_means(a)
             && a.cells
@@ -128,7 +176,7 @@ pub fn table(a: &pb::AggregateResponse) -> String {
     if hidden {
         let _ = writeln!(
             out,
-            "\nx: suppressed: a count below {} (a mean over fewer than 20 persons), or hidden so that no suppressed value can be worked out from the others",
+            "x: hidden: a count below {} or too uncertain (its noise more than a third of it), or a mean over fewer than 20 surveys",
             a.threshold
         );
     }
@@ -137,15 +185,29 @@ pub fn table(a: &pb::AggregateResponse) -> String {
     out
 }
 
-/// The answer as CSV: the group-by columns, the count, `suppressed`, and the means for
-/// mean_scores; the total is the last row, with `total` in the first column.
+/// The answer as CSV: the group-by columns, the count, its 95 % error, `suppressed`, and the
+/// means (mean_scores) or the share (coverage) with their error; the total is the last row,
+/// with `total` in the first column.
 pub fn csv(a: &pb::AggregateResponse) -> Result<String, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = a.columns.clone();
     header.push(counted(a).into());
+    header.push("error_95".into());
     header.push("suppressed".into());
     if is_means(a) {
-        header.extend(["economic", "social", "psychosocial", "composite"].map(String::from));
+        header.extend(
+            [
+                "economic",
+                "social",
+                "psychosocial",
+                "composite",
+                "mean_error_95",
+            ]
+            .map(String::from),
+        );
+    }
+    if is_coverage(a) {
+        header.extend(["share", "share_error_95"].map(String::from));
     }
     w.write_record(&header).map_err(|e| e.to_string())?;
     let total = a.total.iter().map(|t| {
@@ -154,12 +216,22 @@ pub fn csv(a: &pb::AggregateResponse) -> Result<String, String> {
         values.truncate(a.columns.len().max(1));
         (values, t)
     });
-    for (values, cell) in a.cells.iter().map(|c| (c.values.clone(), c)).chain(total) {
+    let cells: Vec<(Vec<String>, &pb::Cell)> = if a.columns.is_empty() {
+        total.collect()
+    } else {
+        a.cells
+            .iter()
+            .map(|c| (c.values.clone(), c))
+            .chain(total)
+            .collect()
+    };
+    for (values, cell) in cells {
         let mut r = values;
         if a.columns.is_empty() {
             r.clear();
         }
         r.push(cell.count.map(|c| c.to_string()).unwrap_or_default());
+        r.push(format!("{:.2}", cell.count_error));
         r.push(cell.suppressed.clone());
         if is_means(a) {
             r.extend(
@@ -171,6 +243,19 @@ pub fn csv(a: &pb::AggregateResponse) -> Result<String, String> {
                 ]
                 .map(|m| m.map(|m| format!("{m:.4}")).unwrap_or_default()),
             );
+            r.push(if cell.composite.is_some() {
+                format!("{:.4}", cell.mean_error)
+            } else {
+                String::new()
+            });
+        }
+        if is_coverage(a) {
+            r.push(cell.share.map(|s| format!("{s:.4}")).unwrap_or_default());
+            r.push(if cell.share.is_some() {
+                format!("{:.4}", cell.mean_error)
+            } else {
+                String::new()
+            });
         }
         w.write_record(&r).map_err(|e| e.to_string())?;
     }
@@ -183,6 +268,7 @@ pub fn json(a: &pb::AggregateResponse) -> String {
         let mut v = json!({
             "values": c.values,
             "count": c.count,
+            "error": c.count_error,
         });
         if !c.suppressed.is_empty() {
             v["suppressed"] = json!(c.suppressed);
@@ -192,6 +278,11 @@ pub fn json(a: &pb::AggregateResponse) -> String {
             v["social"] = json!(c.social);
             v["psychosocial"] = json!(c.psychosocial);
             v["composite"] = json!(c.composite);
+            v["mean_error"] = json!(c.mean_error);
+        }
+        if is_coverage(a) {
+            v["share"] = json!(c.share);
+            v["share_error"] = json!(c.mean_error);
         }
         v
     };
@@ -199,6 +290,11 @@ pub fn json(a: &pb::AggregateResponse) -> String {
         "metric": a.metric,
         "columns": a.columns,
         "threshold": a.threshold,
+        "noisy": true,
+        "confidence": 0.95,
+        "error": a.error,
+        "first_month": a.first_month,
+        "last_month": a.last_month,
         "cells": a.cells.iter().map(cell).collect::<Vec<_>>(),
         "total": a.total.as_ref().map(cell),
         "origins": a.origins.iter().map(origin_json).collect::<Vec<_>>(),
@@ -216,6 +312,12 @@ pub(crate) fn origin_json(o: &pb::OriginStatus) -> serde_json::Value {
         "expired_on": o.expired_on,
         "uncovered": o.uncovered,
         "policy_version": o.policy_version,
+        "privacy": o.privacy.as_ref().map(|p| json!({
+            "rho_budget": p.rho_budget,
+            "rho_spent": p.rho_spent,
+            "epsilon": p.epsilon,
+            "delta": p.delta,
+        })),
     })
 }
 
@@ -236,11 +338,13 @@ mod tests {
                 pb::Cell {
                     values: vec!["M".into()],
                     count: Some(1234),
+                    count_error: 7.3,
                     ..Default::default()
                 },
             ],
             total: Some(pb::Cell {
                 count: Some(1240),
+                count_error: 7.3,
                 ..Default::default()
             }),
             origins: vec![
@@ -260,15 +364,22 @@ mod tests {
             ],
             threshold: 10,
             metric: "returns".into(),
+            error: 7.3,
+            first_month: "2019-01".into(),
+            last_month: "2026-10".into(),
         }
     }
 
     #[test]
-    fn every_format_shows_suppression_and_origins() {
+    fn every_format_shows_suppression_errors_and_origins() {
         let a = answer();
         let t = table(&a);
         assert!(
-            t.contains("F          x") && t.contains("1234") && t.contains("total"),
+            t.contains("F          x") && t.contains("1234       +/- 7.3") && t.contains("total"),
+            "{t}"
+        );
+        assert!(
+            t.contains("noisy") && t.contains("95 %") && t.contains("2019-01 to 2026-10"),
             "{t}"
         );
         assert!(
@@ -278,11 +389,16 @@ mod tests {
         let c = csv(&a).expect("csv");
         assert_eq!(
             c,
-            "sex,count,suppressed\nF,,primary\nM,1234,\ntotal,1240,\n"
+            "sex,count,error_95,suppressed\nF,,0.00,primary\nM,1234,7.30,\ntotal,1240,7.30,\n"
         );
         let j: Value = serde_json::from_str(&json(&a)).expect("json");
         assert_eq!(j["cells"][0]["count"], Value::Null);
         assert_eq!(j["total"]["count"], 1240);
+        assert_eq!(j["total"]["error"], 7.3);
+        assert_eq!(
+            (j["noisy"].as_bool(), j["error"].as_f64()),
+            (Some(true), Some(7.3))
+        );
     }
 
     #[test]

@@ -43,10 +43,14 @@ pub fn origins(origins: &[pb::OriginStatus]) -> String {
         .iter()
         .filter(|o| o.included)
         .map(|o| {
-            if o.policy_version == 0 {
-                format!("{} (own data)", o.state)
+            let version = if o.policy_version == 0 {
+                "own data".to_owned()
             } else {
-                format!("{} (policy version {})", o.state, o.policy_version)
+                format!("policy version {}", o.policy_version)
+            };
+            match &o.privacy {
+                Some(p) => format!("{} ({version}; {})", o.state, privacy(p)),
+                None => format!("{} ({version})", o.state),
             }
         })
         .collect();
@@ -62,6 +66,15 @@ pub fn origins(origins: &[pb::OriginStatus]) -> String {
         let _ = writeln!(out, "left out: {}: {}", o.state, o.reason);
     }
     out
+}
+
+/// A state's privacy budget and spending, as people read it: `privacy budget rho 2.00, 0.80
+/// spent (epsilon 8.4 at delta 1e-6)`.
+pub fn privacy(p: &pb::Privacy) -> String {
+    format!(
+        "privacy budget rho {:.2}, {:.2} spent (epsilon {:.1} at delta {:e})",
+        p.rho_budget, p.rho_spent, p.epsilon, p.delta
+    )
 }
 
 /// A time in milliseconds since 1970, as `2026-11-22 21:50 UTC`.

@@ -25,14 +25,16 @@ pub struct Access {
     pub operation: &'static str,
     /// The class of data.
     pub data_class: String,
-    /// Released or not.
-    pub released: bool,
+    /// `released`, `refused`, or `measured` (a measurement, which spends privacy budget).
+    pub decision: &'static str,
     /// The policy version applied.
     pub policy_version: u64,
     /// Cells or records released.
     pub count: u64,
-    /// Why refused.
+    /// Why refused, or what was measured.
     pub reason: String,
+    /// The origin's privacy budget and what was spent of it (rho), for aggregates.
+    pub privacy: Option<(f64, f64)>,
 }
 
 impl Access {
@@ -57,10 +59,51 @@ impl Access {
             identity: identity.to_owned(),
             operation,
             data_class,
-            released,
+            decision: if released { "released" } else { "refused" },
             policy_version,
             count: if released { count } else { 0 },
             reason,
+            privacy: None,
+        }
+    }
+
+    /// The record of months of `origin`'s `data_class` measured with noise (`first`) and
+    /// measured again for what changed (`again`), at the request of `identity`: `count` months
+    /// in all, and the budget spent after it.
+    pub fn measured(
+        origin: CountryCode,
+        identity: &str,
+        data_class: String,
+        first: &[String],
+        again: &[String],
+        privacy: (f64, f64),
+    ) -> Self {
+        let span = |months: &[String]| match (months.first(), months.last()) {
+            (Some(a), Some(b)) if a == b => a.clone(),
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            _ => String::new(),
+        };
+        let mut what = Vec::new();
+        if !first.is_empty() {
+            what.push(format!("{} months measured ({})", first.len(), span(first)));
+        }
+        if !again.is_empty() {
+            what.push(format!(
+                "{} measured again for what changed ({})",
+                again.len(),
+                again.join(", ")
+            ));
+        }
+        Self {
+            origin,
+            identity: identity.to_owned(),
+            operation: "measure",
+            data_class,
+            decision: "measured",
+            policy_version: 0,
+            count: (first.len() + again.len()) as u64,
+            reason: what.join("; "),
+            privacy: Some(privacy),
         }
     }
 }
@@ -116,12 +159,14 @@ impl AccessLog {
                 identity: a.identity.clone(),
                 operation: a.operation.into(),
                 data_class: a.data_class.clone(),
-                decision: if a.released { "released" } else { "refused" }.into(),
+                decision: a.decision.into(),
                 policy_version: a.policy_version,
                 count: a.count,
                 reason: a.reason.clone(),
                 previous: previous.to_vec(),
                 hash: Vec::new(),
+                rho_budget: a.privacy.map_or(0.0, |p| p.0),
+                rho_spent: a.privacy.map_or(0.0, |p| p.1),
             };
             let hash = hash_of(&entry);
             entry.hash = hash.to_vec();

@@ -24,7 +24,7 @@ use crate::ingest::Holding;
 use crate::stats::Statistics;
 
 const MAGIC: &[u8; 8] = b"MIDWALDG";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const AGGREGATES: &[u8; 8] = b"MIDWAAGG";
 
 /// The checkpoint file of a store in `dir`.
@@ -238,7 +238,8 @@ mod tests {
 
     fn statistics(scratch: &Path) -> Statistics {
         use crate::stats::fact::{Fact, FactBody, ReturnFields};
-        let stats = Statistics::new(scratch).expect("scratch");
+        let stats = Statistics::new(scratch, crate::stats::measured::Measurements::for_tests())
+            .expect("scratch");
         let facts: Vec<Fact> = (0..500u64)
             .flat_map(|i| {
                 let origin = "NG".parse().expect("code");
@@ -293,7 +294,8 @@ mod tests {
         let (holdings, mut index) = sample(&scratch);
         let stats = statistics(&scratch);
         write(&path(dir.path()), &holdings, &mut index, &stats).expect("write");
-        let restored = Statistics::new(&scratch).expect("scratch");
+        let restored = Statistics::new(&scratch, crate::stats::measured::Measurements::for_tests())
+            .expect("scratch");
         let (h, mut i) = read(&path(dir.path()), &scratch, &restored).expect("read");
         assert_eq!(h, holdings);
         assert_eq!(entries(&mut i), entries(&mut index));
@@ -311,7 +313,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = path(dir.path());
         let scratch = dir.path().join("index");
-        let stats = Statistics::new(&scratch).expect("scratch");
+        let stats = Statistics::new(&scratch, crate::stats::measured::Measurements::for_tests())
+            .expect("scratch");
         assert!(read(&file, &scratch, &stats).is_none());
         let (holdings, mut index) = sample(&scratch);
         write(&file, &holdings, &mut index, &statistics(&scratch)).expect("write");

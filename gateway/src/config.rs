@@ -48,6 +48,9 @@ pub struct Config {
     pub queries: crate::verify::Limits,
     /// Counts below this are suppressed in aggregate answers (a state's grant may raise it).
     pub threshold: u32,
+    /// How aggregates are measured with noise: the region's privacy budget, when months are
+    /// measured, the host countries counted apart.
+    pub measurement: crate::stats::measured::Settings,
     /// How much verifying each consulate may do.
     pub verification: crate::verify::Limits,
     /// The states taking part.
@@ -100,11 +103,65 @@ impl Default for VerificationSection {
 #[serde(deny_unknown_fields, default)]
 struct DisclosureSection {
     threshold: u32,
+    rho: f64,
+    measure_after_days: u32,
+    supplement_every_hours: u64,
+    first_month: String,
+    host_countries: Vec<String>,
 }
 
 impl Default for DisclosureSection {
     fn default() -> Self {
-        Self { threshold: 10 }
+        Self {
+            threshold: 10,
+            rho: 2.0,
+            measure_after_days: 10,
+            supplement_every_hours: 24,
+            first_month: "2017-01".into(),
+            host_countries: crate::stats::workload::HOST_COUNTRIES
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+        }
+    }
+}
+
+impl DisclosureSection {
+    fn settings(&self) -> Result<crate::stats::measured::Settings, String> {
+        if !(self.rho.is_finite()
+            && self.rho > 0.0
+            && self.rho <= midwa_proto::policy::PrivacyBudget::MAX)
+        {
+            return Err(format!(
+                "disclosure.rho: {} is not a privacy budget: write a number above 0 and at most {} (2.0 is the default)",
+                self.rho,
+                midwa_proto::policy::PrivacyBudget::MAX
+            ));
+        }
+        let first: midwa_proto::codes::Month = self.first_month.parse().map_err(|e| {
+            format!("disclosure.first_month: {e}; write YYYY-MM, such as \"2017-01\"")
+        })?;
+        if !(first.month() - 1).is_multiple_of(3) {
+            return Err(format!(
+                "disclosure.first_month: {first} does not start a quarter: write a January, April, July or October"
+            ));
+        }
+        let hosts = self
+            .host_countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                c.parse::<midwa_proto::codes::CountryCode>()
+                    .map_err(|e| format!("disclosure.host_countries[{i}]: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::stats::measured::Settings {
+            rho: self.rho,
+            measure_after_days: self.measure_after_days,
+            supplement_every: Duration::from_secs(self.supplement_every_hours * 3600),
+            first_month: crate::stats::key::month_index(first),
+            hosts: crate::stats::workload::Hosts::new(&hosts),
+        })
     }
 }
 
@@ -195,6 +252,7 @@ impl Config {
                 midwa_proto::policy::MIN_THRESHOLD
             )));
         }
+        let measurement = file.disclosure.settings().map_err(invalid)?;
         let participants =
             crate::participants::Participants::from_entries(file.participant).map_err(invalid)?;
         if file.tls.crl_check_seconds == 0 {
@@ -226,6 +284,7 @@ impl Config {
                 ..crate::verify::Limits::default()
             },
             threshold: file.disclosure.threshold,
+            measurement,
             verification: crate::verify::Limits {
                 burst: file.verification.burst.max(1),
                 per_minute: file.verification.per_minute.max(1),

@@ -81,6 +81,8 @@ pub enum Why {
     Expired(Option<time::Date>),
     /// No grant in force covers these dimensions.
     Uncovered(Vec<Dimension>),
+    /// The origin's privacy budget is spent: measuring what was asked would go beyond it.
+    Budget,
 }
 
 impl Why {
@@ -92,6 +94,7 @@ impl Why {
             Self::NoGrant => "no_grant",
             Self::Expired(_) => "expired",
             Self::Uncovered(_) => "uncovered",
+            Self::Budget => "budget",
         }
     }
 }
@@ -125,6 +128,7 @@ pub fn origin_status(origin: CountryCode, decision: &Decision) -> pb::OriginStat
                 Why::Uncovered(missing) => missing.iter().map(|d| d.as_str().to_owned()).collect(),
                 _ => Vec::new(),
             },
+            privacy: None,
         },
     }
 }
@@ -190,6 +194,14 @@ impl Consent {
             .unwrap_or_else(PoisonError::into_inner)
             .get(&state)
             .cloned()
+    }
+
+    /// The privacy budget (rho) of `state`'s aggregates: its policy's, or `region` if that
+    /// is unset or looser.
+    pub fn privacy_budget(&self, state: CountryCode, region: f64) -> f64 {
+        self.current(state)
+            .and_then(|v| v.policy.privacy_budget)
+            .map_or(region, |b| b.rho().min(region))
     }
 
     /// The suppression threshold when no grant sets a stricter one.
@@ -345,6 +357,7 @@ pub fn version_to_pb(state: CountryCode, version: Option<&Version>) -> pb::Polic
             })
             .unwrap_or_default(),
         policy: version.map(|v| pb::Policy::from(&v.policy)),
+        privacy: None,
     }
 }
 
@@ -379,7 +392,11 @@ mod tests {
         Version {
             number: 3,
             received_at: OffsetDateTime::UNIX_EPOCH,
-            policy: Policy::try_from(&pb::Policy { grants }).expect("valid"),
+            policy: Policy::try_from(&pb::Policy {
+                grants,
+                ..Default::default()
+            })
+            .expect("valid"),
         }
     }
 

@@ -129,8 +129,14 @@ impl Gateway {
             );
         }
         let stats = Arc::new(
-            Statistics::new(&store::scratch_dir(&config.data_dir))
-                .map_err(|e| store::StoreError::index(&config.data_dir, e))?,
+            Statistics::new(
+                &store::scratch_dir(&config.data_dir),
+                stats::measured::Measurements::open(
+                    store.journal("measurements")?,
+                    config.measurement.clone(),
+                )?,
+            )
+            .map_err(|e| store::StoreError::index(&config.data_dir, e))?,
         );
         let stop = watch::Sender::new(false);
         let access = Arc::new(access::AccessLog::open(store.journal("access")?)?);

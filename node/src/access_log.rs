@@ -93,7 +93,7 @@ pub fn describe(entries: &[pb::AccessLogEntry]) -> String {
                 .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:>6}  {when}  {:<9} {:<8} {:<24} policy v{:<3} {:>5}  {}{}",
+            "{:>6}  {when}  {:<9} {:<8} {:<24} policy v{:<3} {:>5}  {}{}{}",
             e.index,
             e.operation,
             e.decision,
@@ -105,6 +105,14 @@ pub fn describe(entries: &[pb::AccessLogEntry]) -> String {
                 String::new()
             } else {
                 format!("  ({})", e.reason)
+            },
+            if e.rho_budget > 0.0 {
+                format!(
+                    "  [privacy: rho {:.3} of {:.3} spent]",
+                    e.rho_spent, e.rho_budget
+                )
+            } else {
+                String::new()
             }
         );
     }

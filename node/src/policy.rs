@@ -16,6 +16,8 @@ use crate::config::Config;
 struct File {
     #[serde(default)]
     grant: Vec<GrantEntry>,
+    #[serde(default)]
+    privacy_budget: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -56,14 +58,11 @@ pub fn parse(text: &str) -> Result<pb::Policy, String> {
                 threshold: g.threshold.unwrap_or(0),
             })
             .collect(),
+        privacy_budget: file.privacy_budget.unwrap_or(0.0),
     };
-    Policy::try_from(&wire).map_err(|e| {
-        format!(
-            "[[grant]] number {}, field {}: {}",
-            e.grant + 1,
-            e.field,
-            e.why
-        )
+    Policy::try_from(&wire).map_err(|e| match e.grant {
+        Some(i) => format!("[[grant]] number {}, field {}: {}", i + 1, e.field, e.why),
+        None => format!("{}: {}", e.field, e.why),
     })?;
     Ok(wire)
 }
@@ -121,6 +120,23 @@ pub fn describe(v: &pb::PolicyVersion) -> String {
         grants.len(),
         if grants.len() == 1 { "" } else { "s" }
     );
+    let budget = v.policy.as_ref().map_or(0.0, |p| p.privacy_budget);
+    if let Some(p) = &v.privacy {
+        let _ = writeln!(
+            out,
+            "privacy budget (zCDP rho per person): {:.3}{}; spent by the aggregates measured so far: {:.3}, {:.3} left (epsilon {:.2} at delta {:e})",
+            p.rho_budget,
+            if budget > 0.0 {
+                " (this policy's)"
+            } else {
+                " (the region's)"
+            },
+            p.rho_spent,
+            (p.rho_budget - p.rho_spent).max(0.0),
+            p.epsilon,
+            p.delta
+        );
+    }
     for (i, g) in grants.iter().enumerate() {
         let _ = writeln!(out, "\n[[grant]] {}", i + 1);
         let _ = writeln!(out, "  recipient:  {}", g.recipient);

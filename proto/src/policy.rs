@@ -10,10 +10,10 @@ use crate::pb;
 
 /// A policy that cannot be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("grants[{grant}].{field}: {why}")]
+#[error("{}{field}: {why}", grant.map(|g| format!("grants[{g}].")).unwrap_or_default())]
 pub struct PolicyError {
-    /// Index of the grant.
-    pub grant: usize,
+    /// Index of the grant; `None` for a field of the policy itself.
+    pub grant: Option<usize>,
     /// The field.
     pub field: &'static str,
     /// What is wrong and what is expected.
@@ -140,11 +140,43 @@ impl Grant {
     }
 }
 
-/// A state's policy: the grants, in the order written.
+/// A state's policy: the grants, in the order written, and its privacy budget if it sets one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
     /// The grants.
     pub grants: Vec<Grant>,
+    /// A privacy budget stricter than the region's, if any.
+    pub privacy_budget: Option<PrivacyBudget>,
+}
+
+/// The most privacy loss per person a state allows its aggregates to cause, as zero-concentrated
+/// differential privacy (rho), in thousandths: from 0.001 to [`PrivacyBudget::MAX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PrivacyBudget(u32);
+
+impl PrivacyBudget {
+    /// The largest budget a policy may write (the region's applies if it is lower).
+    pub const MAX: f64 = 100.0;
+
+    /// The budget of `rho`, rounded down to a thousandth (rounding never loosens it).
+    pub fn new(rho: f64) -> Result<Self, String> {
+        if !rho.is_finite() || rho <= 0.0 || rho > Self::MAX {
+            return Err(format!(
+                "{rho} is not a privacy budget: write rho, a number above 0 and at most {}",
+                Self::MAX
+            ));
+        }
+        let thousandths = (rho * 1000.0).floor() as u32;
+        if thousandths == 0 {
+            return Err(format!("{rho} is below 0.001, the smallest budget"));
+        }
+        Ok(Self(thousandths))
+    }
+
+    /// rho.
+    pub fn rho(self) -> f64 {
+        f64::from(self.0) / 1000.0
+    }
 }
 
 impl TryFrom<&pb::Policy> for Policy {
@@ -157,13 +189,27 @@ impl TryFrom<&pb::Policy> for Policy {
             .enumerate()
             .map(|(i, g)| grant(i, g))
             .collect::<Result<_, _>>()?;
-        Ok(Self { grants })
+        let privacy_budget = if p.privacy_budget == 0.0 {
+            None
+        } else {
+            Some(
+                PrivacyBudget::new(p.privacy_budget).map_err(|why| PolicyError {
+                    grant: None,
+                    field: "privacy_budget",
+                    why,
+                })?,
+            )
+        };
+        Ok(Self {
+            grants,
+            privacy_budget,
+        })
     }
 }
 
 fn grant(i: usize, g: &pb::Grant) -> Result<Grant, PolicyError> {
     let bad = |field, why: String| PolicyError {
-        grant: i,
+        grant: Some(i),
         field,
         why,
     };
@@ -301,6 +347,7 @@ impl From<&Policy> for pb::Policy {
     fn from(p: &Policy) -> Self {
         Self {
             grants: p.grants.iter().map(pb::Grant::from).collect(),
+            privacy_budget: p.privacy_budget.map_or(0.0, PrivacyBudget::rho),
         }
     }
 }
@@ -331,6 +378,7 @@ mod tests {
                     ..wire("consulates:NG", "verification", &["period", "mode"])
                 },
             ],
+            privacy_budget: 1.5,
         };
         let policy = Policy::try_from(&p).expect("valid");
         assert_eq!(policy.grants[0].recipient, Recipient::Coordinators);
@@ -386,6 +434,7 @@ mod tests {
         for (grant, expected) in cases {
             let err = Policy::try_from(&pb::Policy {
                 grants: vec![grant],
+                ..Default::default()
             })
             .expect_err(expected)
             .to_string();
@@ -394,9 +443,27 @@ mod tests {
     }
 
     #[test]
+    fn a_privacy_budget_is_a_positive_rho_never_rounded_up() {
+        let budget = |rho: f64| {
+            Policy::try_from(&pb::Policy {
+                privacy_budget: rho,
+                ..Default::default()
+            })
+            .map(|p| p.privacy_budget.map(PrivacyBudget::rho))
+        };
+        assert_eq!(budget(0.0), Ok(None), "0 leaves the region's");
+        assert_eq!(budget(1.2345), Ok(Some(1.234)));
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 0.0004, 101.0] {
+            let err = budget(bad).expect_err("not a budget").to_string();
+            assert!(err.starts_with("privacy_budget: "), "{err}");
+        }
+    }
+
+    #[test]
     fn expiry_is_inclusive() {
         let grant = Policy::try_from(&pb::Policy {
             grants: vec![wire("coordinators", "aggregates:returns", &[])],
+            ..Default::default()
         })
         .expect("valid")
         .grants

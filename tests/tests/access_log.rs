@@ -64,7 +64,13 @@ async fn the_access_log_records_every_release_and_detects_tampering() {
 
     let (ok, out) = access_log(&region);
     assert!(ok, "{out}");
-    assert!(out.contains("3 entries; the chain is intact"), "{out}");
+    // The months measured for the first answer, then the three answers.
+    assert!(out.contains("4 entries; the chain is intact"), "{out}");
+    assert!(
+        out.contains("measure   measured aggregates:returns") && out.contains("months measured"),
+        "{out}"
+    );
+    assert!(out.contains("[privacy: rho 0.800 of 2.000 spent]"), "{out}");
     assert!(
         out.contains("region/coordinator/midwa-secretariat"),
         "{out}"
@@ -156,9 +162,9 @@ async fn the_access_log_records_every_release_and_detects_tampering() {
             }),
         ),
         (
-            "the log ends before entry 2",
+            "the log ends before entry 3",
             Box::new(|j, e| {
-                j.overwrite(&e[2].0, None).expect("cut");
+                j.overwrite(&e[3].0, None).expect("cut");
             }),
         ),
     ];

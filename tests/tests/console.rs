@@ -168,6 +168,21 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         "months are named in English: {returns}"
     );
     let origins = browser.text("#returns-origins");
+    // Beside every table: that its figures are noisy, the error, and the state's privacy budget.
+    for panel in [
+        "#returns-origins",
+        "#coverage-origins",
+        "#scores-origins",
+        "#vulnerable-origins",
+    ] {
+        browser.wait_text(panel, "the noise note", |t| {
+            t.contains("Every figure is slightly noisy") && t.contains("Privacy of Ghana")
+        });
+    }
+    assert!(
+        returns.contains("± "),
+        "every count with its error: {returns}"
+    );
     assert!(
         origins.contains("Included: Ghana (policy version 1)")
             && origins.contains(
@@ -186,12 +201,13 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         t.contains("Unaccompanied minor")
     });
     assert!(
-        vulnerable.contains("hidden")
+        returns.contains("hidden")
             && browser
-                .text("#vulnerable")
+                .text("#returns")
                 .contains("Hidden cells protect small groups"),
-        "small groups are shown as hidden, with the reason: {vulnerable}"
+        "small groups (returns by sea in a month) are shown as hidden, with the reason: {returns}"
     );
+    assert!(vulnerable.contains("Single woman"), "{vulnerable}");
     browser.wait_text("#opportunities-table", "opportunities", |t| {
         t.contains("Irrigated vegetable growing") && t.contains("Training")
     });
@@ -235,6 +251,16 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     );
     assert!(browser.text("#opportunities-table").contains("Formation"));
     assert!(
+        browser
+            .text("#returns-origins")
+            .contains("légèrement bruité")
+            && browser
+                .text("#returns-origins")
+                .contains("Confidentialité pour Ghana"),
+        "{}",
+        browser.text("#returns-origins")
+    );
+    assert!(
         browser.text("#returns-origins").contains(
             "Exclu : Sénégal : Sénégal n'a pas publié de politique de consentement : rien n'est partagé"
         ),
@@ -260,6 +286,11 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
             .contains("Menor não acompanhado")
     );
     assert!(browser.text("#opportunities-table").contains("Formação"));
+    assert!(
+        browser.text("#scores-origins").contains("pequeno ruído"),
+        "{}",
+        browser.text("#scores-origins")
+    );
     shot("console-pt");
 
     // A consulate's console has one thing: verifying receipts, typed or from a QR photo.

@@ -172,8 +172,11 @@ async fn the_example_configurations_run_a_region() {
         MIDWA_EXE,
         &["--config", client, "query", "returns", "--by", "sex"],
     );
-    assert!(text.contains("total") && text.contains("200"), "{text}");
-    assert!(text.contains("NG (policy version 1)"), "{text}");
+    assert!(text.contains("total") && text.contains("+/- "), "{text}");
+    assert!(
+        text.contains("NG (policy version 1; privacy budget rho 2.00"),
+        "{text}"
+    );
 
     // Publishing the example opportunities, which the example policy lets coordinators see.
     run(

@@ -255,26 +255,50 @@ function download(file, headers, rows) {
 // A count cell: the number, or "hidden" with the reason.
 function countCell(cell, threshold) {
   if (cell.count === null || cell.count === undefined) {
-    const reason = cell.suppressed === "secondary" ? t("suppressed.secondary") : t("suppressed.primary", { t: number(threshold) });
+    const reason = cell.suppressed === "uncertain" ? t("suppressed.uncertain") : t("suppressed.primary", { t: number(threshold) });
     return { text: t("suppressed"), raw: "", suppressed: true, title: reason };
   }
   return { text: number(cell.count), raw: cell.count };
+}
+
+// A count's 95 % error: "± 7.3".
+function errorCell(cell) {
+  const e = cell.error ?? 0;
+  return { text: `± ${number(e, 1)}`, raw: e.toFixed(2) };
 }
 
 // The total of an answer as a last row, its label in the first of `columns` columns.
 function totalRow(answer, columns) {
   if (!answer.total) return [];
   const labels = Array.from({ length: columns }, (_, i) => ({ text: i === 0 ? t("total") : "", raw: i === 0 ? "total" : "" }));
-  return [[...labels, countCell(answer.total, answer.threshold)]];
+  return [[...labels, countCell(answer.total, answer.threshold), errorCell(answer.total)]];
 }
 
+// What an answer says of its noise, its months and each state's privacy budget, then the
+// states included and left out.
 function origins(container, answer) {
   container.replaceChildren();
+  const noise = document.createElement("p");
+  noise.className = "noise";
+  noise.textContent = t("noise", { e: number(answer.error || 0, 1), last: answer.last_month ? period(answer.last_month) : "—" });
+  container.append(noise);
   const included = answer.origins.filter((o) => o.included)
     .map((o) => `${stateName(o.state)} (${o.policy_version === 0 ? t("own_data") : t("policy_version", { v: o.policy_version })})`);
   const p = document.createElement("p");
   p.textContent = t("included", { list: included.length ? included.join(", ") : t("none") });
   container.append(p);
+  for (const o of answer.origins.filter((o) => o.privacy)) {
+    const q = document.createElement("p");
+    q.className = "privacy";
+    q.textContent = t("privacy", {
+      state: stateName(o.state),
+      spent: number(o.privacy.rho_spent, 2),
+      budget: number(o.privacy.rho_budget, 2),
+      epsilon: number(o.privacy.epsilon, 1),
+      delta: String(o.privacy.delta),
+    });
+    container.append(q);
+  }
   for (const o of answer.origins.filter((o) => !o.included)) {
     const q = document.createElement("p");
     q.className = "left-out";
@@ -310,17 +334,13 @@ const panels = {
     return { main: await query(body) };
   },
   async coverage() {
-    const [assisted, returns] = await Promise.all([
-      query({ metric: "assisted_persons", by: ["assistance_category"] }),
-      query({ metric: "returns" }),
-    ]);
-    return { main: assisted, returns };
+    return { main: await query({ metric: "coverage", by: ["assistance_category"] }) };
   },
   async scores() {
     return { main: await query({ metric: "mean_scores", by: ["period"], unit: "quarter" }) };
   },
   async vulnerable() {
-    return { main: await query({ metric: "returns", by: ["vulnerability"] }) };
+    return { main: await query({ metric: "returns", by: ["vulnerability_flag"] }) };
   },
   async notices() {
     return { main: await api("/api/notices") };
@@ -344,11 +364,12 @@ const draw = {
       modes.map((m) => ({ name: term("mode", m), color: `var(--${m})`, values: periods.map((p) => value(p, m)) })),
       (v) => number(Math.round(v)));
     table(document.getElementById("returns-table"), "returns",
-      [{ text: t("col.period") }, { text: t("col.mode") }, { text: t("col.returns"), number: true }],
+      [{ text: t("col.period") }, { text: t("col.mode") }, { text: t("col.returns"), number: true }, { text: t("col.error"), number: true }],
       [...main.cells.map((c) => [
         { text: period(c.values[0]), raw: c.values[0] },
         { text: term("mode", c.values[1]), raw: c.values[1] },
         countCell(c, main.threshold),
+        errorCell(c),
       ]), ...totalRow(main, 2)],
       main.threshold);
     origins(document.getElementById("returns-origins"), main);
@@ -358,19 +379,21 @@ const draw = {
       option.textContent = stateName(o.state);
     }
   },
-  coverage({ main, returns }) {
-    const total = returns.total && returns.total.count;
-    const share = (c) => (c.count !== null && c.count !== undefined && total ? c.count / total : null);
+  coverage({ main }) {
+    const share = (c) => (c.share === null || c.share === undefined ? null : c.share);
     barChart(document.getElementById("coverage-chart"), main.cells.map((c) => term("assistance_category", c.values[0])),
       [{ name: t("col.share"), values: main.cells.map(share) }], percent);
     table(document.getElementById("coverage-table"), "coverage",
-      [{ text: t("col.category") }, { text: t("col.assisted"), number: true }, { text: t("col.share"), number: true }],
+      [{ text: t("col.category") }, { text: t("col.assisted"), number: true }, { text: t("col.error"), number: true },
+        { text: t("col.share"), number: true }, { text: t("col.error"), number: true }],
       main.cells.map((c) => {
         const s = share(c);
         return [
           { text: term("assistance_category", c.values[0]), raw: c.values[0] },
           countCell(c, main.threshold),
+          errorCell(c),
           s === null ? { text: "—", raw: "" } : { text: percent(s), raw: s.toFixed(4) },
+          s === null ? { text: "", raw: "" } : { text: `± ${percent(c.share_error || 0)}`, raw: (c.share_error || 0).toFixed(4) },
         ];
       }),
       main.threshold);
@@ -382,26 +405,27 @@ const draw = {
       kinds.map((k) => ({ name: t(`col.${k}`), values: main.cells.map((c) => (c[k] ?? null)) })),
       (v) => number(v, 2));
     table(document.getElementById("scores-table"), "scores",
-      [{ text: t("col.period") }, { text: t("col.persons"), number: true },
-        ...kinds.map((k) => ({ text: t(`col.${k}`), number: true }))],
+      [{ text: t("col.period") }, { text: t("col.surveys"), number: true }, { text: t("col.error"), number: true },
+        ...kinds.map((k) => ({ text: t(`col.${k}`), number: true })), { text: t("col.error"), number: true }],
       main.cells.map((c) => [
         { text: period(c.values[0]), raw: c.values[0] },
         countCell(c, main.threshold),
+        errorCell(c),
         ...kinds.map((k) => (c[k] === null || c[k] === undefined
           ? { text: t("suppressed"), raw: "", suppressed: true, title: t("suppressed.primary", { t: 20 }) }
           : { text: number(c[k], 2), raw: c[k] })),
+        c.composite === null || c.composite === undefined ? { text: "", raw: "" }
+          : { text: `± ${number(c.mean_error || 0, 2)}`, raw: (c.mean_error || 0).toFixed(4) },
       ]),
       main.threshold);
     origins(document.getElementById("scores-origins"), main);
   },
   vulnerable({ main }) {
-    const cells = main.cells.filter((c) => c.values[0] !== "none");
-    barChart(document.getElementById("vulnerable-chart"), cells.map((c) => term("vulnerability", c.values[0])),
-      [{ name: t("col.returns"), values: cells.map((c) => c.count ?? null) }], (v) => number(Math.round(v)));
+    barChart(document.getElementById("vulnerable-chart"), main.cells.map((c) => term("vulnerability", c.values[0])),
+      [{ name: t("col.returns"), values: main.cells.map((c) => c.count ?? null) }], (v) => number(Math.round(v)));
     table(document.getElementById("vulnerable-table"), "vulnerable-groups",
-      [{ text: t("col.vulnerability") }, { text: t("col.returns"), number: true }],
-      [...main.cells.map((c) => [{ text: term("vulnerability", c.values[0]), raw: c.values[0] }, countCell(c, main.threshold)]),
-        ...totalRow(main, 1)],
+      [{ text: t("col.vulnerability") }, { text: t("col.returns"), number: true }, { text: t("col.error"), number: true }],
+      main.cells.map((c) => [{ text: term("vulnerability", c.values[0]), raw: c.values[0] }, countCell(c, main.threshold), errorCell(c)]),
       main.threshold);
     origins(document.getElementById("vulnerable-origins"), main);
   },

@@ -121,7 +121,9 @@ impl consent_server::Consent for Api {
         match pushed {
             Ok(version) => {
                 tracing::info!(%state, version = version.number, grants = version.policy.grants.len(), "consent policy in force");
-                Ok(Response::new(version_to_pb(state, Some(&version))))
+                let mut answer = version_to_pb(state, Some(&version));
+                answer.privacy = Some(self.stats.privacy(state, &self.consent));
+                Ok(Response::new(answer))
             }
             Err(ConsentError::Invalid(e)) => Err(Status::invalid_argument(format!(
                 "{e}; the policy in force is unchanged"
@@ -141,7 +143,9 @@ impl consent_server::Consent for Api {
     ) -> Result<Response<pb::PolicyVersion>, Status> {
         let state = self.caller_state(&request, Operation::Policy)?;
         let version = self.consent.current(state);
-        Ok(Response::new(version_to_pb(state, version.as_deref())))
+        let mut answer = version_to_pb(state, version.as_deref());
+        answer.privacy = Some(self.stats.privacy(state, &self.consent));
+        Ok(Response::new(answer))
     }
 }
 
@@ -168,25 +172,56 @@ impl statistics_server::Statistics for Api {
         let (stats, consent) = (self.stats.clone(), self.consent.clone());
         let query = request.into_inner();
         let role = caller.role.clone();
-        let answer = tokio::task::spawn_blocking(move || stats.answer(&query, &role, &consent))
-            .await
-            .map_err(|_| Status::internal("internal error"))?;
+        let answer = tokio::task::spawn_blocking(move || {
+            stats.answer(&query, &role, &consent, time::OffsetDateTime::now_utc())
+        })
+        .await
+        .map_err(|_| Status::internal("internal error"))?;
         match answer {
-            Ok((response, released)) => {
+            Ok(crate::stats::Answer { response, released }) => {
                 let data_class = crate::stats::query::Metric::data_class_of(&response.metric);
-                let accesses = released
-                    .iter()
-                    .map(|r| {
-                        Access::of(
+                let mut accesses = Vec::new();
+                for r in &released {
+                    let privacy = Some((r.budget, r.spent));
+                    for (family, months) in &r.measured.measured {
+                        let again = r
+                            .measured
+                            .supplemented
+                            .get(family)
+                            .cloned()
+                            .unwrap_or_default();
+                        accesses.push(Access::measured(
                             r.origin,
                             caller.uri.as_str(),
-                            "aggregate",
-                            data_class.clone(),
-                            &r.decision,
-                            response.cells.len() as u64,
-                        )
-                    })
-                    .collect();
+                            family.data_class().to_string(),
+                            &month_names(months),
+                            &month_names(&again),
+                            (r.budget, r.spent),
+                        ));
+                    }
+                    for (family, again) in &r.measured.supplemented {
+                        if !r.measured.measured.contains_key(family) {
+                            accesses.push(Access::measured(
+                                r.origin,
+                                caller.uri.as_str(),
+                                family.data_class().to_string(),
+                                &[],
+                                &month_names(again),
+                                (r.budget, r.spent),
+                            ));
+                        }
+                    }
+                    let mut access = Access::of(
+                        r.origin,
+                        caller.uri.as_str(),
+                        "aggregate",
+                        data_class.clone(),
+                        &r.decision,
+                        response.cells.len() as u64,
+                    );
+                    access.privacy = privacy;
+                    accesses.push(access);
+                }
                 self.record(accesses).await?;
                 let included = released
                     .iter()
@@ -198,6 +233,15 @@ impl statistics_server::Statistics for Api {
             Err(why) => Err(Status::invalid_argument(why)),
         }
     }
+}
+
+/// Month numbers as `YYYY-MM`.
+fn month_names(months: &[u32]) -> Vec<String> {
+    months
+        .iter()
+        .filter_map(|m| crate::stats::key::month_of(*m))
+        .map(|m| m.to_string())
+        .collect()
 }
 
 #[tonic::async_trait]

@@ -19,7 +19,13 @@ async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<
     let (ingest, writer, _) = Ingest::start(
         store,
         Arc::new(Metrics::default()),
-        Arc::new(Statistics::new(&crate::store::scratch_dir(dir)).expect("scratch")),
+        Arc::new(
+            Statistics::new(
+                &crate::store::scratch_dir(dir),
+                crate::stats::measured::Measurements::for_tests(),
+            )
+            .expect("scratch"),
+        ),
     )
     .expect("start");
     let ng: CountryCode = "NG".parse().expect("code");
@@ -41,7 +47,11 @@ async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<
 
 fn held(dir: &std::path::Path) -> Holding {
     let store = Store::open(dir, 8 << 20).expect("store");
-    let stats = Statistics::new(&crate::store::scratch_dir(dir)).expect("scratch");
+    let stats = Statistics::new(
+        &crate::store::scratch_dir(dir),
+        crate::stats::measured::Measurements::for_tests(),
+    )
+    .expect("scratch");
     let (ledger, _, _) = Ledger::load(&store, &stats).expect("ledger");
     ledger
         .holdings

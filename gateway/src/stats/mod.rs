@@ -1,26 +1,36 @@
-//! Aggregates: tables kept up to date as events are stored ([`cube`]), queries over them
-//! ([`query`]), each origin's consent, and disclosure control ([`disclosure`]) on every answer.
+//! Aggregates under disclosure control across every answer:
+//!
+//! - [`cube`]: the truth, kept up to date as events are stored, never released;
+//! - [`workload`]: the tables measured of each origin's month, and what a person adds to them;
+//! - [`measured`]: those tables measured once with noise, stored, supplemented when late data
+//!   or erasures change them, and each origin's privacy budget spent;
+//! - [`query`] and [`answer`]: every answer computed from the measurements alone, with its
+//!   error, small and uncertain counts hidden;
+//! - [`fact`] and [`key`]: what the cube keeps of an event, packed.
 
+pub mod answer;
 pub mod cube;
-pub mod disclosure;
 pub mod fact;
 pub mod key;
+pub mod measured;
 pub mod query;
+pub mod workload;
 
 use std::collections::BTreeSet;
 use std::io;
 use std::path::Path;
-use std::sync::{Condvar, Mutex, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use fact::Fact;
 use midwa_certs::Role;
 use midwa_proto::codes::CountryCode;
 use midwa_proto::pb;
 
-use crate::consent::{Consent, Decision};
+use crate::consent::{Consent, Decision, Why};
+use crate::privacy;
 use cube::Cube;
-use disclosure::{Hidden, MIN_PERSONS_FOR_MEAN, suppress};
-use query::{Metric, Query};
+use measured::{Done, Measurements};
+use query::{By, Metric, Query};
 
 /// The aggregates, shared by the writer (which hands over stored events), the thread that
 /// counts them in, and the query handlers.
@@ -34,6 +44,8 @@ pub struct Statistics {
     counted: Condvar,
     /// Why the aggregates stopped being kept up to date, if they did (a scratch file failed).
     broken: Mutex<Option<String>>,
+    /// The noisy measurements every answer is computed from.
+    measured: Mutex<Measurements>,
 }
 
 /// What an answer released of each origin, for the origins' access logs.
@@ -43,18 +55,46 @@ pub struct Released {
     pub origin: CountryCode,
     /// The decision taken for it.
     pub decision: Decision,
+    /// Its privacy budget and what was spent of it (rho).
+    pub budget: f64,
+    /// What was spent.
+    pub spent: f64,
+    /// What was measured of it to answer.
+    pub measured: Done,
+}
+
+/// An answer and, per origin, what was decided and measured.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The answer.
+    pub response: pb::AggregateResponse,
+    /// Per origin listed.
+    pub released: Vec<Released>,
 }
 
 impl Statistics {
-    /// Empty aggregates whose per-person maps keep their scratch files in `scratch`.
-    pub fn new(scratch: &Path) -> io::Result<Self> {
+    /// Empty aggregates whose per-person maps keep their scratch files in `scratch`, answered
+    /// from `measured`.
+    pub fn new(scratch: &Path, measured: Measurements) -> io::Result<Self> {
         Ok(Self {
             cube: RwLock::new(Cube::create(scratch)?),
             origins: RwLock::default(),
             progress: Mutex::default(),
             counted: Condvar::new(),
             broken: Mutex::default(),
+            measured: Mutex::new(measured),
         })
+    }
+
+    fn measurements(&self) -> MutexGuard<'_, Measurements> {
+        self.measured.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The privacy budget of `origin` and what its measurements spent (rho).
+    pub fn privacy(&self, origin: CountryCode, consent: &Consent) -> pb::Privacy {
+        let measured = self.measurements();
+        let budget = consent.privacy_budget(origin, measured.settings().rho);
+        privacy_pb(budget, measured.spent(origin))
     }
 
     /// Counts stored events in. Fails only if a scratch file cannot be read or written.
@@ -68,7 +108,9 @@ impl Statistics {
                 new_origins.push(fact.origin);
             }
         }
+        let changed = cube.take_changed();
         drop(cube);
+        self.measurements().note_changes(changed);
         let known = self.origins.read().unwrap_or_else(PoisonError::into_inner);
         new_origins.retain(|o| !known.contains(o));
         drop(known);
@@ -161,7 +203,9 @@ impl Statistics {
         for fact in facts {
             result = result.and(cube.remove(fact));
         }
+        let changed = cube.take_changed();
         drop(cube);
+        self.measurements().note_changes(changed);
         self.note(result);
         self.progress
             .lock()
@@ -235,95 +279,279 @@ impl Statistics {
         })
     }
 
-    /// Answers an aggregate request for `requester`: each origin contributes only if its policy
-    /// allows, small counts are suppressed. Also returns, per origin, what was decided.
+    /// Answers an aggregate request for `requester` at `now`: each origin contributes only
+    /// if its policy allows and its privacy budget is not spent; what the answer needs is
+    /// measured first if it was not yet; every figure comes from the measurements.
     pub fn answer(
         &self,
         request: &pb::AggregateRequest,
         requester: &Role,
         consent: &Consent,
-    ) -> Result<(pb::AggregateResponse, Vec<Released>), String> {
+        now: time::OffsetDateTime,
+    ) -> Result<Answer, String> {
         self.wait_counted();
         if let Some(why) = self.broken() {
             return Err(why);
         }
-        let cube = self.read();
-        let query = Query::parse(request, cube.regions())?;
+        let mut measured = self.measurements();
+        let settings = measured.settings().clone();
+        let query = Query::parse(request, &settings.hosts)?;
         let dimensions = query.dimensions();
-        let data = query.metric.data_class();
+        let families = query.metric.families();
         let origins: Vec<CountryCode> = self
             .origins
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
             .copied()
+            .filter(|o| query.origins.as_ref().is_none_or(|only| only.contains(o)))
             .collect();
-        let mut allowed = vec![false; 678];
         let mut threshold = consent.default_threshold();
-        let mut statuses = Vec::new();
-        let mut released = Vec::new();
+        let mut decisions = Vec::new();
+        let mut wanted = Vec::new();
         for origin in origins {
-            let decision = consent.decide(origin, requester, data, &dimensions);
+            let budget = consent.privacy_budget(origin, settings.rho);
+            let mut decision = Decision::Refused {
+                version: 0,
+                reason: String::new(),
+                why: Why::Role,
+            };
+            for family in &families {
+                // Coverage's returns are asked without the assistance dimensions.
+                let data = family.data_class();
+                let seen: Vec<_> = dimensions
+                    .iter()
+                    .copied()
+                    .filter(|d| midwa_proto::policy::applies(data, *d))
+                    .collect();
+                decision = consent.decide(origin, requester, data, &seen);
+                if !matches!(decision, Decision::Allowed { .. }) {
+                    break;
+                }
+            }
+            if let Decision::Allowed { version, .. } = decision
+                && let Some((family, over)) = families
+                    .iter()
+                    .find_map(|f| measured.over_budget(origin, *f, budget).map(|o| (f, o)))
+            {
+                decision = Decision::Refused {
+                    version,
+                    reason: format!(
+                        "{origin}'s privacy budget is spent: its aggregates have spent rho {:.3} of {:.3}{}; nothing more of it is released until its policy allows more",
+                        over.spent,
+                        over.budget,
+                        if over.more > 0.0 {
+                            format!(
+                                ", and {} would spend {:.3} more",
+                                family.data_class(),
+                                over.more
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    why: Why::Budget,
+                };
+            }
             if let Decision::Allowed { threshold: t, .. } = &decision {
-                allowed[key::country_index(origin) as usize] = true;
                 threshold = threshold.max(*t);
+                wanted.extend(families.iter().map(|f| (origin, *f, budget)));
             }
-            statuses.push(crate::consent::origin_status(origin, &decision));
-            released.push(Released { origin, decision });
+            decisions.push((origin, decision, budget));
         }
-        let rows = query.run(&cube, &allowed);
-        let counts: Vec<u64> = rows.iter().map(|(_, c)| c.count as u64).collect();
-        let release = suppress(&counts, u64::from(threshold));
-        let means = query.metric == Metric::MeanScores;
-        let mut any_mean_hidden = false;
-        let mut cells = Vec::with_capacity(rows.len());
-        let mut total = cube::Cell::default();
-        for ((values, cell), hidden) in rows.iter().zip(&release.cells) {
-            total.count += cell.count;
-            for (t, s) in total.sums.iter_mut().zip(cell.sums) {
-                *t += s;
-            }
-            let mean_shown = means && hidden.is_none() && cell.count as u64 >= MIN_PERSONS_FOR_MEAN;
-            any_mean_hidden |= means && !mean_shown;
-            let labels = query
-                .group_by
-                .iter()
-                .zip(values)
-                .map(|(d, v)| query.label(*d, *v, cube.regions()))
-                .collect();
-            cells.push(to_cell(labels, cell, *hidden, mean_shown));
-        }
-        let total_hidden = release.total_hidden.then_some(Hidden::Primary);
-        let total_mean = means
-            && !any_mean_hidden
-            && total_hidden.is_none()
-            && total.count as u64 >= MIN_PERSONS_FOR_MEAN;
-        let response = pb::AggregateResponse {
-            columns: query.group_by.iter().map(|d| d.to_string()).collect(),
-            cells,
-            total: Some(to_cell(Vec::new(), &total, total_hidden, total_mean)),
-            origins: statuses,
-            threshold,
-            metric: query.metric.to_string(),
+        let done = {
+            let cube = self.read();
+            measured.refresh(&cube, &wanted, now).map_err(|e| {
+                tracing::error!(error = %e, "cannot store measurements");
+                "the gateway cannot store its measurements right now; try again later".to_owned()
+            })?
         };
-        Ok((response, released))
+        let included: Vec<CountryCode> = decisions
+            .iter()
+            .filter(|(_, d, _)| matches!(d, Decision::Allowed { .. }))
+            .map(|(o, _, _)| *o)
+            .collect();
+        let last = settings.last_released(now);
+        let response = respond(
+            &measured,
+            &query,
+            &included,
+            (settings.first_month, last),
+            threshold,
+        )?;
+        let statuses = decisions
+            .iter()
+            .map(|(origin, decision, budget)| {
+                let mut s = crate::consent::origin_status(*origin, decision);
+                s.privacy = Some(privacy_pb(*budget, measured.spent(*origin)));
+                s
+            })
+            .collect();
+        let released = decisions
+            .into_iter()
+            .map(|(origin, decision, budget)| Released {
+                origin,
+                spent: measured.spent(origin),
+                measured: done.get(&origin).cloned().unwrap_or_default(),
+                decision,
+                budget,
+            })
+            .collect();
+        let mut response = response;
+        response.origins = statuses;
+        Ok(Answer { response, released })
     }
 }
 
-fn to_cell(values: Vec<String>, cell: &cube::Cell, hidden: Option<Hidden>, mean: bool) -> pb::Cell {
-    let n = cell.count.max(1) as f64;
-    let mean_of = |i: usize| mean.then_some(cell.sums[i] / n);
-    pb::Cell {
-        values,
-        count: hidden.is_none().then_some(cell.count as u64),
-        economic: mean_of(0),
-        social: mean_of(1),
-        psychosocial: mean_of(2),
-        composite: mean.then_some(cell.sums.iter().sum::<f64>() / 3.0 / n),
-        suppressed: match hidden {
-            None => String::new(),
-            Some(Hidden::Primary) => "primary".into(),
-            Some(Hidden::Secondary) => "secondary".into(),
-        },
+/// A state's budget and spending as the wire carries them.
+fn privacy_pb(budget: f64, spent: f64) -> pb::Privacy {
+    pb::Privacy {
+        rho_budget: budget,
+        rho_spent: spent,
+        epsilon: privacy::epsilon(spent, privacy::DELTA),
+        delta: privacy::DELTA,
     }
+}
+
+/// The months a query is answered over, within those `released` (first and last): whole
+/// quarters if one of `tables` is measured by quarter.
+fn months(
+    query: &Query,
+    tables: &[&workload::Table],
+    released: (u32, u32),
+) -> Result<(u32, u32), String> {
+    let from = query.from.max(released.0);
+    let to = query.to.min(released.1);
+    let Some(table) = tables.iter().find(|t| t.every == workload::Every::Quarter) else {
+        return Ok((from, to));
+    };
+    let q = workload::Every::Quarter;
+    let what = || {
+        let by: Vec<&str> = table.attrs.iter().map(|a| By::Attr(*a).name()).collect();
+        format!("{} by {}", table.family.data_class(), by.join(" and "))
+    };
+    if query.by.contains(&By::Period) && query.unit == query::PeriodUnit::Month {
+        return Err(format!(
+            "{} is measured by quarter: group the period by quarter or year (--unit quarter)",
+            what()
+        ));
+    }
+    if query.from > 0 && q.first_month(q.period(query.from)) != query.from {
+        return Err(format!(
+            "{} is measured by quarter: start at the first month of a quarter (January, April, July or October)",
+            what()
+        ));
+    }
+    if query.to <= released.1 && q.last_month(q.period(query.to)) != query.to {
+        return Err(format!(
+            "{} is measured by quarter: end at the last month of a quarter (March, June, September or December)",
+            what()
+        ));
+    }
+    // Up to the last whole quarter released.
+    Ok((from, q.last_month(q.period(to + 1).saturating_sub(1))))
+}
+
+/// The cells and total of an answer over the `included` origins, within the months
+/// `released`.
+fn respond(
+    measured: &Measurements,
+    query: &Query,
+    included: &[CountryCode],
+    released: (u32, u32),
+    threshold: u32,
+) -> Result<pb::AggregateResponse, String> {
+    let family = query.metric.family();
+    let table = query.table(family, true)?;
+    let total_table = query.table(family, false)?;
+    let mut tables = vec![table, total_table];
+    if query.metric == Metric::Coverage {
+        tables.push(query.table(workload::Family::Returns, true)?);
+        tables.push(query.table(workload::Family::Returns, false)?);
+    }
+    let months = months(query, &tables, released)?;
+    let grouped = answer::sum(measured, table, query, &query.by, included, months);
+    let total = answer::sum(measured, total_table, query, &[], included, months);
+    let total = total.values().next().copied().unwrap_or_default();
+    let labels = |group: &[u32]| -> Vec<String> {
+        query
+            .by
+            .iter()
+            .zip(group)
+            .map(|(b, v)| query.label(*b, *v))
+            .collect()
+    };
+    let (cells, total) = if query.metric == Metric::Coverage {
+        // Returns over the same origins, months and groups, without the assistance attributes.
+        let by: Vec<By> = query
+            .by
+            .iter()
+            .copied()
+            .filter(|b| !matches!(b, By::Attr(workload::Attr::Category | workload::Attr::Type)))
+            .collect();
+        let returns_table = query.table(workload::Family::Returns, true)?;
+        let returned = answer::sum(measured, returns_table, query, &by, included, months);
+        let returns_total_table = query.table(workload::Family::Returns, false)?;
+        let returned_total =
+            answer::sum(measured, returns_total_table, query, &[], included, months)
+                .values()
+                .next()
+                .copied()
+                .unwrap_or_default();
+        let cells = grouped
+            .iter()
+            .filter(|(_, s)| s.count >= 1)
+            .map(|(group, s)| {
+                let key: Vec<u32> = query
+                    .by
+                    .iter()
+                    .zip(group)
+                    .filter(|(b, _)| by.contains(b))
+                    .map(|(_, v)| *v)
+                    .collect();
+                let r = returned.get(&key).copied().unwrap_or_default();
+                answer::coverage_cell(labels(group), s, &r, threshold)
+            })
+            .collect();
+        (
+            cells,
+            answer::coverage_cell(Vec::new(), &total, &returned_total, threshold),
+        )
+    } else {
+        let cells = grouped
+            .iter()
+            .filter(|(_, s)| s.count >= 1)
+            .map(|(group, s)| answer::cell(labels(group), query.metric, s, threshold))
+            .collect();
+        (
+            cells,
+            answer::cell(Vec::new(), query.metric, &total, threshold),
+        )
+    };
+    let cells: Vec<pb::Cell> = if query.by.is_empty() {
+        vec![total.clone()]
+    } else {
+        cells
+    };
+    let error = cells
+        .iter()
+        .chain([&total])
+        .filter(|c| c.count.is_some())
+        .map(|c| c.count_error)
+        .fold(0.0, f64::max);
+    Ok(pb::AggregateResponse {
+        columns: query.by.iter().map(|b| b.name().to_owned()).collect(),
+        cells,
+        total: Some(total),
+        origins: Vec::new(),
+        threshold,
+        metric: query.metric.to_string(),
+        error,
+        first_month: key::month_of(months.0)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        last_month: key::month_of(months.1)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    })
 }

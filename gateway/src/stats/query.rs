@@ -1,15 +1,15 @@
-//! An aggregate query, parsed once, and its evaluation over the tables: filter the cells of the
-//! origins allowed, and add them up by the dimensions asked.
+//! An aggregate query, parsed once: what is counted, grouped and filtered by what, over which
+//! months; and which measured table answers it ([`super::workload`]).
 
 use std::fmt;
 use std::str::FromStr;
 
-use midwa_proto::codes::Month;
+use midwa_proto::codes::{CountryCode, Month};
 use midwa_proto::pb;
 use midwa_proto::policy::{DataClass, Dimension, applies};
 
-use super::cube::{Cell, Cube, TableId};
-use super::key::{self, FastMap, Regions};
+use super::key;
+use super::workload::{Attr, Family, Hosts, OTHER_HOST, TABLES, Table};
 
 /// Most dimensions one query groups by.
 pub const MAX_GROUP_BY: usize = 8;
@@ -25,17 +25,20 @@ pub enum Metric {
     Assessments,
     /// Closure events.
     Closures,
-    /// Mean sustainability scores over persons' latest assessment.
+    /// Mean sustainability scores over the surveys counted.
     MeanScores,
+    /// The share of returned persons who were assisted.
+    Coverage,
 }
 
 impl Metric {
-    const ALL: [Metric; 5] = [
+    const ALL: [Metric; 6] = [
         Metric::Returns,
         Metric::AssistedPersons,
         Metric::Assessments,
         Metric::Closures,
         Metric::MeanScores,
+        Metric::Coverage,
     ];
 
     /// The metric's name in queries.
@@ -46,6 +49,25 @@ impl Metric {
             Metric::Assessments => "assessments",
             Metric::Closures => "closures",
             Metric::MeanScores => "mean_scores",
+            Metric::Coverage => "coverage",
+        }
+    }
+
+    /// The family of measured tables it is computed from (coverage also needs returns).
+    pub fn family(self) -> Family {
+        match self {
+            Metric::Returns => Family::Returns,
+            Metric::AssistedPersons | Metric::Coverage => Family::Assistance,
+            Metric::Assessments | Metric::MeanScores => Family::Surveys,
+            Metric::Closures => Family::Closures,
+        }
+    }
+
+    /// Every family it is computed from.
+    pub fn families(self) -> Vec<Family> {
+        match self {
+            Metric::Coverage => vec![Family::Assistance, Family::Returns],
+            m => vec![m.family()],
         }
     }
 
@@ -56,14 +78,9 @@ impl Metric {
             .unwrap_or_else(|_| name.to_owned())
     }
 
-    /// The class of data a grant must release for this metric.
+    /// The class of data a grant must release for this metric (coverage needs returns too).
     pub fn data_class(self) -> DataClass {
-        match self {
-            Metric::Returns => DataClass::AggregateReturns,
-            Metric::AssistedPersons => DataClass::AggregateAssistance,
-            Metric::Assessments | Metric::MeanScores => DataClass::AggregateAssessments,
-            Metric::Closures => DataClass::AggregateClosures,
-        }
+        self.family().data_class()
     }
 }
 
@@ -100,44 +117,103 @@ pub enum PeriodUnit {
     Year,
 }
 
+/// What cells are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// The origin state.
+    Origin,
+    /// The month, quarter or year.
+    Period,
+    /// An attribute of a measured table.
+    Attr(Attr),
+}
+
+impl By {
+    /// The name of the column in answers.
+    pub fn name(self) -> &'static str {
+        match self {
+            By::Origin => "origin",
+            By::Period => "period",
+            By::Attr(Attr::Flag) => "vulnerability_flag",
+            By::Attr(a) => a.dimension().as_str(),
+        }
+    }
+}
+
+/// A filter on an attribute: the values kept (for the combination of flags, the flags of which
+/// a combination must have one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// The attribute.
+    pub attr: Attr,
+    /// Its values.
+    pub values: Vec<u32>,
+}
+
+impl Filter {
+    /// Whether a cell's value passes.
+    pub fn keeps(&self, value: u32) -> bool {
+        if self.attr == Attr::Vulnerability {
+            self.values.iter().any(|flags| value & flags != 0)
+        } else {
+            self.values.contains(&value)
+        }
+    }
+}
+
 /// A checked query.
 #[derive(Debug, Clone)]
 pub struct Query {
     /// What is counted.
     pub metric: Metric,
-    /// The dimensions of each cell, in order.
-    pub group_by: Vec<Dimension>,
-    /// The unit of the period dimension.
+    /// What each cell is grouped by, in order.
+    pub by: Vec<By>,
+    /// The unit of the period.
     pub unit: PeriodUnit,
-    /// Only cells with one of these values, per dimension.
-    filters: Vec<(Dimension, Vec<u32>)>,
+    /// Only these origins, if the query names some.
+    pub origins: Option<Vec<CountryCode>>,
+    /// Filters on attributes.
+    pub filters: Vec<Filter>,
     /// Month numbers, inclusive.
-    from: u32,
-    to: u32,
-    table: TableId,
+    pub from: u32,
+    /// The last month number.
+    pub to: u32,
+    /// Dimensions named, for consent.
+    dimensions: Vec<Dimension>,
 }
 
 impl Query {
-    /// Checks a request: names, values, and what the metric can be grouped by.
-    pub fn parse(req: &pb::AggregateRequest, regions: &Regions) -> Result<Self, String> {
+    /// Checks a request: names, values, and that a measured table answers it.
+    pub fn parse(req: &pb::AggregateRequest, hosts: &Hosts) -> Result<Self, String> {
         let metric: Metric = req.metric.parse()?;
         let data = metric.data_class();
-        let dimension = |name: &str| -> Result<Dimension, String> {
+        let mut dimensions = Vec::new();
+        let mut dimension = |name: &str| -> Result<Dimension, String> {
             let d: Dimension = name.parse().map_err(|e| format!("dimension {e}"))?;
-            if !applies(data, d) {
+            if !applies(data, d) || d == Dimension::DestinationRegion {
                 return Err(format!("{metric} cannot be grouped or filtered by {d}"));
             }
+            dimensions.push(d);
             Ok(d)
         };
-        let mut group_by = Vec::new();
+        let mut by = Vec::new();
         for name in &req.group_by {
-            let d = dimension(name)?;
-            if group_by.contains(&d) {
-                return Err(format!("{d} is grouped by twice"));
+            let b = if name == "vulnerability_flag" {
+                dimension("vulnerability")?;
+                By::Attr(Attr::Flag)
+            } else {
+                match dimension(name)? {
+                    Dimension::Origin => By::Origin,
+                    Dimension::Period => By::Period,
+                    d => By::Attr(attr_of(d, metric)?),
+                }
+            };
+            if by.contains(&b) {
+                return Err(format!("{} is grouped by twice", b.name()));
             }
-            group_by.push(d);
+            by.push(b);
         }
-        if group_by.len() > MAX_GROUP_BY {
+        if by.len() > MAX_GROUP_BY {
             return Err(format!(
                 "at most {MAX_GROUP_BY} dimensions can be grouped by"
             ));
@@ -152,7 +228,8 @@ impl Query {
                 ));
             }
         };
-        let mut filters = Vec::new();
+        let mut origins: Option<Vec<CountryCode>> = None;
+        let mut filters: Vec<Filter> = Vec::new();
         for f in &req.filters {
             let d = dimension(&f.dimension)?;
             if d == Dimension::Period {
@@ -161,20 +238,63 @@ impl Query {
             if f.values.is_empty() {
                 return Err(format!("the filter on {d} has no values"));
             }
-            let values = f
+            if d == Dimension::Origin {
+                let codes = f
+                    .values
+                    .iter()
+                    .map(|v| {
+                        v.parse::<CountryCode>()
+                            .map_err(|e| format!("filter on origin: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let kept = match origins.take() {
+                    None => codes,
+                    Some(before) => before.into_iter().filter(|c| codes.contains(c)).collect(),
+                };
+                origins = Some(kept);
+                continue;
+            }
+            let mut values = f
                 .values
                 .iter()
-                .map(|v| key::parse_value(d, v, regions).map_err(|e| format!("filter on {d}: {e}")))
+                .map(|v| {
+                    key::parse_value(d, v, &key::Regions::default())
+                        .map_err(|e| format!("filter on {d}: {e}"))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            // Persons are counted once per category or type: adding several of them up would
-            // count a person twice.
-            let per_person = matches!(d, Dimension::AssistanceCategory | Dimension::AssistanceType);
-            if per_person && values.len() > 1 && !group_by.contains(&d) {
+            values.sort_unstable();
+            values.dedup();
+            let mut attr = attr_of(d, metric)?;
+            if attr == Attr::Host
+                && let Some(v) = values.iter().find(|v| !hosts.lists(**v))
+            {
                 return Err(format!(
-                    "a person may have received several kinds of assistance: filter {d} on one value, or group by it"
+                    "filter on host_country: {} is not among the host countries counted apart (it is counted as other)",
+                    key::label(Dimension::HostCountry, *v, &key::Regions::default())
                 ));
             }
-            filters.push((d, values));
+            if attr == Attr::Vulnerability {
+                // One flag alone, or flags grouped one by one: the flag table answers it.
+                let per_flag = by.contains(&By::Attr(Attr::Flag));
+                if (values.len() == 1 && !by.contains(&By::Attr(Attr::Vulnerability))) || per_flag {
+                    attr = Attr::Flag;
+                    values = values.iter().map(|bits| bits.trailing_zeros()).collect();
+                }
+            }
+            if filters.iter().any(|x| x.attr == attr) {
+                return Err(format!(
+                    "{d} is filtered twice: give every value in one filter"
+                ));
+            }
+            // Persons are counted once per category or type: adding several of them up would
+            // count a person twice.
+            let per_person = matches!(attr, Attr::Category | Attr::Type | Attr::Flag);
+            if per_person && values.len() > 1 && !by.contains(&By::Attr(attr)) {
+                return Err(format!(
+                    "a person may be counted under several values of {d}: filter it on one value, or group by it"
+                ));
+            }
+            filters.push(Filter { attr, values });
         }
         let month = |text: &str, default: u32| -> Result<u32, String> {
             if text.is_empty() {
@@ -192,99 +312,87 @@ impl Query {
                 req.from_month, req.to_month
             ));
         }
-        let uses = |d: Dimension| group_by.contains(&d) || filters.iter().any(|(f, _)| *f == d);
-        let table = match metric {
-            Metric::Returns => TableId::Returns,
-            Metric::Assessments => TableId::Assessments,
-            Metric::Closures => TableId::Closures,
-            Metric::MeanScores => TableId::Scores,
-            Metric::AssistedPersons => match (
-                uses(Dimension::AssistanceCategory),
-                uses(Dimension::AssistanceType),
-            ) {
-                (false, false) => TableId::AssistedAny,
-                (true, false) => TableId::AssistedCategory,
-                (false, true) => TableId::AssistedType,
-                (true, true) => TableId::AssistedBoth,
-            },
-        };
-        Ok(Self {
+        if from > 0 || to < u32::MAX {
+            dimensions.push(Dimension::Period);
+        }
+        dimensions.sort();
+        dimensions.dedup();
+        let query = Self {
             metric,
-            group_by,
+            by,
             unit,
+            origins,
             filters,
             from,
             to,
-            table,
-        })
+            dimensions,
+        };
+        for family in metric.families() {
+            query.table(family, true)?;
+        }
+        Ok(query)
     }
 
     /// Every dimension the query looks through, for consent: its groups, its filters, and the
     /// period if it is bounded.
     pub fn dimensions(&self) -> Vec<Dimension> {
-        let mut out = self.group_by.clone();
-        out.extend(self.filters.iter().map(|(d, _)| *d));
-        if self.from > 0 || self.to < u32::MAX {
-            out.push(Dimension::Period);
+        self.dimensions.clone()
+    }
+
+    /// The attributes a figure of the query is broken down by: those of its cells
+    /// (`cells`), or of its total.
+    pub fn attrs(&self, cells: bool) -> Vec<Attr> {
+        let mut out: Vec<Attr> = self.filters.iter().map(|f| f.attr).collect();
+        if cells {
+            out.extend(self.by.iter().filter_map(|b| match b {
+                By::Attr(a) => Some(*a),
+                _ => None,
+            }));
         }
         out.sort();
         out.dedup();
         out
     }
 
-    /// The cells of the origins in `allowed` (by country number), grouped. Each cell's values
-    /// follow `group_by`; a period is a month, quarter or year number (see [`Query::label`]).
-    pub fn run(&self, cube: &Cube, allowed: &[bool]) -> Vec<(Vec<u32>, Cell)> {
-        let mut groups: FastMap<u128, Cell> = FastMap::default();
-        for (key, cell) in cube.cells(self.table) {
-            let origin = key::field(key, Dimension::Origin) as usize;
-            if !allowed.get(origin).copied().unwrap_or(false) {
-                continue;
-            }
-            let month = key::field(key, Dimension::Period);
-            if month < self.from || month > self.to {
-                continue;
-            }
-            if !self.filters.iter().all(|(d, values)| {
-                let v = key::field(key, *d);
-                if *d == Dimension::Vulnerability {
-                    values.iter().any(|flag| v & flag != 0)
-                } else {
-                    values.contains(&v)
-                }
-            }) {
-                continue;
-            }
-            let mut group = 0u128;
-            for (i, d) in self.group_by.iter().enumerate() {
-                let v = match d {
-                    Dimension::Period => self.period(month),
-                    d => key::field(key, *d),
-                };
-                group |= u128::from(v & 0xffff) << (16 * i);
-            }
-            let sum = groups.entry(group).or_default();
-            sum.count += cell.count;
-            for (s, x) in sum.sums.iter_mut().zip(cell.sums) {
-                *s += x;
-            }
+    /// The measured table of `family` that answers the query's cells (`cells`) or total: the
+    /// smallest one broken down by every attribute needed. For returns under coverage, the
+    /// assistance attributes are left out.
+    pub fn table(&self, family: Family, cells: bool) -> Result<&'static Table, String> {
+        let mut needed = self.attrs(cells);
+        if family != self.metric.family() {
+            needed.retain(|a| !matches!(a, Attr::Category | Attr::Type));
         }
-        let mut out: Vec<(Vec<u32>, Cell)> = groups
-            .into_iter()
-            .filter(|(_, c)| c.count > 0)
-            .map(|(group, cell)| {
-                let values = (0..self.group_by.len())
-                    .map(|i| ((group >> (16 * i)) & 0xffff) as u32)
+        TABLES
+            .iter()
+            .filter(|t| t.family == family && needed.iter().all(|a| t.attrs.contains(a)))
+            .min_by_key(|t| t.attrs.len())
+            .ok_or_else(|| {
+                let can: Vec<String> = TABLES
+                    .iter()
+                    .filter(|t| t.family == family && !t.attrs.is_empty())
+                    .map(|t| {
+                        t.attrs
+                            .iter()
+                            .map(|a| By::Attr(*a).name())
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    })
                     .collect();
-                (values, cell)
+                format!(
+                    "{} cannot be broken down by {} together: the measured tables give origin and period with one of: {}",
+                    family.data_class(),
+                    needed
+                        .iter()
+                        .map(|a| By::Attr(*a).name())
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    can.join("; ")
+                )
             })
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
     }
 
     /// The period number of a month number, in the query's unit.
-    fn period(&self, month: u32) -> u32 {
+    pub fn period(&self, month: u32) -> u32 {
         let Some(i) = month.checked_sub(1) else {
             return 0;
         };
@@ -295,18 +403,42 @@ impl Query {
         }
     }
 
-    /// The label of a cell's value for the `i`-th group-by dimension.
-    pub fn label(&self, d: Dimension, value: u32, regions: &Regions) -> String {
-        if d != Dimension::Period {
-            return key::label(d, value, regions);
-        }
-        let Some(i) = value.checked_sub(1) else {
-            return "unknown".into();
-        };
-        match self.unit {
-            PeriodUnit::Month => key::label(d, value, regions),
-            PeriodUnit::Quarter => format!("{}-Q{}", 1950 + i / 4, i % 4 + 1),
-            PeriodUnit::Year => format!("{}", 1950 + i),
+    /// The label of a cell's value grouped by `by`.
+    pub fn label(&self, by: By, value: u32) -> String {
+        let regions = key::Regions::default();
+        match by {
+            By::Origin => key::label(Dimension::Origin, value, &regions),
+            By::Attr(Attr::Host) if value == OTHER_HOST => "other".into(),
+            By::Attr(Attr::Flag) => midwa_proto::vocab::Vulnerability::ALL
+                .get(value as usize)
+                .map_or_else(|| "unknown".into(), |f| f.as_str().to_owned()),
+            By::Attr(a) => key::label(a.dimension(), value, &regions),
+            By::Period => {
+                let Some(i) = value.checked_sub(1) else {
+                    return "unknown".into();
+                };
+                match self.unit {
+                    PeriodUnit::Month => key::label(Dimension::Period, value, &regions),
+                    PeriodUnit::Quarter => format!("{}-Q{}", 1950 + i / 4, i % 4 + 1),
+                    PeriodUnit::Year => format!("{}", 1950 + i),
+                }
+            }
         }
     }
+}
+
+/// The attribute of a dimension, for a metric.
+fn attr_of(d: Dimension, metric: Metric) -> Result<Attr, String> {
+    Ok(match d {
+        Dimension::Mode => Attr::Mode,
+        Dimension::ReturnType => Attr::ReturnType,
+        Dimension::Sex => Attr::Sex,
+        Dimension::AgeBand => Attr::AgeBand,
+        Dimension::HostCountry => Attr::Host,
+        Dimension::Vulnerability => Attr::Vulnerability,
+        Dimension::AssistanceCategory => Attr::Category,
+        Dimension::AssistanceType => Attr::Type,
+        Dimension::Outcome => Attr::Outcome,
+        other => return Err(format!("{metric} cannot be grouped or filtered by {other}")),
+    })
 }

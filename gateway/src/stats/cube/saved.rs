@@ -18,17 +18,17 @@ fn u32_of(fill: &mut Fill<'_>) -> Option<u32> {
     Some(u32::from_le_bytes(b))
 }
 
-fn f64s_of(fill: &mut Fill<'_>) -> Option<[f64; 3]> {
-    let mut out = [0.0; 3];
+fn sums_of(fill: &mut Fill<'_>) -> Option<[i64; 3]> {
+    let mut out = [0; 3];
     for x in &mut out {
-        *x = f64::from_bits(u64_of(fill)?);
+        *x = u64_of(fill)? as i64;
     }
     Some(out)
 }
 
-fn put_f64s(put: &mut Put<'_>, xs: [f64; 3]) -> std::io::Result<()> {
+fn put_sums(put: &mut Put<'_>, xs: [i64; 3]) -> std::io::Result<()> {
     for x in xs {
-        put(&x.to_bits().to_le_bytes())?;
+        put(&x.to_le_bytes())?;
     }
     Ok(())
 }
@@ -53,15 +53,38 @@ impl Cube {
             put(&(f.0.len() as u32).to_le_bytes())?;
             for item in &f.0 {
                 match *item {
-                    Item::Assisted(m, c, k) => {
+                    Item::Assisted {
+                        month,
+                        category,
+                        kind,
+                        profile,
+                    } => {
                         put(&[0])?;
-                        put(&m.to_le_bytes())?;
-                        put(&[c, k])?;
+                        put(&month.to_le_bytes())?;
+                        put(&profile.to_le_bytes())?;
+                        put(&[category, kind])?;
                     }
-                    Item::Surveyed(m, s) => {
+                    Item::Surveyed {
+                        month,
+                        scores,
+                        profile,
+                    } => {
                         put(&[1])?;
-                        put(&m.to_le_bytes())?;
-                        put_f64s(put, s)?;
+                        put(&month.to_le_bytes())?;
+                        put(&profile.to_le_bytes())?;
+                        for s in scores {
+                            put(&s.to_le_bytes())?;
+                        }
+                    }
+                    Item::Closed {
+                        month,
+                        outcome,
+                        profile,
+                    } => {
+                        put(&[2])?;
+                        put(&month.to_le_bytes())?;
+                        put(&profile.to_le_bytes())?;
+                        put(&[outcome])?;
                     }
                 }
             }
@@ -75,7 +98,7 @@ impl Cube {
             put(&(table.sums.len() as u64).to_le_bytes())?;
             for (k, s) in &table.sums {
                 put(&k.to_le_bytes())?;
-                put_f64s(put, *s)?;
+                put_sums(put, *s)?;
             }
         }
         Ok(())
@@ -115,13 +138,40 @@ impl Cube {
                 let mut m = [0u8; 2];
                 fill(&mut m)?;
                 let month = u16::from_le_bytes(m);
+                let profile = u32_of(fill)?;
                 f.0.push(match tag[0] {
                     0 => {
                         let mut ck = [0u8; 2];
                         fill(&mut ck)?;
-                        Item::Assisted(month, ck[0], ck[1])
+                        Item::Assisted {
+                            month,
+                            category: ck[0],
+                            kind: ck[1],
+                            profile,
+                        }
                     }
-                    1 => Item::Surveyed(month, f64s_of(fill)?),
+                    1 => {
+                        let mut scores = [0i16; 3];
+                        for s in &mut scores {
+                            let mut b = [0u8; 2];
+                            fill(&mut b)?;
+                            *s = i16::from_le_bytes(b);
+                        }
+                        Item::Surveyed {
+                            month,
+                            scores,
+                            profile,
+                        }
+                    }
+                    2 => {
+                        let mut o = [0u8; 1];
+                        fill(&mut o)?;
+                        Item::Closed {
+                            month,
+                            outcome: o[0],
+                            profile,
+                        }
+                    }
                     _ => return None,
                 });
             }
@@ -136,7 +186,7 @@ impl Cube {
             }
             for _ in 0..u64_of(fill)? {
                 let k = u64_of(fill)?;
-                table.sums.insert(k, f64s_of(fill)?);
+                table.sums.insert(k, sums_of(fill)?);
             }
         }
         Some(cube)
