@@ -313,6 +313,33 @@ async fn aggregates_equal_a_recount_of_the_files_through_restarts_and_erasures()
         check(&answer, recount, &args.join(" "));
     }
 
+    // Coverage: persons assisted in each category over persons returned, both over the same
+    // origins and months.
+    let coverage = region
+        .query("coordinator", &["coverage", "--by", "assistance_category"])
+        .expect("coverage");
+    let returned: usize = files.iter().map(|f| f.returns.len()).sum();
+    let assisted = &queries
+        .iter()
+        .find(|(args, _)| args == &["assisted_persons", "--by", "assistance_category"])
+        .expect("the recount")
+        .1;
+    let mut shares = 0;
+    for cell in coverage["cells"].as_array().expect("cells") {
+        let Some(share) = cell["share"].as_f64() else {
+            continue;
+        };
+        let key = vec![cell["values"][0].as_str().expect("category").to_owned()];
+        let truth = assisted.get(&key).map_or(0, |c| c.0) as f64 / returned as f64;
+        let error = cell["share_error"].as_f64().expect("share error");
+        assert!(
+            (share - truth).abs() <= 2.55 * error,
+            "coverage {key:?}: {share} released, {truth} true, error {error}"
+        );
+        shares += 1;
+    }
+    assert!(shares >= 2, "coverage shares released: {coverage}");
+
     assert!(gateway.terminate(), "the gateway stops cleanly");
     let mut gateway = region.start_gateway();
     for (args, recount) in &queries {
