@@ -1,5 +1,7 @@
-//! Aggregate queries on a gateway holding many events: latency of each answer to a coordinator
-//! over mTLS, consent and disclosure control included, and the gateway's memory.
+//! Aggregate queries on a gateway holding many events: what measuring each family of tables
+//! costs the first time it is asked, the latency of each answer to a coordinator over mTLS
+//! (consent and disclosure control included), how far the noisy figures are from the truth,
+//! and the gateway's memory.
 //!
 //! The events are realistic: synthetic agency records anonymised by the node's own code
 //! (returns, and for some people assistance, a survey, a closure), published over the node's
@@ -97,39 +99,92 @@ fn queries() -> Vec<(&'static str, pb::AggregateRequest)> {
             ),
         ),
         (
-            "returns by host and mode, women only",
-            q("returns", &["host_country", "mode"], "", &[("sex", &["F"])]),
+            "returns by host and quarter, two origins",
+            q(
+                "returns",
+                &["host_country", "period"],
+                "quarter",
+                &[("origin", &["NG", "GH"])],
+            ),
         ),
         (
             "returns by vulnerability and year",
             q("returns", &["vulnerability", "period"], "year", &[]),
         ),
         (
-            "assisted persons by category and type",
+            "returns by flag, origin and quarter",
             q(
-                "assisted_persons",
-                &["assistance_category", "assistance_type"],
-                "",
+                "returns",
+                &["vulnerability_flag", "origin", "period"],
+                "quarter",
                 &[],
             ),
+        ),
+        (
+            "assisted persons by category and sex",
+            q("assisted_persons", &["assistance_category", "sex"], "", &[]),
         ),
         (
             "assisted persons by quarter and sex",
             q("assisted_persons", &["period", "sex"], "quarter", &[]),
         ),
         (
+            "coverage by category and origin",
+            q("coverage", &["assistance_category", "origin"], "", &[]),
+        ),
+        (
             "assessments by year and age band",
             q("assessments", &["period", "age_band"], "year", &[]),
         ),
         (
-            "mean scores by sex and host",
-            q("mean_scores", &["sex", "host_country"], "", &[]),
+            "mean scores by sex and year",
+            q("mean_scores", &["sex", "period"], "year", &[]),
         ),
         (
             "closures by outcome and year",
             q("closures", &["outcome", "period"], "year", &[]),
         ),
     ]
+}
+
+/// What the benchmark knows of the records it made: returns by state and month, and by state,
+/// quarter and host or flag.
+#[derive(Default)]
+struct Truth {
+    monthly: HashMap<(String, String), u64>,
+    small: HashMap<(String, String, String), u64>,
+}
+
+impl Truth {
+    fn add(&mut self, state: &str, r: &pb::ReturnRecord) {
+        let month = r.return_date[..7].to_owned();
+        let m: u32 = month[5..].parse().unwrap_or(1);
+        let quarter = format!("{}-Q{}", &month[..4], (m - 1) / 3 + 1);
+        *self.monthly.entry((state.into(), month)).or_default() += 1;
+        *self
+            .small
+            .entry((
+                state.into(),
+                quarter.clone(),
+                format!("host:{}", r.host_country),
+            ))
+            .or_default() += 1;
+        for flag in &r.vulnerabilities {
+            *self
+                .small
+                .entry((state.into(), quarter.clone(), format!("flag:{flag}")))
+                .or_default() += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Truth) {
+        for (k, v) in other.monthly {
+            *self.monthly.entry(k).or_default() += v;
+        }
+        for (k, v) in other.small {
+            *self.small.entry(k).or_default() += v;
+        }
+    }
 }
 
 /// Returns recorded so far, for the anonymiser's checks of follow-ups.
@@ -190,8 +245,11 @@ pub async fn run(args: &Args) -> Result<()> {
         }));
     }
     let mut stored = 0;
+    let mut truth = Truth::default();
     for loader in loaders {
-        stored += loader.await??;
+        let (n, t) = loader.await??;
+        stored += n;
+        truth.merge(t);
     }
     println!(
         "loaded: {stored} events in {:.1} s (anonymised here, published over each node's stream)",
@@ -216,13 +274,45 @@ pub async fn run(args: &Args) -> Result<()> {
         midwa_client::config::Config::load(region.client("coordinator").context("coordinator")?)?;
     let channel = config.connect().await.map_err(anyhow::Error::msg)?;
     let mut client = pb::statistics_client::StatisticsClient::new(channel);
-    // The first answer waits until every acknowledged event is counted in.
+    // The first answer waits until every acknowledged event is counted in: asked of no origin,
+    // it measures nothing.
     let t = Instant::now();
-    client.aggregate(queries()[0].1.clone()).await?;
+    let mut nothing = queries()[0].1.clone();
+    nothing.filters.push(pb::Filter {
+        dimension: "origin".into(),
+        values: vec!["ZZ".into()],
+    });
+    client.aggregate(nothing).await?;
     println!(
         "first answer after loading: {:.1} ms (it waits until every acknowledged event is counted in)",
         ms(t.elapsed())
     );
+    // Each family of tables is measured the first time it is asked, for every released month
+    // and quarter of the three states.
+    for (family, metric) in [
+        ("returns", "returns"),
+        ("assistance", "assisted_persons"),
+        ("assessments", "assessments"),
+        ("closures", "closures"),
+    ] {
+        let t = Instant::now();
+        let answer = client
+            .aggregate(pb::AggregateRequest {
+                metric: metric.into(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        println!(
+            "measuring {family} for {} states, {} to {}: {:.1} ms (the first question that needs it)",
+            STATES.len(),
+            answer.first_month,
+            answer.last_month,
+            ms(t.elapsed())
+        );
+    }
+    accuracy(&mut client, &truth).await?;
+    sampler_speed();
     let mut all = Vec::new();
     println!(
         "\n{:<44} {:>9} {:>9} {:>9} {:>6}",
@@ -269,6 +359,128 @@ pub async fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// How far the released figures are from the truth: monthly returns per origin, and small
+/// cells (an origin's returns in a quarter from one host, or with one flag, fewer than 100).
+async fn accuracy(
+    client: &mut pb::statistics_client::StatisticsClient<tonic::transport::Channel>,
+    truth: &Truth,
+) -> Result<()> {
+    let ask = |by: &[&str], unit: &str| pb::AggregateRequest {
+        metric: "returns".into(),
+        group_by: by.iter().map(|s| s.to_string()).collect(),
+        period_unit: unit.into(),
+        ..Default::default()
+    };
+    let monthly = client
+        .aggregate(ask(&["origin", "period"], "month"))
+        .await?
+        .into_inner();
+    let mut errors = Vec::new();
+    let mut bound = 0.0f64;
+    for cell in &monthly.cells {
+        let key = (cell.values[0].clone(), cell.values[1].clone());
+        if let (Some(&t), Some(c)) = (truth.monthly.get(&key), cell.count) {
+            errors.push((c as f64 - t as f64).abs());
+            bound = bound.max(cell.count_error);
+        }
+    }
+    report(
+        "monthly returns per origin",
+        &mut errors,
+        bound,
+        truth.monthly.len(),
+        0,
+    );
+    let mut errors = Vec::new();
+    let (mut hidden, mut small) = (0, 0);
+    let mut bound = 0.0f64;
+    for (by, prefix) in [("host_country", "host:"), ("vulnerability_flag", "flag:")] {
+        let answer = client
+            .aggregate(ask(&["origin", "period", by], "quarter"))
+            .await?
+            .into_inner();
+        let released: HashMap<(String, String, String), &pb::Cell> = answer
+            .cells
+            .iter()
+            .map(|c| {
+                (
+                    (
+                        c.values[0].clone(),
+                        c.values[1].clone(),
+                        format!("{prefix}{}", c.values[2]),
+                    ),
+                    c,
+                )
+            })
+            .collect();
+        for (key, t) in truth
+            .small
+            .iter()
+            .filter(|(k, t)| k.2.starts_with(prefix) && **t < 100)
+        {
+            small += 1;
+            match released
+                .get(key)
+                .and_then(|c| c.count.map(|n| (n, c.count_error)))
+            {
+                Some((n, e)) => {
+                    errors.push((n as f64 - *t as f64).abs());
+                    bound = bound.max(e);
+                }
+                None => hidden += 1,
+            }
+        }
+    }
+    report(
+        "small cells (fewer than 100)",
+        &mut errors,
+        bound,
+        small,
+        hidden,
+    );
+    Ok(())
+}
+
+/// How fast the gateway's exact sampler draws noise, with the returns' variance.
+fn sampler_speed() {
+    use midwa_gateway::privacy::{Noise, variance_for};
+    let Some(variance) = variance_for(22.0, 0.8) else {
+        return;
+    };
+    let mut noise = Noise::system();
+    let n = 1_000_000u32;
+    let t = Instant::now();
+    let mut sum = 0i64;
+    for _ in 0..n {
+        sum = sum.wrapping_add(noise.draw(variance));
+    }
+    let took = t.elapsed();
+    println!(
+        "noise: {n} exact draws (sigma {:.2}) in {:.0} ms, {:.2} million a second (mean {:.3})",
+        variance.get().sqrt(),
+        ms(took),
+        f64::from(n) / took.as_secs_f64() / 1e6,
+        sum as f64 / f64::from(n)
+    );
+}
+
+fn report(what: &str, errors: &mut [f64], bound: f64, cells: usize, hidden: usize) {
+    if cells == 0 {
+        println!("error against the truth, {what}: none at this size");
+        return;
+    }
+    errors.sort_by(f64::total_cmp);
+    let mae = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
+    let p95 = errors
+        .get(((errors.len() as f64 * 0.95) as usize).min(errors.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0.0);
+    println!(
+        "error against the truth, {what}: {} of {cells} released ({hidden} hidden), mean absolute {mae:.2}, p95 {p95:.1} (published 95 % error up to {bound:.1})",
+        errors.len()
+    );
+}
+
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted
         .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
@@ -289,7 +501,7 @@ async fn load(
     tls: &std::path::Path,
     key: &std::path::Path,
     gateway: std::net::SocketAddr,
-) -> Result<u64> {
+) -> Result<(u64, Truth)> {
     let credentials = midwa_certs::tls::Credentials::load(
         &midwa_certs::tls::TlsFiles {
             cert: tls.join("cert.pem"),
@@ -315,7 +527,7 @@ async fn load(
     let mut responses = client.publish(ReceiverStream::new(rx)).await?.into_inner();
     let state_code = state.parse()?;
     let state = state.to_owned();
-    let producer = tokio::task::spawn_blocking(move || -> Result<u64> {
+    let producer = tokio::task::spawn_blocking(move || -> Result<(u64, Truth)> {
         let today = time::OffsetDateTime::now_utc().date();
         let mut synthetic = Synthetic::new(&state, seed + 17);
         let mut held = Held(HashMap::new());
@@ -323,8 +535,10 @@ async fn load(
         let mut batch = Vec::with_capacity(2000);
         let mut sent = 0u64;
         let mut person = 0u64;
+        let mut truth = Truth::default();
         while sent + (batch.len() as u64) < events {
             let r = synthetic.return_record(person);
+            truth.add(&state, &r);
             let f = synthetic.follow_ups(person, &r);
             person += 1;
             use pb::record::Kind;
@@ -372,7 +586,7 @@ async fn load(
                 bail!("the gateway closed the stream");
             }
         }
-        Ok(sent)
+        Ok((sent, truth))
     });
     let (target_tx, mut target) = tokio::sync::watch::channel(u64::MAX);
     let reader = tokio::spawn(async move {
@@ -400,8 +614,8 @@ async fn load(
             }
         }
     });
-    let sent = producer.await??;
+    let (sent, truth) = producer.await??;
     let _ = target_tx.send(sent);
     let stored = reader.await??;
-    Ok(stored)
+    Ok((stored, truth))
 }
