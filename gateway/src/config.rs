@@ -342,6 +342,42 @@ crl = "/etc/midwa/crl.pem"
     }
 
     #[test]
+    fn disclosure_settings_are_checked() {
+        let config = Config::parse(MINIMAL, Path::new("g.toml")).expect("defaults");
+        let m = &config.measurement;
+        assert_eq!((m.rho, m.measure_after_days), (2.0, 10));
+        assert_eq!(m.supplement_every, Duration::from_secs(24 * 3600));
+        assert!(m.hosts.lists(crate::stats::key::country_index(
+            "LY".parse().expect("code")
+        )));
+        for (setting, named) in [
+            ("rho = 0", "disclosure.rho"),
+            ("rho = 1000.0", "disclosure.rho"),
+            ("first_month = \"2017-02\"", "does not start a quarter"),
+            ("first_month = \"soon\"", "disclosure.first_month"),
+            (
+                "host_countries = [\"LY\", \"Libya\"]",
+                "disclosure.host_countries[1]",
+            ),
+        ] {
+            let text = format!("{MINIMAL}\n[disclosure]\n{setting}\n");
+            let err = Config::parse(&text, Path::new("g.toml"))
+                .expect_err(setting)
+                .to_string();
+            assert!(err.contains(named), "{setting}: {err}");
+        }
+        let text = format!("{MINIMAL}\n[disclosure]\nrho = 0.5\nfirst_month = \"2020-04\"\n");
+        let m = Config::parse(&text, Path::new("g.toml"))
+            .expect("valid")
+            .measurement;
+        assert_eq!(m.rho, 0.5);
+        assert_eq!(
+            Some(m.first_month),
+            "2020-04".parse().ok().map(crate::stats::key::month_index)
+        );
+    }
+
+    #[test]
     fn the_example_in_deploy_parses() {
         let example = include_str!("../../deploy/gateway.toml");
         Config::parse(example, Path::new("/etc/midwa/gateway.toml"))

@@ -442,3 +442,88 @@ fn attr_of(d: Dimension, metric: Metric) -> Result<Attr, String> {
         other => return Err(format!("{metric} cannot be grouped or filtered by {other}")),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(metric: &str, by: &[&str], filters: &[(&str, &[&str])]) -> Result<Query, String> {
+        let request = pb::AggregateRequest {
+            metric: metric.into(),
+            group_by: by.iter().map(|s| s.to_string()).collect(),
+            filters: filters
+                .iter()
+                .map(|(d, v)| pb::Filter {
+                    dimension: d.to_string(),
+                    values: v.iter().map(|s| s.to_string()).collect(),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        Query::parse(&request, &Hosts::region_default())
+    }
+
+    fn table(q: &Query, cells: bool) -> u8 {
+        q.table(q.metric.family(), cells).expect("a table").id
+    }
+
+    #[test]
+    fn the_smallest_table_holding_every_attribute_answers() {
+        let q = ask("returns", &["period", "origin"], &[]).expect("query");
+        assert_eq!((table(&q, true), table(&q, false)), (0, 0));
+        let q = ask("returns", &["sex"], &[("age_band", &["18-24"])]).expect("query");
+        assert_eq!(
+            (table(&q, true), table(&q, false)),
+            (5, 4),
+            "sex by age; age alone"
+        );
+        // One flag: the flag table; several: the combinations, any of them.
+        let q = ask("returns", &[], &[("vulnerability", &["single_woman"])]).expect("query");
+        assert_eq!(table(&q, false), 8);
+        assert_eq!(q.filters[0].values, vec![0]);
+        let q = ask(
+            "returns",
+            &[],
+            &[("vulnerability", &["single_woman", "medical_need"])],
+        )
+        .expect("query");
+        assert_eq!(table(&q, false), 7);
+        assert!(q.filters[0].keeps(0b10_0000) && !q.filters[0].keeps(0b10));
+        let q = ask("returns", &["vulnerability_flag"], &[]).expect("query");
+        assert_eq!(table(&q, true), 8);
+        // Coverage reads returns without the assistance attributes.
+        let q = ask("coverage", &["assistance_category"], &[]).expect("query");
+        assert_eq!(q.table(Family::Returns, true).expect("returns").id, 0);
+    }
+
+    #[test]
+    fn questions_no_table_answers_say_what_can_be_asked() {
+        let err = ask("returns", &["sex", "host_country"], &[]).expect_err("no such table");
+        assert!(
+            err.contains("cannot be broken down by sex and host_country together")
+                && err.contains("mode; return_type; sex;"),
+            "{err}"
+        );
+        let err = ask(
+            "assisted_persons",
+            &["assistance_category", "assistance_type"],
+            &[],
+        )
+        .expect_err("no such table");
+        assert!(err.contains("category and sex"), "{err}");
+        let err = ask("returns", &["destination_region"], &[]).expect_err("not measured");
+        assert!(
+            err.contains("cannot be grouped or filtered by destination_region"),
+            "{err}"
+        );
+        let err = ask("returns", &[], &[("host_country", &["JP"])]).expect_err("not listed");
+        assert!(err.contains("counted as other"), "{err}");
+        let err = ask(
+            "assisted_persons",
+            &[],
+            &[("assistance_type", &["housing", "education"])],
+        )
+        .expect_err("a person twice");
+        assert!(err.contains("several values"), "{err}");
+    }
+}
