@@ -1,7 +1,6 @@
 //! Writing files durably: whole files or nothing, private keys readable by their owner only,
-//! nothing overwritten unless asked; and fsyncing files another component wrote.
+//! nothing overwritten unless asked.
 
-use std::collections::HashSet;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -73,67 +72,12 @@ pub fn write_file(path: &Path, contents: &[u8], mode: Mode, force: bool) -> Resu
     result.map_err(io)
 }
 
-/// Fsyncs every file in `dir` not in `synced`, then the directory if any was new, and records
-/// them in `synced`. A file that vanishes meanwhile needs nothing; a missing `dir` neither. For
-/// files a library writes without syncing (sled's blobs).
-pub fn sync_new_files(dir: &Path, synced: &mut HashSet<PathBuf>) -> Result<(), WriteError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| WriteError::Io { path, source }
-    };
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io(dir)(e)),
-    };
-    let mut new = false;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if synced.contains(&path) {
-            continue;
-        }
-        match fs::File::open(&path).and_then(|f| f.sync_all()) {
-            Ok(()) => {
-                synced.insert(path);
-                new = true;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&path)(e)),
-        }
-    }
-    if new {
-        synced.retain(|p| p.exists());
-        fs::File::open(dir)
-            .and_then(|f| f.sync_all())
-            .map_err(io(dir))?;
-    }
-    Ok(())
-}
-
 /// Reads a file, saying which one when it fails.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, WriteError> {
     fs::read(path).map_err(|source| WriteError::Io {
         path: path.to_owned(),
         source,
     })
-}
-
-/// Opens something guarded by a file lock, waiting up to two seconds while `locked` says the
-/// lock is still held: a process that is stopping, or a handle whose threads are finishing,
-/// lets go of it within moments. Used for databases; any other error is returned at once.
-pub fn open_locked<T, E>(
-    mut open: impl FnMut() -> Result<T, E>,
-    locked: impl Fn(&E) -> bool,
-) -> Result<T, E> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-    loop {
-        match open() {
-            Err(e) if locked(&e) && std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            other => return other,
-        }
-    }
 }
 
 #[cfg(test)]

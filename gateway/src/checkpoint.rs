@@ -17,7 +17,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use midwa_proto::codes::CountryCode;
-use midwa_proto::index::SpillMap;
+use midwa_store::index::SpillMap;
 use ring::digest::{Context, SHA256};
 
 use crate::ingest::Holding;

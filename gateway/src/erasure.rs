@@ -8,8 +8,8 @@
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventBody, EventId, Pseudonym};
-use midwa_proto::index::{PrefixMap, SpillMap};
 use midwa_proto::pb;
+use midwa_store::index::{PrefixMap, SpillMap};
 use prost::Message;
 
 use crate::store::{Journal, Store, StoreError, StoredBatch};

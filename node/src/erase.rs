@@ -3,9 +3,9 @@
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventBody, EventId, Retraction};
-use midwa_proto::index::PrefixMap;
 use midwa_proto::pb;
 use midwa_proto::vocab::AssistanceType;
+use midwa_store::index::PrefixMap;
 
 use crate::anonymise::{Anonymised, Identity, event_id};
 use crate::keys::Keys;

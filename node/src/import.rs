@@ -9,9 +9,9 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use midwa_proto::index::SpillMap;
 use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
+use midwa_store::index::SpillMap;
 use prost::Message;
 use tonic::Status;
 

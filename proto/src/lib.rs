@@ -9,12 +9,10 @@
 //!   each with its CSV term and its wire value.
 //! - [`event`]: the anonymised events a node publishes, as plain Rust.
 //! - [`convert`]: wire to domain and back, with errors that name the offending field.
-//! - [`index`]: the compact in-memory map of event ids and pseudonyms both sides keep.
 //! - [`policy`]: a state's consent policy: recipients, data classes, dimensions, grants.
 //! - [`notice`]: cross-border notices of expected returns, checked.
 //! - [`opportunity`]: reintegration opportunities, checked.
 //! - [`receipt`]: the codes returnees carry, and the digests the gateway keeps of them.
-//! - [`segments`]: append-only files for bulk values, with sled keeping where they are.
 
 #[macro_use]
 mod terms;
@@ -23,12 +21,10 @@ pub mod access;
 pub mod codes;
 pub mod convert;
 pub mod event;
-pub mod index;
 pub mod notice;
 pub mod opportunity;
 pub mod policy;
 pub mod receipt;
-pub mod segments;
 pub mod vocab;
 
 /// Generated protobuf types and gRPC services of package `midwa.v1`.

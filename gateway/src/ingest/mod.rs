@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventId, EventKind};
-use midwa_proto::index::{PrefixMap, SpillMap, content_digest};
 use midwa_proto::pb;
+use midwa_store::index::{PrefixMap, SpillMap, content_digest};
 use prost::Message;
 use tokio::sync::{mpsc, oneshot, watch};
 

@@ -1,8 +1,8 @@
 //! Batches made ready off the writer thread, on each stream's own task.
 
 use midwa_proto::event::Event;
-use midwa_proto::index::{PrefixMap, content_digest};
 use midwa_proto::pb;
+use midwa_store::index::{PrefixMap, content_digest};
 use prost::Message;
 
 use super::{ERASED, kind_of, kind_slot};

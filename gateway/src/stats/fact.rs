@@ -3,7 +3,7 @@
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventBody};
-use midwa_proto::index::PrefixMap;
+use midwa_store::index::PrefixMap;
 
 use super::key;
 

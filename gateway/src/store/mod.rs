@@ -22,7 +22,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments, Tail};
+use midwa_store::segments::{Location, SegmentError, SegmentLog, Segments, Tail};
 use prost::Message;
 
 mod journal;
@@ -63,7 +63,7 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
-    /// A scratch file of an in-memory index (see `midwa_proto::index::SpillMap`) failed.
+    /// A scratch file of an in-memory index (see `midwa_store::index::SpillMap`) failed.
     #[error("index scratch files under {path}: {source}")]
     Index {
         /// The scratch directory.
@@ -166,7 +166,7 @@ impl Store {
             .segment_size(SEGMENT_SIZE)
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None);
-        let db = midwa_certs::files::open_locked(|| config.open(), is_locked).map_err(db_err)?;
+        let db = midwa_store::durable::open_locked(|| config.open(), is_locked).map_err(db_err)?;
         let batches = db.open_tree("batch_locations").map_err(db_err)?;
         let db_path = dir.join("db");
         let db_file = File::open(&db_path).map_err(|source| StoreError::Sync {
@@ -328,7 +328,7 @@ impl Store {
         self.put_pointers(&pointers)?;
         if flush {
             self.flush_pointers()?;
-            midwa_certs::files::sync_new_files(&self.path.join("blobs"), &mut self.synced_blobs)
+            midwa_store::durable::sync_new_files(&self.path.join("blobs"), &mut self.synced_blobs)
                 .map_err(|e| StoreError::Sync {
                     path: self.path.join("blobs"),
                     source: std::io::Error::other(e.to_string()),

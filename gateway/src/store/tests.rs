@@ -2,7 +2,7 @@
 
 use std::fs::OpenOptions;
 
-use midwa_proto::segments::header;
+use midwa_store::segments::header;
 
 use super::*;
 

@@ -9,7 +9,7 @@
 //! | `n` + notice id | a cross-border notice addressed to this state, stored once |
 //!
 //! The batches and ledger chunks themselves are appended to segment files (see
-//! [`midwa_proto::segments`]), `outbox/` and `ledger/`; sled keeps 16 bytes of where each lies.
+//! [`midwa_store::segments`]), `outbox/` and `ledger/`; sled keeps 16 bytes of where each lies.
 //! sled's page cache keeps what it writes, so the backlog of a node offline for days would
 //! otherwise sit in its memory. An outbox file is removed once every batch in it is
 //! acknowledged; the ledger is kept.
@@ -30,8 +30,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
-use midwa_proto::index::{PrefixMap, SpillMap};
-use midwa_proto::segments::{Location, SegmentError, SegmentLog, Segments};
+use midwa_store::index::{PrefixMap, SpillMap};
+use midwa_store::segments::{Location, SegmentError, SegmentLog, Segments};
 use prost::Message;
 
 use crate::anonymise::Returns;
@@ -454,12 +454,12 @@ impl Outbox {
             .synced_blobs
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        midwa_certs::files::sync_new_files(&self.path.join("blobs"), &mut synced).map_err(|e| {
-            OutboxError::Sync {
+        midwa_store::durable::sync_new_files(&self.path.join("blobs"), &mut synced).map_err(
+            |e| OutboxError::Sync {
                 path: self.path.join("blobs"),
                 source: std::io::Error::other(e.to_string()),
-            }
-        })?;
+            },
+        )?;
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use midwa_proto::segments::{Location, SegmentLog, Segments, Tail};
+use midwa_store::segments::{Location, SegmentLog, Segments, Tail};
 use prost::Message;
 
 use super::rewrite::forget;
@@ -37,8 +37,9 @@ impl Outbox {
                 .flush_every_ms(None)
         };
         let locked = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
-        let open =
-            |segment_size| midwa_certs::files::open_locked(|| config(segment_size).open(), locked);
+        let open = |segment_size| {
+            midwa_store::durable::open_locked(|| config(segment_size).open(), locked)
+        };
         let db = match open(SLED_SEGMENT) {
             // sled cannot change it once chosen.
             Err(sled::Error::Unsupported(why)) if why.contains("io buffer size") => {

@@ -2,8 +2,8 @@
 //! erasures.
 
 use midwa_proto::codes::Month;
-use midwa_proto::index::{PrefixMap, content_digest};
 use midwa_proto::pb;
+use midwa_store::index::{PrefixMap, content_digest};
 use prost::Message;
 
 use crate::anonymise::Anonymised;

@@ -3,8 +3,8 @@
 
 use std::sync::atomic::Ordering;
 
-use midwa_proto::index::PrefixMap;
 use midwa_proto::pb;
+use midwa_store::index::PrefixMap;
 use prost::Message;
 
 use super::{BATCH, Erasure, FLOOR, Memory, OutboxError, RECORDED, key, ledger_chunks, record_key};

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 
 use super::fact::{Fact, FactBody};
 use midwa_proto::codes::CountryCode;
-use midwa_proto::index::{Fixed, PrefixMap, SpillMap};
 use midwa_proto::policy::Dimension;
+use midwa_store::index::{Fixed, PrefixMap, SpillMap};
 
 use super::key::{self, FastMap, Regions};
 use super::workload::{

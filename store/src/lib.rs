@@ -1,0 +1,14 @@
+//! Durable storage for the MIDWA node and gateway, behind one crate so that nothing else
+//! depends on how bytes lie on disk.
+#![warn(missing_docs)]
+//!
+//! - [`segments`]: append-only files for bulk values (stored batches, outbox batches, ledger
+//!   chunks), with a database keeping where each lies; torn tails cut at open.
+//! - [`index`]: compact maps of event ids and pseudonyms, in memory ([`index::PrefixMap`])
+//!   or mostly on disk ([`index::SpillMap`]), whose merges run only on an idle core.
+//! - [`durable`]: fsyncing files a library wrote without syncing, and opening a database
+//!   guarded by a file lock.
+
+pub mod durable;
+pub mod index;
+pub mod segments;
