@@ -142,7 +142,7 @@ pub fn verify(
     requester: &Role,
     stats: &Statistics,
     consent: &Consent,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, crate::stats::AnswerError> {
     let not_verified = pb::VerifyResponse::default();
     let Some(found) = stats.receipt(&code.digest())? else {
         return Ok(Outcome {

@@ -247,7 +247,12 @@ fn check(
                                 let held = service
                                     .outbox
                                     .held(&event)
-                                    .map_err(|e| Status::unavailable(e.to_string()))?;
+                                    .map_err(|e| {
+                                        tracing::error!(error = %e, "cannot read the outbox");
+                                        Status::unavailable(
+                                            "the node's database cannot be read (see its log); nothing was recorded",
+                                        )
+                                    })?;
                                 match held {
                                     Held::Different => Some(person_column(
                                         line,

@@ -272,7 +272,7 @@ impl NodeLocal for LocalService {
             .map_err(|_| Status::internal("internal error"))?
             .map_err(|e| {
                 tracing::error!(error = %e, "cannot read the notices");
-                Status::internal(e.to_string())
+                Status::unavailable("the node cannot read its notices right now (see its log)")
             })?;
         Ok(Response::new(pb::ReceivedNotices { notices }))
     }

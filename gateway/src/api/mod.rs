@@ -166,9 +166,9 @@ impl statistics_server::Statistics for Api {
                 retry_after.as_secs().max(1)
             )));
         }
-        if let Some(why) = self.stats.broken() {
-            return Err(Status::unavailable(why));
-        }
+        self.stats
+            .check()
+            .map_err(|e| Status::unavailable(e.to_string()))?;
         let (stats, consent) = (self.stats.clone(), self.consent.clone());
         let query = request.into_inner();
         let role = caller.role.clone();
@@ -230,7 +230,10 @@ impl statistics_server::Statistics for Api {
                 tracing::info!(identity = %caller.uri, metric = %response.metric, cells = response.cells.len(), origins_included = included, "aggregates released");
                 Ok(Response::new(response))
             }
-            Err(why) => Err(Status::invalid_argument(why)),
+            Err(e @ crate::stats::AnswerError::Question(_)) => {
+                Err(Status::invalid_argument(e.to_string()))
+            }
+            Err(e) => Err(Status::unavailable(e.to_string())),
         }
     }
 }
@@ -281,7 +284,7 @@ impl verification_server::Verification for Api {
         })
         .await
         .map_err(|_| Status::internal("internal error"))?
-        .map_err(Status::unavailable)?;
+        .map_err(|e| Status::unavailable(e.to_string()))?;
         if let Some((origin, decision)) = &outcome.decision {
             self.record(vec![Access::of(
                 *origin,

@@ -63,6 +63,19 @@ pub struct Released {
     pub measured: Done,
 }
 
+/// Why a question was not answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnswerError {
+    /// The question cannot be answered as asked: the asker's to change (the text says how).
+    #[error("{0}")]
+    Question(String),
+    /// The aggregates cannot be read or measured right now; the detail is in the gateway's
+    /// log, never in the answer.
+    #[error("the gateway cannot answer from its aggregates right now; try again later")]
+    Unavailable,
+}
+
 /// An answer and, per origin, what was decided and measured.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -269,14 +282,24 @@ impl Statistics {
     pub fn receipt(
         &self,
         digest: &midwa_proto::receipt::ReceiptDigest,
-    ) -> Result<Option<cube::Receipted>, String> {
+    ) -> Result<Option<cube::Receipted>, AnswerError> {
         self.wait_counted();
-        if let Some(why) = self.broken() {
-            return Err(why);
-        }
+        self.check()?;
         self.read().receipt(digest).map_err(|e| {
-            format!("cannot read the receipt index: {e}; the gateway must be restarted")
+            tracing::error!(error = %e, "cannot read the receipt index; restart the gateway to rebuild it");
+            AnswerError::Unavailable
         })
+    }
+
+    /// Whether answers can be given: not after a failure to keep the aggregates (logged).
+    pub fn check(&self) -> Result<(), AnswerError> {
+        match self.broken() {
+            Some(why) => {
+                tracing::error!(error = %why, "a question refused");
+                Err(AnswerError::Unavailable)
+            }
+            None => Ok(()),
+        }
     }
 
     /// Answers an aggregate request for `requester` at `now`: each origin contributes only
@@ -288,14 +311,12 @@ impl Statistics {
         requester: &Role,
         consent: &Consent,
         now: time::OffsetDateTime,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, AnswerError> {
         self.wait_counted();
-        if let Some(why) = self.broken() {
-            return Err(why);
-        }
+        self.check()?;
         let mut measured = self.measurements();
         let settings = measured.settings().clone();
-        let query = Query::parse(request, &settings.hosts)?;
+        let query = Query::parse(request, &settings.hosts).map_err(AnswerError::Question)?;
         let dimensions = query.dimensions();
         let families = query.metric.families();
         let origins: Vec<CountryCode> = self
@@ -363,7 +384,7 @@ impl Statistics {
             let cube = self.read();
             measured.refresh(&cube, &wanted, now).map_err(|e| {
                 tracing::error!(error = %e, "cannot store measurements");
-                "the gateway cannot store its measurements right now; try again later".to_owned()
+                AnswerError::Unavailable
             })?
         };
         let included: Vec<CountryCode> = decisions
@@ -378,7 +399,8 @@ impl Statistics {
             &included,
             (settings.first_month, last),
             threshold,
-        )?;
+        )
+        .map_err(AnswerError::Question)?;
         let statuses = decisions
             .iter()
             .map(|(origin, decision, budget)| {
@@ -554,4 +576,49 @@ fn respond(
             .map(|m| m.to_string())
             .unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storage_failure_is_not_the_askers_fault_and_its_detail_stays_in_the_log() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = crate::store::Store::open(&dir.path().join("db"), 1 << 20).expect("store");
+        let consent =
+            Consent::open(store.journal("policies").expect("journal"), 10).expect("consent");
+        let stats =
+            Statistics::new(&dir.path().join("scratch"), Measurements::for_tests()).expect("stats");
+        let coordinator = Role::Coordinator { name: "c".into() };
+        let now = time::OffsetDateTime::now_utc();
+        let ask = |metric: &str| pb::AggregateRequest {
+            metric: metric.into(),
+            ..Default::default()
+        };
+        let err = stats
+            .answer(&ask("everything"), &coordinator, &consent, now)
+            .expect_err("no such metric");
+        assert!(
+            matches!(&err, AnswerError::Question(q) if q.contains("is not one of")),
+            "{err}"
+        );
+        stats
+            .answer(&ask("returns"), &coordinator, &consent, now)
+            .expect("an answer");
+
+        stats.note(Err(io::Error::other(
+            "disk /var/lib/midwa/index/persons.run.7 failed",
+        )));
+        let err = stats
+            .answer(&ask("returns"), &coordinator, &consent, now)
+            .expect_err("broken");
+        assert_eq!(err, AnswerError::Unavailable);
+        assert!(!err.to_string().contains("persons.run"), "{err}");
+        let digest = midwa_proto::receipt::ReceiptDigest([0; 16]);
+        assert_eq!(
+            stats.receipt(&digest).expect_err("broken"),
+            AnswerError::Unavailable
+        );
+    }
 }
