@@ -23,22 +23,14 @@ struct Cli {
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    init_tracing(cli.log_json);
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    midwa_process::init_logging(cli.log_json, "info");
+    midwa_process::run(async {
+        let result = run(cli).await;
+        if let Err(e) = &result {
             tracing::error!(error = %format!("{e:#}"), "gateway stopped");
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
         }
-    }
+        result
+    })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -66,30 +58,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(addr) = gateway.metrics_addr() {
         println!("metrics on http://{addr}/metrics");
     }
-    gateway.serve(shutdown_signal()).await?;
+    gateway.serve(midwa_process::stop_signal()).await?;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-}
-
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder.json().init()
-    } else {
-        builder.init()
-    }
 }

@@ -161,30 +161,8 @@ enum PolicyCommand {
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if cli.log_json {
-        builder.json().init()
-    } else {
-        builder.init()
-    }
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    midwa_process::init_logging(cli.log_json, "info");
+    midwa_process::run(run(cli))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -377,7 +355,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let channel = crate::gateway::channel(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let out = midwa_client::subscribe::run(channel, &args, shutdown_signal())
+            let out = midwa_client::subscribe::run(channel, &args, midwa_process::stop_signal())
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!("{out}");
@@ -393,7 +371,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run => {
             let node = Node::start(config).await?;
             println!("midwa-node listening on {}", node.socket().display());
-            node.serve(shutdown_signal()).await?;
+            node.serve(midwa_process::stop_signal()).await?;
         }
         Command::Status => {
             let mut client = crate::client::connect(&config.local_socket)
@@ -467,15 +445,4 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }

@@ -1,10 +1,5 @@
 //! The `midwa-node` command line, built in this package so tests can run it as a process.
 
-/// jemalloc: with glibc's allocator this process spent much of its time in `malloc` and kept
-/// freed memory in per-thread arenas (see docs/design.md, jemalloc).
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() -> std::process::ExitCode {
     midwa_node::cli::main()
 }

@@ -1,0 +1,64 @@
+//! What every MIDWA service process needs, written once:
+#![warn(missing_docs)]
+//!
+//! - [`stop_signal`]: Ctrl-C or SIGTERM, for a graceful stop;
+//! - [`init_logging`]: structured logs on standard error, as text or JSON lines, filtered by
+//!   `RUST_LOG`;
+//! - [`run`]: a command run to its end on a multi-threaded runtime, its failure printed with
+//!   its causes and turned into the exit code;
+//! - with the `jemalloc` feature, jemalloc as the process's allocator: with glibc's the node
+//!   spent much of its intake in `malloc` and kept freed memory in per-thread arenas
+//!   (docs/design.md). Its settings are in `.cargo/config.toml`.
+
+use std::future::Future;
+use std::process::ExitCode;
+
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// Resolves at Ctrl-C (SIGINT) or SIGTERM; never, if the signals cannot be listened to.
+pub async fn stop_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// Logs to standard error, as JSON lines if `json`, at `default` level unless `RUST_LOG` says
+/// otherwise.
+pub fn init_logging(json: bool, default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
+}
+
+/// Runs `command` on a new multi-threaded runtime to its end: success, or its error with
+/// every cause on standard error and a failing exit code.
+pub fn run(command: impl Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
