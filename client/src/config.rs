@@ -56,10 +56,9 @@ impl Config {
 
     /// Parses configuration text; `path` names it in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let invalid = |why: String| ConfigError::invalid(path, why);
-        let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let (file, place): (File, _) = midwa_certs::config::parse(text, path)?;
+        let invalid = |why: String| place.invalid(why);
+        let at = |p: PathBuf| place.at(p);
         Ok(Self {
             gateway: GatewayAddress::parse(&file.gateway)
                 .map_err(|e| invalid(format!("gateway: {e}")))?,
