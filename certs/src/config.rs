@@ -81,7 +81,7 @@ pub fn parse<'a, T: serde::de::DeserializeOwned>(
 mod tests {
     use super::*;
 
-    #[derive(serde::Deserialize)]
+    #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct File {
         dir: PathBuf,
