@@ -3,6 +3,7 @@
 
 use crate::codes::{CountryCode, Subdivision};
 use crate::pb;
+use crate::vocab::UnknownTerm;
 
 terms! {
     /// What an opportunity offers.
@@ -125,8 +126,14 @@ impl Opportunity {
     pub fn from_pb(o: &pb::Opportunity, state: CountryCode) -> Result<Self, OpportunityError> {
         let bad = |field, why: String| OpportunityError { field, why };
         check_id(&o.id)?;
-        let kind: Kind = o.kind.parse().map_err(|e| bad("kind", e))?;
-        let sector: Sector = o.sector.parse().map_err(|e| bad("sector", e))?;
+        let kind: Kind = o
+            .kind
+            .parse()
+            .map_err(|e: UnknownTerm| bad("kind", e.to_string()))?;
+        let sector: Sector = o
+            .sector
+            .parse()
+            .map_err(|e: UnknownTerm| bad("sector", e.to_string()))?;
         let region = if o.region.is_empty() {
             None
         } else {

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use crate::codes::CountryCode;
 use crate::pb;
+use crate::vocab::UnknownTerm;
 
 /// A policy that cannot be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -214,13 +215,16 @@ fn grant(i: usize, g: &pb::Grant) -> Result<Grant, PolicyError> {
         why,
     };
     let recipient: Recipient = g.recipient.parse().map_err(|e| bad("recipient", e))?;
-    let data: DataClass = g.data.parse().map_err(|e| bad("data", e))?;
+    let data: DataClass = g
+        .data
+        .parse()
+        .map_err(|e: UnknownTerm| bad("data", e.to_string()))?;
     let dimensions = g
         .dimensions
         .iter()
         .map(|d| d.parse::<Dimension>())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad("dimensions", e))?;
+        .map_err(|e: UnknownTerm| bad("dimensions", e.to_string()))?;
     if let Some(d) = dimensions.iter().find(|d| !applies(data, **d)) {
         return Err(bad("dimensions", format!("{d} does not apply to {data}")));
     }

@@ -1,8 +1,9 @@
 //! Closed sets of words used in policy files, queries and messages (data classes, dimensions,
 //! kinds of opportunity): one Rust enum per set, each word spelled once.
 
-/// Defines an enum whose values are written as the given terms, with `ALL`, `as_str`,
-/// `FromStr` (an error listing every accepted term) and `Display`.
+/// Defines an enum whose values are written as the given terms, with `ALL`, `TERMS`,
+/// `as_str`, `FromStr` (an [`crate::vocab::UnknownTerm`] listing every accepted term) and
+/// `Display`. [`vocabulary!`](crate::vocab) adds wire values to the same.
 macro_rules! terms {
     ($(#[$doc:meta])* $name:ident { $( $(#[$vdoc:meta])* $variant:ident = $term:literal, )+ }) => {
         $(#[$doc])*
@@ -14,6 +15,8 @@ macro_rules! terms {
         impl $name {
             /// Every value, in order.
             pub const ALL: &[$name] = &[$( $name::$variant, )+];
+            /// The term of every value, in order.
+            pub const TERMS: &[&str] = &[$( $term, )+];
 
             /// The term, as written in policy files and queries.
             pub fn as_str(self) -> &'static str {
@@ -24,15 +27,15 @@ macro_rules! terms {
         }
 
         impl ::std::str::FromStr for $name {
-            type Err = String;
+            type Err = $crate::vocab::UnknownTerm;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $( $term => Ok($name::$variant), )+
-                    _ => Err(format!(
-                        "{s:?} is not one of: {}",
-                        [$( $term, )+].join(", ")
-                    )),
+                    _ => Err($crate::vocab::UnknownTerm {
+                        found: s.to_owned(),
+                        expected: Self::TERMS,
+                    }),
                 }
             }
         }

@@ -2,7 +2,6 @@
 //! (the CSV term) and one wire value; both are defined once, here.
 
 use std::fmt;
-use std::str::FromStr;
 
 use crate::pb;
 
@@ -26,28 +25,19 @@ fn accepted(terms: &[&str]) -> String {
     }
 }
 
+/// A closed set of terms ([`terms!`]) that also travels on the wire: `to_pb` and `from_pb`
+/// map each value to its protobuf enum value.
 macro_rules! vocabulary {
     (
         $(#[$doc:meta])*
         $name:ident => $pb:ident { $( $(#[$vdoc:meta])* $variant:ident = $term:literal => $pbv:ident, )+ }
     ) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-        pub enum $name {
-            $( $(#[$vdoc])* $variant, )+
+        terms! {
+            $(#[$doc])*
+            $name { $( $(#[$vdoc])* $variant = $term, )+ }
         }
 
         impl $name {
-            /// Every term, in wire order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-            /// The CSV spelling of every term, in wire order.
-            pub const TERMS: &'static [&'static str] = &[$($term),+];
-
-            /// The CSV spelling.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $term,)+ }
-            }
-
             /// The wire value.
             pub fn to_pb(self) -> i32 {
                 match self { $(Self::$variant => pb::$pb::$pbv as i32,)+ }
@@ -60,23 +50,6 @@ macro_rules! vocabulary {
                     #[allow(unreachable_patterns)]
                     _ => None,
                 }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownTerm;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($term => Ok(Self::$variant),)+
-                    _ => Err(UnknownTerm { found: s.to_owned(), expected: Self::TERMS }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
             }
         }
     };
