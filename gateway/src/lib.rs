@@ -335,6 +335,11 @@ impl Gateway {
             .map_err(|e| GatewayError::Serve(e.to_string()))?
             .map_err(|_| GatewayError::Serve("the writer thread panicked".into()))?;
         written?;
+        // The checkpoint holds the indexes; their scratch files, which may hold keys of erased
+        // records, go (a start without a checkpoint rebuilds them from the store).
+        if let Err(e) = midwa_store::durable::erase_files(&store::scratch_dir(&config.data_dir)) {
+            tracing::warn!(error = %e, "cannot clear the index scratch files; they are replaced at the next start");
+        }
         tracing::info!("gateway stopped; everything acknowledged is durable");
         result.map_err(|e| GatewayError::Serve(e.to_string()))
     }

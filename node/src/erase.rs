@@ -72,5 +72,8 @@ pub fn erase(
         Some(Recorded::New(seq)) => *seq,
         _ => 0,
     };
+    if seq > 0 {
+        outbox.scrub_after(seq)?;
+    }
     Ok((seq, forgotten))
 }

@@ -219,6 +219,10 @@ impl Node {
         let _ = receiving.await;
         outbox.prune()?;
         outbox.sync()?;
+        // The index scratch files may hold keys of erased records; they are rebuilt at start.
+        if let Err(e) = midwa_store::durable::erase_files(&config.data_dir.join("index")) {
+            tracing::warn!(error = %e, "cannot clear the index scratch files; they are replaced at the next start");
+        }
         let _ = std::fs::remove_file(&config.local_socket);
         tracing::info!("node stopped");
         result.map_err(|e| NodeError::Serve(e.to_string()))

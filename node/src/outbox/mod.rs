@@ -5,7 +5,8 @@
 //! | `O` + last sequence (8 bytes, big-endian) | where a batch of events not yet acknowledged lies |
 //! | `L` + last sequence | where a ledger chunk lies: what was recorded, for duplicate detection |
 //! | `m` + name | counters: `recorded`, `floor` (highest sequence the gateway holds), `rejected` |
-//! | `e` + person + sequence | an erasure: the ledger entries it removed, so re-imports record again |
+//! | `e` + person + sequence | an erasure made before erasures rewrote the ledger: the entries it removed |
+//! | `s` | the sequence of the last retraction: once the gateway holds it, the outbox files before it are zeroed and removed |
 //! | `n` + notice id | a cross-border notice addressed to this state, stored once |
 //!
 //! The batches and ledger chunks themselves are appended to segment files (see
@@ -42,7 +43,6 @@ mod notices;
 mod open;
 mod records;
 mod rewrite;
-use open::ledger_chunks;
 use records::{Erasure, LedgerChunk};
 pub use records::{Held, OutboxBatch, Prepared, Recorded};
 
@@ -132,11 +132,16 @@ pub struct Outbox {
     chunk_events: usize,
     /// How long events recorded since the start waited for the gateway.
     latency: AckLatency,
+    /// A retraction's sequence, and the last outbox file that may hold what it erased: those
+    /// files are zeroed before they are removed. 0 for none.
+    scrub: Mutex<(u64, u32)>,
 }
 
 /// Key prefixes of the pointers to batches and to ledger chunks.
 const BATCH: u8 = b'O';
 const CHUNK: u8 = b'L';
+/// The key of the scrub mark (see [`Outbox::scrub_after`]).
+const SCRUB: &[u8] = b"s";
 /// An outbox file takes no more batches once it holds this many bytes: it is removed once all
 /// of them are acknowledged, so a node that caught up keeps at most about this much.
 const BATCH_FILE_BYTES: u64 = if cfg!(test) { 1024 } else { 64 * 1024 * 1024 };
@@ -342,7 +347,9 @@ impl Outbox {
     pub fn acknowledge(&self, seq: u64) -> Result<(), OutboxError> {
         let before = self.acked.fetch_max(seq, Ordering::SeqCst);
         self.latency.acknowledged(seq);
-        if seq > before && seq >= self.pruned.load(Ordering::SeqCst) + PRUNE_EVERY {
+        let scrub = self.scrub.lock().unwrap_or_else(PoisonError::into_inner).0;
+        let scrub_due = scrub > 0 && seq >= scrub;
+        if seq > before && (scrub_due || seq >= self.pruned.load(Ordering::SeqCst) + PRUNE_EVERY) {
             self.prune()?;
         }
         Ok(())
@@ -385,9 +392,19 @@ impl Outbox {
             }
             None => logs.outbox.current(),
         };
+        let mut scrub = self.scrub.lock().unwrap_or_else(PoisonError::into_inner);
         if first > logs.outbox.first() {
             self.sync()?;
+            if scrub.0 > 0 {
+                // The files that may hold what was erased are zeroed before they go.
+                logs.outbox.erase_below(first.min(scrub.1 + 1))?;
+            }
             logs.outbox.remove_below(first)?;
+        }
+        if scrub.0 > 0 && first > scrub.1 {
+            self.tree.remove(SCRUB).map_err(|e| self.db_error(e))?;
+            self.sync()?;
+            *scrub = (0, 0);
         }
         Ok(())
     }

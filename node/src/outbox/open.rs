@@ -12,7 +12,7 @@ use prost::Message;
 use super::rewrite::forget;
 use super::{
     BATCH, BATCH_FILE_BYTES, CHUNK, Erasure, FLOOR, LEDGER_FILE_BYTES, LedgerChunk, Logs, Memory,
-    Outbox, OutboxError, RECORDED, location,
+    Outbox, OutboxError, RECORDED, SCRUB, location,
 };
 use crate::latency::AckLatency;
 
@@ -80,12 +80,25 @@ impl Outbox {
             synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
             latency: AckLatency::default(),
+            scrub: Mutex::default(),
         };
         outbox.migrate()?;
         outbox.rebuild()?;
         let floor = outbox.counter(FLOOR)?;
         outbox.acked.store(floor, Ordering::SeqCst);
         outbox.pruned.store(floor, Ordering::SeqCst);
+        if let Some(mark) = outbox.tree.get(SCRUB).map_err(db_err)?
+            && let (Ok(seq), Ok(segment)) = (
+                <[u8; 8]>::try_from(&mark[..8.min(mark.len())]),
+                <[u8; 4]>::try_from(&mark[8.min(mark.len())..]),
+            )
+        {
+            *outbox
+                .scrub
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner) =
+                (u64::from_be_bytes(seq), u32::from_be_bytes(segment));
+        }
         Ok(outbox)
     }
 
@@ -122,9 +135,15 @@ impl Outbox {
                 path: self.path.clone(),
                 source,
             })?;
+            // Erasures made before the ledger was rewritten by them.
             let erasure = Erasure::decode(value.as_ref())
                 .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
-            forget(memory, &key, &erasure).map_err(index_err)?;
+            let person = key
+                .get(1..9)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes)
+                .filter(|_| erasure.person);
+            forget(memory, person, &erasure.ids).map_err(index_err)?;
         }
         self.durable.store(recorded, Ordering::SeqCst);
         Ok(())

@@ -50,7 +50,12 @@ impl Prepared {
             wire,
             key: PrefixMap::<u32>::key_of(&anonymised.event.id.0),
             digest,
-            person: PrefixMap::<u16>::key_of(&anonymised.event.subject.0),
+            // A retraction is not a person's record: the ledger keeps no trace of whom it
+            // names, so that nothing of an erased person stays on the node.
+            person: match anonymised.event.body {
+                midwa_proto::event::EventBody::Retraction(_) => 0,
+                _ => PrefixMap::<u16>::key_of(&anonymised.event.subject.0),
+            },
             return_month: anonymised
                 .return_month
                 .map_or(0, |m| u32::from(month_index(m)) + 1),

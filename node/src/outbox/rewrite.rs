@@ -1,46 +1,104 @@
 //! Rewriting what the outbox holds: forgetting erased events, and renumbering the events not
 //! yet acknowledged after the gateway's mark.
 
+use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
 
 use midwa_proto::pb;
 use midwa_store::index::PrefixMap;
 use prost::Message;
 
-use super::{BATCH, Erasure, FLOOR, Memory, OutboxError, RECORDED, key, ledger_chunks, record_key};
+use super::{
+    BATCH, CHUNK, FLOOR, LedgerChunk, Memory, OutboxError, RECORDED, SCRUB, key, location,
+    record_key,
+};
 use crate::outbox::Outbox;
 
 impl Outbox {
     /// Forgets what the ledger holds of a person: every event, or the one whose id has the
     /// ledger key `event`. A later import of the same records then records them again. Returns
     /// how many events were forgotten.
+    ///
+    /// The ledger chunks that held them are written again without them, and their old bytes
+    /// overwritten with zeros once the new ones are durable: nothing of the person stays in
+    /// the ledger.
     pub fn forget(&self, person: u64, event: Option<u64>) -> Result<usize, OutboxError> {
         let mut memory = self.lock();
-        let db = |source| OutboxError::Db {
-            path: self.path.clone(),
-            source,
-        };
-        let mut erasure = Erasure {
-            ids: Vec::new(),
-            person: event.is_none(),
-        };
-        for chunk in ledger_chunks(&self.tree, &self.ledger_files, &self.path) {
-            let chunk = chunk?;
-            for (id, subject) in chunk.ids.iter().zip(&chunk.subjects) {
-                if *subject == person && event.is_none_or(|e| e == *id) {
-                    erasure.ids.push(*id);
+        let whole = event.is_none();
+        let mut ids = Vec::new();
+        let mut rewritten = Vec::new();
+        for item in self.tree.scan_prefix([CHUNK]) {
+            let (k, at) = item.map_err(|e| self.db_error(e))?;
+            let at = location(&self.path, &at)?;
+            let chunk = LedgerChunk::decode(self.ledger_files.read(at)?.as_slice())
+                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            let mut kept = LedgerChunk::default();
+            for (i, id) in chunk.ids.iter().enumerate() {
+                let subject = chunk.subjects.get(i).copied().unwrap_or(0);
+                if subject == person && event.is_none_or(|e| e == *id) {
+                    ids.push(*id);
+                } else {
+                    kept.ids.push(*id);
+                    kept.digests.extend(chunk.digests.get(i));
+                    kept.subjects.push(subject);
                 }
             }
+            for (p, month) in chunk.people.iter().zip(&chunk.months) {
+                if !(whole && *p == person) {
+                    kept.people.push(*p);
+                    kept.months.push(*month);
+                }
+            }
+            if kept != chunk {
+                rewritten.push((k, at, kept));
+            }
         }
-        let mut key = vec![b'e'];
-        key.extend_from_slice(&person.to_be_bytes());
-        key.extend_from_slice(&memory.recorded.to_be_bytes());
+        if !rewritten.is_empty() {
+            let mut logs = self.logs();
+            logs.roll_full()?;
+            let mut batch = sled::Batch::default();
+            for (k, _, chunk) in &rewritten {
+                if chunk.ids.is_empty() && chunk.people.is_empty() {
+                    batch.remove(k);
+                } else {
+                    let mut record = [0u8; 10];
+                    record[..k.len().min(10)].copy_from_slice(&k[..k.len().min(10)]);
+                    let at = logs.ledger.append(&record, &chunk.encode_to_vec())?;
+                    batch.insert(k, &at.encode()[..]);
+                }
+            }
+            logs.ledger.sync()?;
+            self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+            self.sync()?;
+            let stale: Vec<_> = rewritten.iter().map(|(_, at, _)| *at).collect();
+            logs.ledger.zero(&stale)?;
+        }
+        forget(&mut memory, whole.then_some(person), &ids).map_err(|e| self.index_err(e))?;
+        Ok(ids.len())
+    }
+
+    /// Makes sure nothing erased outlives its acknowledgement in the outbox: the outbox file
+    /// being appended to is closed now, and once the gateway holds everything up to `seq` (the
+    /// retraction's), the files before it are overwritten with zeros and removed.
+    pub fn scrub_after(&self, seq: u64) -> Result<(), OutboxError> {
+        let mut logs = self.logs();
+        let segment = logs.outbox.current();
+        logs.outbox.roll()?;
+        drop(logs);
+        let mut value = seq.to_be_bytes().to_vec();
+        value.extend_from_slice(&segment.to_be_bytes());
         self.tree
-            .insert(key.as_slice(), erasure.encode_to_vec())
-            .map_err(db)?;
+            .insert(SCRUB, value)
+            .map_err(|e| self.db_error(e))?;
         self.sync()?;
-        forget(&mut memory, &key, &erasure).map_err(|e| self.index_err(e))?;
-        Ok(erasure.ids.len())
+        {
+            let mut scrub = self.scrub.lock().unwrap_or_else(PoisonError::into_inner);
+            *scrub = (seq.max(scrub.0), segment.max(scrub.1));
+        }
+        if self.acked_seq() >= seq {
+            self.prune()?;
+        }
+        Ok(())
     }
 
     /// Numbers every event not yet acknowledged after `held`, in order: the gateway holds up to
@@ -128,15 +186,14 @@ impl Outbox {
     }
 }
 
-/// Applies an erasure record (key `e` + person + sequence) to the in-memory maps.
-pub(super) fn forget(memory: &mut Memory, key: &[u8], erasure: &Erasure) -> std::io::Result<()> {
-    for id in &erasure.ids {
+/// Applies an erasure to the in-memory maps: `ids` forgotten, and the return of `person` if
+/// everything about them was.
+pub(super) fn forget(memory: &mut Memory, person: Option<u64>, ids: &[u64]) -> std::io::Result<()> {
+    for id in ids {
         memory.ids.remove(*id)?;
     }
-    if erasure.person
-        && let Some(person) = key.get(1..9).and_then(|b| b.try_into().ok())
-    {
-        memory.returns.remove(u64::from_be_bytes(person))?;
+    if let Some(person) = person {
+        memory.returns.remove(person)?;
     }
     Ok(())
 }

@@ -362,6 +362,17 @@ impl SegmentLog {
     /// Removes the files numbered below `segment` (never the current one), once the caller has
     /// made durable that nothing points into them. Returns how many were removed.
     pub fn remove_below(&mut self, segment: u32) -> Result<u32, SegmentError> {
+        self.remove_files_below(segment, false)
+    }
+
+    /// Like [`SegmentLog::remove_below`], but each file is first overwritten with zeros and
+    /// synced: for files that held what was erased, so that their bytes do not outlive them in
+    /// the file system's free blocks.
+    pub fn erase_below(&mut self, segment: u32) -> Result<u32, SegmentError> {
+        self.remove_files_below(segment, true)
+    }
+
+    fn remove_files_below(&mut self, segment: u32, zero: bool) -> Result<u32, SegmentError> {
         let upto = segment.min(self.segment);
         let mut removed = 0;
         for n in self.first..upto {
@@ -376,6 +387,9 @@ impl SegmentLog {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(&n);
+            if zero {
+                overwrite_with_zeros(&path, size).map_err(io(&path))?;
+            }
             std::fs::remove_file(&path).map_err(io(&path))?;
             self.earlier = self.earlier.saturating_sub(size);
             removed += 1;
@@ -464,6 +478,19 @@ fn read_whole(
         end = at.end();
     }
     Ok((end, recovered))
+}
+
+/// Overwrites the first `size` bytes of the file at `path` with zeros, and syncs it.
+fn overwrite_with_zeros(path: &Path, size: u64) -> std::io::Result<()> {
+    let file = OpenOptions::new().write(true).open(path)?;
+    let zeros = vec![0u8; 1 << 20];
+    let mut at = 0;
+    while at < size {
+        let n = (size - at).min(zeros.len() as u64) as usize;
+        file.write_all_at(&zeros[..n], at)?;
+        at += n as u64;
+    }
+    file.sync_data()
 }
 
 #[cfg(test)]
