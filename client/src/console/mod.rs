@@ -30,6 +30,12 @@ use crate::config::Config;
 /// The largest request body: a photo of a QR code.
 const MAX_BODY: usize = 12 * 1024 * 1024;
 
+/// The receipt code and attestation in a photo of a receipt's QR code (PNG or JPEG), as the
+/// consulate's page reads it; what is wrong with the photo otherwise.
+pub fn read_receipt_photo(image: &[u8]) -> Result<(String, Option<String>), String> {
+    receipt::read_qr(image).map_err(|f| f.detail)
+}
+
 /// What the handlers share.
 #[derive(Clone)]
 struct Console {

@@ -131,7 +131,8 @@ impl Cube {
         for _ in 0..u64_of(fill)? {
             let person = u64_of(fill)?;
             let items = u32_of(fill)?;
-            let mut f = FollowUp(Vec::with_capacity(items as usize));
+            // The count is read from the file: it may be damaged, so it sizes nothing up front.
+            let mut f = FollowUp(Vec::with_capacity((items as usize).min(16)));
             for _ in 0..items {
                 let mut tag = [0u8; 1];
                 fill(&mut tag)?;

@@ -139,10 +139,10 @@ impl<V: Fixed> SpillMap<V> {
         let mut map = Self::create(dir, name, limit)?;
         map.generation = 1;
         let path = map.run_path(1);
-        let entries = entries.into_iter();
-        let (low, high) = entries.size_hint();
+        // How many entries come is not known here (a checkpoint says, but it may be damaged):
+        // the run's filter is built once they are written.
         let mut last = None;
-        let mut writer = RunWriter::create(&path, V::SIZE, high.unwrap_or(low))?;
+        let mut writer = RunWriter::create(&path, V::SIZE, 0)?;
         for (key, value) in entries {
             if last.is_some_and(|l| l >= key) {
                 drop(writer);

@@ -115,13 +115,16 @@ pub(super) struct RunWriter {
     buf: Vec<u8>,
     fences: Vec<u64>,
     filter: Bloom,
+    /// What the filter was sized for.
+    expected: usize,
     len: usize,
     /// Bytes written since the last sync.
     unsynced: usize,
 }
 
 impl RunWriter {
-    /// A run of at most about `expected` entries (what its filter is sized for).
+    /// A run of about `expected` entries (what its filter is sized for). If more are pushed
+    /// (`expected` was not known: 0), the filter is built again, exactly, at the end.
     pub(super) fn create(path: &Path, value_size: usize, expected: usize) -> io::Result<Self> {
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -136,6 +139,7 @@ impl RunWriter {
             buf: vec![0u8; 8 + value_size],
             fences: Vec::new(),
             filter: Bloom::new(expected),
+            expected,
             len: 0,
             unsynced: 0,
         })
@@ -161,13 +165,33 @@ impl RunWriter {
 
     pub(super) fn finish(self) -> io::Result<Run> {
         let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        let filter = if self.len > self.expected {
+            // Sized for fewer: built again from the keys written, read back in order.
+            let mut filter = Bloom::new(self.len);
+            let mut chunk = vec![0u8; self.entry * (1 << 14)];
+            let mut at = 0usize;
+            while at < self.len {
+                let n = (self.len - at).min(1 << 14);
+                let bytes = &mut chunk[..n * self.entry];
+                file.read_exact_at(bytes, (at * self.entry) as u64)?;
+                for entry in bytes.chunks_exact(self.entry) {
+                    let mut key = [0u8; 8];
+                    key.copy_from_slice(&entry[..8]);
+                    filter.add(u64::from_le_bytes(key));
+                }
+                at += n;
+            }
+            filter
+        } else {
+            self.filter
+        };
         Ok(Run {
             file,
             path: self.path,
             entry: self.entry,
             len: self.len,
             fences: self.fences,
-            filter: self.filter,
+            filter,
         })
     }
 }
@@ -224,7 +248,10 @@ pub(super) struct Bloom {
 
 impl Bloom {
     pub(super) fn new(entries: usize) -> Self {
-        let blocks = (entries * BLOOM_BITS_PER_ENTRY).div_ceil(512).max(1);
+        let blocks = entries
+            .saturating_mul(BLOOM_BITS_PER_ENTRY)
+            .div_ceil(512)
+            .max(1);
         Self {
             blocks: vec![[0; 8]; blocks],
         }
