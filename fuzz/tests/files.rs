@@ -127,13 +127,13 @@ fn checkpoint(dir: &Path) -> Vec<u8> {
     }
     let holdings = HashMap::from([(
         ng,
-        midwa_gateway::ingest::Holding {
+        midwa_gateway::ledger::Holding {
             highest_seq: 120,
             counts: [30, 30, 30, 30, 0],
         },
     )]);
     let path = dir.join("seed.checkpoint");
-    midwa_gateway::checkpoint::write(&path, &holdings, &mut index, &stats).expect("write");
+    midwa_gateway::ledger::checkpoint::write(&path, &holdings, &mut index, &stats).expect("write");
     std::fs::read(&path).expect("read")
 }
 
@@ -146,7 +146,7 @@ fn gateway_checkpoints() {
     let path = dir.path().join("ledger.checkpoint");
     midwa_fuzz::run("checkpoint", &[seed], |bytes| {
         std::fs::write(&path, bytes).expect("write");
-        let _ = midwa_gateway::checkpoint::read(&path, &scratch, &stats);
+        let _ = midwa_gateway::ledger::checkpoint::read(&path, &scratch, &stats);
     });
 }
 

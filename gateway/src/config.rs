@@ -45,14 +45,14 @@ pub struct Config {
     /// Longest a request may take to be answered (a stream's first answer, for streams).
     pub request_timeout: Duration,
     /// How many aggregate queries each identity may ask.
-    pub queries: crate::verify::Limits,
+    pub queries: crate::rate::Limits,
     /// Counts below this are suppressed in aggregate answers (a state's grant may raise it).
     pub threshold: u32,
     /// How aggregates are measured with noise: the region's privacy budget, when months are
     /// measured, the host countries counted apart.
     pub measurement: crate::stats::measured::Settings,
     /// How much verifying each consulate may do.
-    pub verification: crate::verify::Limits,
+    pub verification: crate::rate::Limits,
     /// The states taking part.
     pub participants: crate::participants::Participants,
 }
@@ -89,7 +89,7 @@ struct VerificationSection {
 
 impl Default for VerificationSection {
     fn default() -> Self {
-        let d = crate::verify::Limits::default();
+        let d = crate::rate::Limits::default();
         Self {
             burst: d.burst,
             per_minute: d.per_minute,
@@ -277,14 +277,14 @@ impl Config {
             cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,
             shutdown_grace: Duration::from_millis(limits.shutdown_grace_ms),
             request_timeout: Duration::from_millis(limits.request_timeout_ms.max(100)),
-            queries: crate::verify::Limits {
+            queries: crate::rate::Limits {
                 burst: limits.queries_burst.max(1),
                 per_minute: limits.queries_per_minute.max(1),
-                ..crate::verify::Limits::default()
+                ..crate::rate::Limits::default()
             },
             threshold: file.disclosure.threshold,
             measurement,
-            verification: crate::verify::Limits {
+            verification: crate::rate::Limits {
                 burst: file.verification.burst.max(1),
                 per_minute: file.verification.per_minute.max(1),
                 failures: file.verification.unknown_codes.max(1),

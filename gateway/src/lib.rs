@@ -7,19 +7,18 @@
 //! - [`listener`]: TLS accept loop, handshake limits, CRL reload that also closes revoked
 //!   connections.
 //! - [`auth`]: caller identity from the certificate; the role-by-operation matrix.
-//! - [`service`]: the `midwa.v1.Exchange` handlers.
-//! - [`ingest`]: sequence continuity, duplicates and conflicts, group commit.
-//! - [`store`]: sled, behind one narrow interface; [`checkpoint`]: the ledger saved at
-//!   shutdown, so a restart reads only the store's tail.
+//! - [`ledger`]: what the gateway holds of each state: sequence continuity, duplicates and
+//!   conflicts, group commit, erasures carried out, and the checkpoint saved at a clean stop.
+//! - [`store`]: sled, behind one narrow interface.
 //! - [`consent`]: each state's policy versions, and the decision for each release.
 //! - [`stats`]: aggregates kept up to date at ingest, queries, disclosure control.
 //! - [`access`]: each state's hash-chained log of who received its data.
-//! - [`erasure`]: retractions carried out: events deleted from the store and counted out.
-//! - [`verify`]: consular verification of receipts, with per-consulate rate limits.
+//! - [`verify`]: consular verification of receipts.
+//! - [`rate`]: per-identity limits on verifications and queries.
 //! - [`notices`]: cross-border notices, stored and routed to their addressee's node.
 //! - [`opportunities`]: reintegration opportunities, published, updated, withdrawn.
 //! - [`subscriptions`]: record-level events cut down to what a recipient is granted.
-//! - [`api`]: the handlers of every service but `Exchange`.
+//! - [`api`]: the handlers of every service, `Exchange` (publishing) among them.
 //! - [`participants`]: the states taking part, from the configuration.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 //! - [`privacy`]: the exact discrete Gaussian sampler and the zCDP arithmetic of the guarantee.
@@ -28,19 +27,17 @@
 pub mod access;
 pub mod api;
 pub mod auth;
-pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod consent;
-pub mod erasure;
-pub mod ingest;
+pub mod ledger;
 pub mod listener;
 pub mod metrics;
 pub mod notices;
 pub mod opportunities;
 pub mod participants;
 pub mod privacy;
-pub mod service;
+pub mod rate;
 pub mod stats;
 pub mod store;
 pub mod subscriptions;
@@ -63,11 +60,11 @@ use stats::Statistics;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use api::exchange::ExchangeService;
 pub use config::Config;
-use ingest::Ingest;
+use ledger::Ingest;
 use listener::{AcceptLimits, TlsState};
 use metrics::Metrics;
-use service::ExchangeService;
 use store::{Store, StoreError};
 
 /// Why the gateway could not start or stopped.
@@ -102,7 +99,7 @@ pub struct Gateway {
     tls: Arc<TlsState>,
     metrics: Arc<Metrics>,
     ingest: Ingest,
-    writer: ingest::Writer,
+    writer: ledger::Writer,
     api: api::Api,
     /// Turns true to stop every stream and the server.
     stop: watch::Sender<bool>,
@@ -150,8 +147,8 @@ impl Gateway {
             metrics: metrics.clone(),
             consent,
             stats,
-            limiter: Arc::new(verify::RateLimiter::new(config.verification)),
-            query_limiter: Arc::new(verify::RateLimiter::new(config.queries)),
+            limiter: Arc::new(rate::RateLimiter::new(config.verification)),
+            query_limiter: Arc::new(rate::RateLimiter::new(config.queries)),
             participants: config.participants.clone(),
             access,
             notices,
@@ -301,7 +298,7 @@ impl Gateway {
                 }),
         );
         tracing::info!(listen = %config.listen, "gateway serving");
-        let ingest::Writer {
+        let ledger::Writer {
             thread: writer,
             ended: mut writer_ended,
         } = writer;

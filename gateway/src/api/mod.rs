@@ -2,6 +2,7 @@
 //! notices, opportunities, subscriptions and the region's participants beside. Each handler authorises, calls the domain and
 //! converts back; errors become a `tonic::Status` here.
 
+pub mod exchange;
 mod notices;
 mod opportunities;
 mod region;
@@ -20,8 +21,8 @@ use crate::auth::{Operation, authorize};
 use crate::consent::{Consent, ConsentError, version_to_pb};
 use crate::listener::TlsState;
 use crate::metrics::Metrics;
+use crate::rate::{RateLimiter, Refused};
 use crate::stats::Statistics;
-use crate::verify::{RateLimiter, Refused};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -38,7 +39,7 @@ pub struct Api {
     pub(crate) notices: Arc<crate::notices::Notices>,
     pub(crate) opportunities: Arc<crate::opportunities::Opportunities>,
     /// The stored events, for subscriptions.
-    pub(crate) tail: crate::ingest::Tail,
+    pub(crate) tail: crate::ledger::Tail,
     /// Turns true when the gateway begins to shut down: open streams then end.
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
 }

@@ -1,5 +1,5 @@
-//! Answers computed from measurements alone: sums of noisy cells, their errors, and what is
-//! hidden.
+//! Answers computed from measurements alone: sums of noisy cells, their errors, what is
+//! hidden, and the months they cover.
 //!
 //! A figure is the sum, over the origins included and the months asked, of the noisy cells of
 //! one measured table that match the filters: the table the query's attributes choose
@@ -18,8 +18,10 @@ use midwa_proto::pb;
 
 use super::key;
 use super::measured::Measurements;
+use super::query;
 use super::query::{By, Metric, Query};
-use super::workload::{Attr, Family, Table};
+use super::workload::{self, Attr, Family, Table};
+use crate::privacy;
 use crate::privacy::error95;
 
 /// Fewest surveys a mean is released over.
@@ -179,6 +181,155 @@ pub fn coverage_cell(
         cell.mean_error = round4(error95(variance));
     }
     cell
+}
+
+/// A state's budget and spending as the wire carries them.
+pub(super) fn privacy_pb(budget: f64, spent: f64) -> pb::Privacy {
+    pb::Privacy {
+        rho_budget: budget,
+        rho_spent: spent,
+        epsilon: privacy::epsilon(spent, privacy::DELTA),
+        delta: privacy::DELTA,
+    }
+}
+
+/// The months a query is answered over, within those `released` (first and last): whole
+/// quarters if one of `tables` is measured by quarter.
+fn months(
+    query: &Query,
+    tables: &[&workload::Table],
+    released: (u32, u32),
+) -> Result<(u32, u32), String> {
+    let from = query.from.max(released.0);
+    let to = query.to.min(released.1);
+    let Some(table) = tables.iter().find(|t| t.every == workload::Every::Quarter) else {
+        return Ok((from, to));
+    };
+    let q = workload::Every::Quarter;
+    let what = || {
+        let by: Vec<&str> = table.attrs.iter().map(|a| By::Attr(*a).name()).collect();
+        format!("{} by {}", table.family.data_class(), by.join(" and "))
+    };
+    if query.by.contains(&By::Period) && query.unit == query::PeriodUnit::Month {
+        return Err(format!(
+            "{} is measured by quarter: group the period by quarter or year (--unit quarter)",
+            what()
+        ));
+    }
+    if query.from > 0 && q.first_month(q.period(query.from)) != query.from {
+        return Err(format!(
+            "{} is measured by quarter: start at the first month of a quarter (January, April, July or October)",
+            what()
+        ));
+    }
+    if query.to <= released.1 && q.last_month(q.period(query.to)) != query.to {
+        return Err(format!(
+            "{} is measured by quarter: end at the last month of a quarter (March, June, September or December)",
+            what()
+        ));
+    }
+    // Up to the last whole quarter released.
+    Ok((from, q.last_month(q.period(to + 1).saturating_sub(1))))
+}
+
+/// The cells and total of an answer over the `included` origins, within the months
+/// `released`.
+pub(super) fn respond(
+    measured: &Measurements,
+    query: &Query,
+    included: &[CountryCode],
+    released: (u32, u32),
+    threshold: u32,
+) -> Result<pb::AggregateResponse, String> {
+    let family = query.metric.family();
+    let table = query.table(family, true)?;
+    let total_table = query.table(family, false)?;
+    let mut tables = vec![table, total_table];
+    if query.metric == Metric::Coverage {
+        tables.push(query.table(workload::Family::Returns, true)?);
+        tables.push(query.table(workload::Family::Returns, false)?);
+    }
+    let months = months(query, &tables, released)?;
+    let grouped = sum(measured, table, query, &query.by, included, months);
+    let total = sum(measured, total_table, query, &[], included, months);
+    let total = total.values().next().copied().unwrap_or_default();
+    let labels = |group: &[u32]| -> Vec<String> {
+        query
+            .by
+            .iter()
+            .zip(group)
+            .map(|(b, v)| query.label(*b, *v))
+            .collect()
+    };
+    let (cells, total) = if query.metric == Metric::Coverage {
+        // Returns over the same origins, months and groups, without the assistance attributes.
+        let by: Vec<By> = query
+            .by
+            .iter()
+            .copied()
+            .filter(|b| !matches!(b, By::Attr(workload::Attr::Category | workload::Attr::Type)))
+            .collect();
+        let returns_table = query.table(workload::Family::Returns, true)?;
+        let returned = sum(measured, returns_table, query, &by, included, months);
+        let returns_total_table = query.table(workload::Family::Returns, false)?;
+        let returned_total = sum(measured, returns_total_table, query, &[], included, months)
+            .values()
+            .next()
+            .copied()
+            .unwrap_or_default();
+        let cells = grouped
+            .iter()
+            .filter(|(_, s)| s.count >= 1)
+            .map(|(group, s)| {
+                let key: Vec<u32> = query
+                    .by
+                    .iter()
+                    .zip(group)
+                    .filter(|(b, _)| by.contains(b))
+                    .map(|(_, v)| *v)
+                    .collect();
+                let r = returned.get(&key).copied().unwrap_or_default();
+                coverage_cell(labels(group), s, &r, threshold)
+            })
+            .collect();
+        (
+            cells,
+            coverage_cell(Vec::new(), &total, &returned_total, threshold),
+        )
+    } else {
+        let cells = grouped
+            .iter()
+            .filter(|(_, s)| s.count >= 1)
+            .map(|(group, s)| cell(labels(group), query.metric, s, threshold))
+            .collect();
+        (cells, cell(Vec::new(), query.metric, &total, threshold))
+    };
+    let cells: Vec<pb::Cell> = if query.by.is_empty() {
+        vec![total.clone()]
+    } else {
+        cells
+    };
+    let error = cells
+        .iter()
+        .chain([&total])
+        .filter(|c| c.count.is_some())
+        .map(|c| c.count_error)
+        .fold(0.0, f64::max);
+    Ok(pb::AggregateResponse {
+        columns: query.by.iter().map(|b| b.name().to_owned()).collect(),
+        cells,
+        total: Some(total),
+        origins: Vec::new(),
+        threshold,
+        metric: query.metric.to_string(),
+        error,
+        first_month: key::month_of(months.0)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        last_month: key::month_of(months.1)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    })
 }
 
 fn round2(x: f64) -> f64 {

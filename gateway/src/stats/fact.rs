@@ -6,6 +6,7 @@ use midwa_proto::event::{Event, EventBody};
 use midwa_store::index::PrefixMap;
 
 use super::key;
+pub use super::key::ReturnFields;
 
 /// An event as the aggregates count it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,25 +54,6 @@ pub enum FactBody {
         /// Outcome (wire value).
         outcome: u32,
     },
-}
-
-/// A returnee's attributes, as small numbers (see [`key::profile`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReturnFields {
-    /// Host country number.
-    pub host: u32,
-    /// Wire values of mode, return type, sex and age band.
-    pub mode: u8,
-    /// Return type.
-    pub return_type: u8,
-    /// Sex.
-    pub sex: u8,
-    /// Age band.
-    pub age: u8,
-    /// Vulnerability bits.
-    pub vulnerabilities: u8,
-    /// Destination region code, ASCII, zero-padded; all zero if unknown.
-    pub region: [u8; 6],
 }
 
 impl Fact {

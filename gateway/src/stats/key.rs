@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use super::fact::ReturnFields;
 use midwa_proto::codes::{CountryCode, Month, Subdivision};
 use midwa_proto::policy::Dimension;
 use midwa_proto::vocab::{
@@ -148,6 +147,25 @@ impl Regions {
         let len = code.iter().position(|b| *b == 0).unwrap_or(6);
         Some(String::from_utf8_lossy(&code[..len]).into_owned())
     }
+}
+
+/// A returnee's attributes, as small numbers (see [`profile`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReturnFields {
+    /// Host country number.
+    pub host: u32,
+    /// Wire values of mode, return type, sex and age band.
+    pub mode: u8,
+    /// Return type.
+    pub return_type: u8,
+    /// Sex.
+    pub sex: u8,
+    /// Age band.
+    pub age: u8,
+    /// Vulnerability bits.
+    pub vulnerabilities: u8,
+    /// Destination region code, ASCII, zero-padded; all zero if unknown.
+    pub region: [u8; 6],
 }
 
 /// The profile of a person from their return: what every cell about them is grouped by.

@@ -9,8 +9,8 @@ use midwa_proto::codes::CountryCode;
 use tokio::sync::mpsc;
 
 use super::{Durable, IngestError, Job, Ledger, kind_slot};
-use crate::checkpoint;
-use crate::erasure::{self, Target};
+use crate::ledger::checkpoint;
+use crate::ledger::erasure::{self, Target};
 use crate::metrics::Metrics;
 use crate::stats::Statistics;
 use crate::stats::fact::Fact;

@@ -12,7 +12,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::{Operation, authorize};
-use crate::ingest::{Ack, Ingest, IngestError, PreparedBatch};
+use crate::ledger::{Ack, Ingest, IngestError, PreparedBatch};
 use crate::listener::TlsState;
 use crate::metrics::Metrics;
 

@@ -6,7 +6,7 @@ use midwa_store::index::{PrefixMap, content_digest};
 use prost::Message;
 
 use super::{ERASED, kind_of, kind_slot};
-use crate::erasure::Target;
+use crate::ledger::erasure::Target;
 use crate::stats::fact::Fact;
 use crate::store::MAX_VALUE_BYTES;
 

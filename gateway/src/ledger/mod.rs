@@ -1,4 +1,6 @@
-//! Accepting node batches: sequence continuity, duplicate and conflict detection, group commit.
+//! The ledger of what the gateway holds of each state, in one room: accepting node batches
+//! (sequence continuity, duplicate and conflict detection, group commit), carrying out
+//! erasures ([`erasure`]), and the checkpoint saved at a clean stop ([`checkpoint`]).
 //!
 //! One writer thread owns the store. Handlers hand it batches through a channel; it takes every
 //! batch queued at that moment as one group, stores each batch as one value, syncs once (flush
@@ -17,18 +19,19 @@ use midwa_store::index::{PrefixMap, SpillMap, content_digest};
 use prost::Message;
 use tokio::sync::{mpsc, oneshot, watch};
 
+pub mod checkpoint;
+pub mod erasure;
 mod prepare;
 mod writer;
 
 pub use prepare::PreparedBatch;
 use writer::{run_erasures, write_loop};
 
-use crate::checkpoint;
-use crate::erasure::{self, Target};
 use crate::metrics::Metrics;
 use crate::stats::Statistics;
 use crate::stats::fact::Fact;
 use crate::store::{Batches, MAX_VALUE_BYTES, Store, StoreError};
+use erasure::Target;
 
 /// The digest an erased event's id keeps in the index: known, so a resend of it is recognised,
 /// yet free to be published again. A real digest equal to it is stored as `ERASED - 1`.

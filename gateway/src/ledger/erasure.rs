@@ -77,7 +77,7 @@ pub fn erase(
                 changed = true;
                 // Kept as a tombstone: a resend of it is recognised, a correction accepted.
                 index
-                    .set(PrefixMap::<u32>::key_of(&event.id), crate::ingest::ERASED)
+                    .set(PrefixMap::<u32>::key_of(&event.id), crate::ledger::ERASED)
                     .map_err(|e| StoreError::index(store.path(), e))?;
                 erased.push(Event::try_from(&event).map_err(|e| damaged(e.to_string()))?);
             } else {

@@ -20,7 +20,7 @@ use midwa_proto::codes::CountryCode;
 use midwa_store::index::SpillMap;
 use ring::digest::{Context, SHA256};
 
-use crate::ingest::Holding;
+use crate::ledger::Holding;
 use crate::stats::Statistics;
 
 const MAGIC: &[u8; 8] = b"MIDWALDG";
@@ -120,7 +120,7 @@ pub fn read(
         let index = SpillMap::load(
             scratch,
             "ids",
-            crate::ingest::IDS_IN_MEMORY,
+            crate::ledger::IDS_IN_MEMORY,
             &mut |buf: &mut [u8]| input.fill(buf),
         )
         .map_err(|e| {
