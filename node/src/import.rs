@@ -13,12 +13,11 @@ use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
 use midwa_store::index::SpillMap;
 use prost::Message;
-use tonic::Status;
 
 use crate::anonymise::anonymise;
 use crate::intake::{CsvRecords, Kind, Problem};
-use crate::local::LocalService;
 use crate::outbox::{Held, Prepared, Recorded};
+use crate::record::Recorder;
 
 /// Most problems reported for one file; the rest are only counted.
 pub const MAX_PROBLEMS: usize = 1000;
@@ -52,23 +51,41 @@ struct Staged {
     held: bool,
 }
 
+/// Why a file was not imported, in whole or in part.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The file cannot be imported as it is: the agency's to change (the text says how).
+    #[error("{0}")]
+    File(String),
+    /// The client went away (what was recorded stays recorded; the text says how much).
+    #[error("{0}")]
+    Cancelled(String),
+    /// The node cannot stage or record right now (the detail is in its log).
+    #[error("{0}")]
+    Unavailable(String),
+    /// A staging file the node wrote cannot be read back (the detail is in its log).
+    #[error("the node's staging file is damaged (see its log); import the file again")]
+    Damaged,
+}
+
 /// Where updates go; `false` when the client has gone.
 pub type Send<'a> = dyn FnMut(pb::ImportUpdate) -> bool + 'a;
 
 /// Imports a file read from `input`. Updates (progress, problems, receipts) go to `send`; the
 /// summary is returned. Nothing is recorded unless every row is valid.
 pub fn run(
-    service: &LocalService,
+    recorder: &Recorder,
     options: &Options,
     input: impl Read + std::marker::Send,
     send: &mut Send<'_>,
-) -> Result<pb::ImportSummary, Status> {
-    let staging = Staging::create(&service.imports).map_err(|e| {
-        tracing::error!(error = %e, dir = %service.imports.display(), "cannot create an import staging file");
-        Status::unavailable("the node cannot stage the import (see its log); nothing was recorded")
+) -> Result<pb::ImportSummary, ImportError> {
+    let staging = Staging::create(&recorder.imports).map_err(|e| {
+        tracing::error!(error = %e, dir = %recorder.imports.display(), "cannot create an import staging file");
+        ImportError::Unavailable("the node cannot stage the import (see its log); nothing was recorded".into())
     })?;
     let started = std::time::Instant::now();
-    let checked = check(service, input, &staging, send)?;
+    let checked = check(recorder, input, &staging, send)?;
     tracing::info!(kind = %checked.kind, rows = checked.rows, invalid = checked.invalid, staged = checked.staged, elapsed_ms = started.elapsed().as_millis() as u64, "import checked");
     let mut summary = pb::ImportSummary {
         kind: checked.kind.to_string(),
@@ -79,7 +96,7 @@ pub fn run(
         ..Default::default()
     };
     if checked.invalid > 0 {
-        return Err(Status::invalid_argument(format!(
+        return Err(ImportError::File(format!(
             "{} of {} rows cannot be imported; nothing was recorded. Correct the file and import it again",
             checked.invalid, checked.rows
         )));
@@ -87,7 +104,7 @@ pub fn run(
     if !options.check_only {
         let started = std::time::Instant::now();
         commit(
-            service,
+            recorder,
             options,
             &staging,
             checked.staged,
@@ -124,12 +141,12 @@ const ROWS_PER_CHUNK: usize = 1024;
 /// anonymises (the costly part: parsing and keyed hashes), the other checks each event
 /// against the file and the ledger, in file order, and stages it.
 fn check(
-    service: &LocalService,
+    recorder: &Recorder,
     input: impl Read + std::marker::Send,
     staging: &Staging,
     send: &mut Send<'_>,
-) -> Result<Checked, Status> {
-    let gone = || Status::cancelled("the client went away; nothing was recorded");
+) -> Result<Checked, ImportError> {
+    let gone = || ImportError::Cancelled("the client went away; nothing was recorded".into());
     let mut reported = 0usize;
     let mut report = |problem: Problem, send: &mut Send<'_>| {
         if reported < MAX_PROBLEMS {
@@ -146,8 +163,8 @@ fn check(
         Ok(rows) => rows,
         Err(problem) => {
             report(problem, send);
-            return Err(Status::invalid_argument(
-                "the header must be corrected first; nothing was recorded",
+            return Err(ImportError::File(
+                "the header must be corrected first; nothing was recorded".into(),
             ));
         }
     };
@@ -185,10 +202,10 @@ fn check(
                     Ok((line, record)) => {
                         match anonymise(
                             record,
-                            service.state,
-                            &service.keys,
+                            recorder.state,
+                            &recorder.keys,
                             today,
-                            &*service.outbox,
+                            &*recorder.outbox,
                         ) {
                             Err(e) => Row::Bad(rows.problem(line, e.field, e.why)),
                             Ok(anonymised) => Row::Good {
@@ -212,7 +229,7 @@ fn check(
             }
             let _ = chunks.send(chunk);
         });
-        let mut consume = || -> Result<(), Status> {
+        let mut consume = || -> Result<(), ImportError> {
             for chunk in received.iter() {
                 for row in chunk {
                     checked.rows += 1;
@@ -244,13 +261,14 @@ fn check(
                             None => {
                                 seen.insert(event.key, (event.digest, line as u32))
                                     .map_err(stage_error)?;
-                                let held = service
+                                let held = recorder
                                     .outbox
                                     .held(&event)
                                     .map_err(|e| {
                                         tracing::error!(error = %e, "cannot read the outbox");
-                                        Status::unavailable(
-                                            "the node's database cannot be read (see its log); nothing was recorded",
+                                        ImportError::Unavailable(
+                                            "the node's database cannot be read (see its log); nothing was recorded"
+                                                .into(),
                                         )
                                     })?;
                                 match held {
@@ -311,11 +329,11 @@ fn check(
     Ok(checked)
 }
 
-fn stage(out: &mut impl Write, buffer: &mut Vec<u8>, staged: Staged) -> Result<(), Status> {
+fn stage(out: &mut impl Write, buffer: &mut Vec<u8>, staged: Staged) -> Result<(), ImportError> {
     buffer.clear();
     staged
         .encode_length_delimited(buffer)
-        .map_err(|_| Status::internal("internal error"))?;
+        .map_err(|_| ImportError::Damaged)?;
     out.write_all(buffer).map_err(stage_error)
 }
 
@@ -330,13 +348,13 @@ fn identity(kind: Kind) -> &'static str {
 
 /// Records the staged events in chunks, sending the receipts of returns in line order.
 fn commit(
-    service: &LocalService,
+    recorder: &Recorder,
     options: &Options,
     staging: &Staging,
     staged: u64,
     summary: &mut pb::ImportSummary,
     send: &mut Send<'_>,
-) -> Result<(), Status> {
+) -> Result<(), ImportError> {
     let mut input =
         BufReader::with_capacity(1 << 20, File::open(&staging.path).map_err(stage_error)?);
     let mut remaining = staged;
@@ -353,7 +371,7 @@ fn commit(
         for staged in chunk {
             let attestation = staged.receipt.filter(|_| options.attest).and_then(|bits| {
                 crate::attest::attest(
-                    &service.signer,
+                    &recorder.signer,
                     &pb::Event::decode(staged.event.wire.as_slice()).unwrap_or_default(),
                     ReceiptCode::from_bits(bits),
                 )
@@ -363,13 +381,13 @@ fn commit(
                 events.push(staged.event);
             }
         }
-        let mut outcomes = service.outbox.record(events).map_err(|e| {
+        let mut outcomes = recorder.outbox.record(events).map_err(|e| {
             tracing::error!(error = %e, "cannot record imported events");
-            Status::unavailable(format!(
+            ImportError::Unavailable(format!(
                 "the node's database failed after {recorded_rows} rows were recorded (see its log); import the file again once it is fixed: rows already recorded are recognised"
             ))
         })?;
-        service.wake.notify_one();
+        recorder.wake.notify_one();
         let mut receipts = Vec::new();
         let mut outcomes = outcomes.drain(..);
         for (line, receipt, held, attestation) in meta {
@@ -407,7 +425,7 @@ fn commit(
         }) {
             // What is recorded stays recorded: the file was valid, and importing it again
             // records the rest.
-            return Err(Status::cancelled(format!(
+            return Err(ImportError::Cancelled(format!(
                 "the client went away after {recorded_rows} rows were recorded; import the file again to record the rest"
             )));
         }
@@ -415,10 +433,10 @@ fn commit(
     Ok(())
 }
 
-fn read_staged(input: &mut impl Read) -> Result<Staged, Status> {
+fn read_staged(input: &mut impl Read) -> Result<Staged, ImportError> {
     let damaged = || {
         tracing::error!("an import staging file is damaged");
-        Status::internal("internal error")
+        ImportError::Damaged
     };
     let mut len = [0u8; 1];
     let mut bytes = Vec::new();
@@ -453,9 +471,11 @@ fn row_problem(p: Problem) -> pb::RowProblem {
     }
 }
 
-fn stage_error(e: std::io::Error) -> Status {
+fn stage_error(e: std::io::Error) -> ImportError {
     tracing::error!(error = %e, "import staging file");
-    Status::unavailable("the node cannot stage the import (see its log); nothing was recorded")
+    ImportError::Unavailable(
+        "the node cannot stage the import (see its log); nothing was recorded".into(),
+    )
 }
 
 /// A staging file, removed when dropped.
@@ -536,7 +556,7 @@ mod tests {
         // A length of 2^62: refused, not allocated.
         let huge = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40];
         let err = read_staged(&mut huge.as_slice()).expect_err("damaged");
-        assert_eq!(err.code(), tonic::Code::Internal);
+        assert!(matches!(err, ImportError::Damaged), "{err}");
         // Cut short: an error, not a panic.
         assert!(read_staged(&mut &good[..good.len() - 1]).is_err());
     }

@@ -41,6 +41,7 @@ pub mod policy;
 pub mod publisher;
 pub mod qr;
 pub mod reconnect;
+pub mod record;
 pub mod upload;
 
 use std::os::unix::fs::PermissionsExt;
@@ -141,14 +142,16 @@ impl Node {
         let state = Arc::new(Mutex::new(PublishState::default()));
         let inbox_connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let local = LocalService {
-            state: config.state,
+            recorder: record::Recorder {
+                state: config.state,
+                keys: Arc::new(keys),
+                outbox: outbox.clone(),
+                signer: Arc::new(signer),
+                wake: wake.clone(),
+                imports,
+            },
             gateway: config.gateway.to_string(),
-            keys: Arc::new(keys),
-            outbox: outbox.clone(),
-            wake: wake.clone(),
             publish: state.clone(),
-            imports,
-            signer: Arc::new(signer),
             inbox_connected: inbox_connected.clone(),
         };
         let inbox = inbox::Inbox {
@@ -192,7 +195,7 @@ impl Node {
             listener,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let outbox = local.outbox.clone();
+        let outbox = local.recorder.outbox.clone();
         let publishing = tokio::spawn(publisher.run(stop_rx.clone()));
         let receiving = tokio::spawn(inbox.run(stop_rx.clone()));
         let mut stopped = stop_rx.clone();

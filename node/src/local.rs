@@ -1,58 +1,34 @@
 //! The local API for the agency's own systems, on a Unix socket: unreachable from the network,
 //! and guarded by the socket file's permissions (0660: the node's user and group).
 
-use std::collections::HashMap;
 use std::io::Read;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use midwa_proto::codes::{CountryCode, Month};
-use midwa_proto::event::Pseudonym;
 use midwa_proto::pb::{self, node_local_server::NodeLocal};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::anonymise::{Returns, anonymise};
-use crate::keys::Keys;
-use crate::outbox::{Outbox, Prepared, Recorded};
+use crate::import::ImportError;
+use crate::outbox::Recorded;
 use crate::publisher::PublishState;
+use crate::record::{Recorder, SubmitError};
 
 /// Most records in one `Submit`.
 pub const MAX_RECORDS: usize = 100_000;
 
-/// The node's implementation of `midwa.v1.NodeLocal`.
+/// The node's implementation of `midwa.v1.NodeLocal`: each handler converts, calls the
+/// domain ([`crate::record`], [`crate::import`], [`crate::erase`]) and converts back.
 #[derive(Debug, Clone)]
 pub struct LocalService {
-    pub(crate) state: CountryCode,
+    /// What records are recorded with.
+    pub(crate) recorder: Recorder,
     pub(crate) gateway: String,
-    pub(crate) keys: Arc<Keys>,
-    pub(crate) outbox: Arc<Outbox>,
-    pub(crate) wake: Arc<Notify>,
     pub(crate) publish: Arc<Mutex<PublishState>>,
-    /// Where imports stage their events.
-    pub(crate) imports: PathBuf,
-    /// Signs attestations of returns.
-    pub(crate) signer: Arc<midwa_certs::attestation::Signer>,
     /// Whether the inbox stream is open.
     pub(crate) inbox_connected: Arc<std::sync::atomic::AtomicBool>,
-}
-
-/// Returns recorded earlier in the same submission count too.
-struct WithPending<'a> {
-    outbox: &'a Outbox,
-    pending: HashMap<Pseudonym, Month>,
-}
-
-impl Returns for WithPending<'_> {
-    fn return_month(&self, person: &Pseudonym) -> std::io::Result<Option<Month>> {
-        match self.pending.get(person) {
-            Some(month) => Ok(Some(*month)),
-            None => self.outbox.return_month(person),
-        }
-    }
 }
 
 /// The bytes of an uploaded file, read on a blocking thread as they arrive.
@@ -129,14 +105,14 @@ impl NodeLocal for LocalService {
                 at: 0,
             };
             let mut send = |u| updates.blocking_send(Ok(u)).is_ok();
-            let last = match crate::import::run(&this, &options, upload, &mut send) {
+            let last = match crate::import::run(&this.recorder, &options, upload, &mut send) {
                 Ok(summary) => Ok(pb::ImportUpdate {
                     rows_checked: summary.rows,
                     rows_recorded: summary.recorded + summary.already_recorded,
                     summary: Some(summary),
                     ..Default::default()
                 }),
-                Err(status) => Err(status),
+                Err(e) => Err(import_status(e)),
             };
             let _ = updates.blocking_send(last);
         });
@@ -154,44 +130,22 @@ impl NodeLocal for LocalService {
                 records.len()
             )));
         }
-        let this = self.clone();
+        let recorder = self.recorder.clone();
         let outcomes = tokio::task::spawn_blocking(move || {
-            let today = time::OffsetDateTime::now_utc().date();
-            let mut held = WithPending {
-                outbox: &this.outbox,
-                pending: HashMap::new(),
-            };
-            // One pass: each record is anonymised, attested and encoded, then dropped.
-            let mut prepared = Vec::with_capacity(records.len());
-            let mut ids = Vec::with_capacity(records.len());
-            for (i, record) in records.into_iter().enumerate() {
-                let a = anonymise(record, this.state, &this.keys, today, &held).map_err(|e| {
-                    Status::invalid_argument(format!("records[{i}].{e}; nothing was recorded"))
-                })?;
-                if let Some(month) = a.return_month {
-                    held.pending.insert(a.event.subject, month);
-                }
-                let attestation = a.receipt.filter(|_| attest).and_then(|code| {
-                    crate::attest::attest(&this.signer, &pb::Event::from(&a.event), code)
-                });
-                prepared.push(Prepared::new(&a));
-                ids.push((a.event.id, a.receipt, attestation));
-            }
-            let outcomes = this.outbox.record(prepared).map_err(|e| {
-                tracing::error!(error = %e, "cannot record events");
-                Status::unavailable("the node cannot record events right now; nothing was recorded")
-            })?;
-            Ok::<_, Status>(ids.into_iter().zip(outcomes).collect::<Vec<_>>())
+            recorder.submit(records, attest, time::OffsetDateTime::now_utc().date())
         })
         .await
-        .map_err(|_| Status::internal("internal error"))??;
-        if outcomes.iter().any(|(_, o)| matches!(o, Recorded::New(_))) {
-            self.wake.notify_one();
-        }
+        .map_err(|_| Status::internal("internal error"))?
+        .map_err(|e| match e {
+            e @ SubmitError::Record { .. } => Status::invalid_argument(e.to_string()),
+            e => Status::unavailable(e.to_string()),
+        })?;
         let results = outcomes
             .into_iter()
-            .map(|((id, receipt, attestation), outcome)| {
-                let (outcome, seq) = match outcome {
+            .map(|submitted| {
+                let (id, receipt, attestation) =
+                    (submitted.id, submitted.receipt, submitted.attestation);
+                let (outcome, seq) = match submitted.outcome {
                     Recorded::New(s) => (pb::SubmitOutcome::Recorded, s),
                     Recorded::Duplicate => (pb::SubmitOutcome::Duplicate, 0),
                     Recorded::Conflict => (pb::SubmitOutcome::Conflict, 0),
@@ -220,9 +174,9 @@ impl NodeLocal for LocalService {
             None => None,
             Some(r) => Some(crate::erase::target(&r).map_err(Status::invalid_argument)?),
         };
-        let this = self.clone();
+        let r = self.recorder.clone();
         let (seq, forgotten) = tokio::task::spawn_blocking(move || {
-            crate::erase::erase(&this.keys, &this.outbox, this.state, &person_id, target)
+            crate::erase::erase(&r.keys, &r.outbox, r.state, &person_id, target)
         })
         .await
         .map_err(|_| Status::internal("internal error"))?
@@ -230,7 +184,7 @@ impl NodeLocal for LocalService {
             tracing::error!(error = %e, "cannot record an erasure");
             Status::unavailable("the node cannot record the erasure right now; nothing was erased")
         })?;
-        self.wake.notify_one();
+        self.recorder.wake.notify_one();
         Ok(Response::new(pb::EraseResponse {
             seq,
             forgotten: forgotten as u64,
@@ -247,18 +201,18 @@ impl NodeLocal for LocalService {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         Ok(Response::new(pb::NodeStatus {
-            state: self.state.to_string(),
+            state: self.recorder.state.to_string(),
             gateway: self.gateway.clone(),
-            recorded_seq: self.outbox.recorded_seq(),
-            acked_seq: self.outbox.acked_seq(),
+            recorded_seq: self.recorder.outbox.recorded_seq(),
+            acked_seq: self.recorder.outbox.acked_seq(),
             connected: publish.connected,
             last_error: publish.last_error.unwrap_or_default(),
-            rejected: self.outbox.rejected(),
+            rejected: self.recorder.outbox.rejected(),
             inbox_connected: self
                 .inbox_connected
                 .load(std::sync::atomic::Ordering::SeqCst),
-            notices: self.outbox.notice_count(),
-            ack_latency: self.outbox.ack_latency().buckets(),
+            notices: self.recorder.outbox.notice_count(),
+            ack_latency: self.recorder.outbox.ack_latency().buckets(),
         }))
     }
 
@@ -266,7 +220,7 @@ impl NodeLocal for LocalService {
         &self,
         _: Request<pb::ReceivedNoticesRequest>,
     ) -> Result<Response<pb::ReceivedNotices>, Status> {
-        let outbox = self.outbox.clone();
+        let outbox = self.recorder.outbox.clone();
         let notices = tokio::task::spawn_blocking(move || outbox.notices())
             .await
             .map_err(|_| Status::internal("internal error"))?
@@ -275,5 +229,15 @@ impl NodeLocal for LocalService {
                 Status::unavailable("the node cannot read its notices right now (see its log)")
             })?;
         Ok(Response::new(pb::ReceivedNotices { notices }))
+    }
+}
+
+/// What a failed import says to its client: the agency's mistakes as such, the node's own
+/// trouble as unavailable (the detail is in its log).
+fn import_status(e: ImportError) -> Status {
+    match e {
+        ImportError::File(why) => Status::invalid_argument(why),
+        ImportError::Cancelled(why) => Status::cancelled(why),
+        e => Status::unavailable(e.to_string()),
     }
 }
