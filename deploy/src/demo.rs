@@ -195,12 +195,13 @@ async fn serve(
             (&files.assessments, false),
             (&files.closures, false),
         ] {
-            midwa_node::upload::import(
+            midwa_node::cli::upload::import(
                 &config.local_socket,
-                midwa_node::upload::Request {
+                midwa_node::cli::upload::Request {
                     file: file.clone(),
                     check_only: false,
-                    receipts: receipts.then(|| midwa_node::upload::default_receipts_path(file)),
+                    receipts: receipts
+                        .then(|| midwa_node::cli::upload::default_receipts_path(file)),
                     force: false,
                     attest: receipts,
                 },
@@ -209,8 +210,8 @@ async fn serve(
         }
         match policy_for(state, i, states) {
             Some(text) => {
-                let policy = midwa_node::policy::parse(&text).map_err(anyhow::Error::msg)?;
-                let version = midwa_node::policy::push(config, policy)
+                let policy = midwa_node::cli::policy::parse(&text).map_err(anyhow::Error::msg)?;
+                let version = midwa_node::cli::policy::push(config, policy)
                     .await
                     .map_err(anyhow::Error::msg)?;
                 println!(
@@ -225,7 +226,7 @@ async fn serve(
             std::fs::write(&file, opportunities_of(state))?;
             let all = midwa_client::opportunities::load(&file, config.state)
                 .map_err(anyhow::Error::msg)?;
-            let channel = midwa_node::gateway::channel(config)
+            let channel = midwa_node::publish::gateway::channel(config)
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!(
@@ -253,7 +254,7 @@ async fn serve(
             from: None,
             id: None,
         };
-        let channel = midwa_node::gateway::channel(host)
+        let channel = midwa_node::publish::gateway::channel(host)
             .await
             .map_err(anyhow::Error::msg)?;
         print!(
@@ -319,7 +320,7 @@ async fn serve(
 /// Waits until the gateway holds every node's events.
 async fn wait_published(configs: &[midwa_node::Config]) -> Result<()> {
     for config in configs {
-        let mut local = midwa_node::client::connect(&config.local_socket)
+        let mut local = midwa_node::api::client::connect(&config.local_socket)
             .await
             .map_err(anyhow::Error::msg)?;
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -365,7 +366,7 @@ fn a_receipt(region: &Region, node: &midwa_node::Config) -> Result<(String, Path
     };
     let code: midwa_proto::receipt::ReceiptCode = field("receipt").parse()?;
     let attestation = field("attestation");
-    let png = midwa_node::qr::png(&midwa_node::qr::content(
+    let png = midwa_node::cli::qr::png(&midwa_node::cli::qr::content(
         &code,
         Some(attestation.as_str()).filter(|a| !a.is_empty()),
     ))

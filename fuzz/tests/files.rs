@@ -190,10 +190,10 @@ fn access_logs_a_node_checks() {
             }
         }
         let _ = std::fs::remove_file(&head);
-        let _ = midwa_node::access_log::verify(&entries, &head);
+        let _ = midwa_node::cli::access_log::verify(&entries, &head);
         // And against a head file that is itself damaged.
         let _ = std::fs::write(&head, &bytes[..bytes.len().min(80)]);
-        let _ = midwa_node::access_log::verify(&entries, &head);
+        let _ = midwa_node::cli::access_log::verify(&entries, &head);
     });
 }
 
@@ -239,8 +239,8 @@ fn attestations_and_receipt_photos() {
             let _ = midwa_certs::attestation::verify(&String::from_utf8_lossy(bytes), &ca, &domain);
         },
     );
-    let text = midwa_node::qr::content(&code, Some(&attestation));
-    let png = midwa_node::qr::png(&text).expect("png");
+    let text = midwa_node::cli::qr::content(&code, Some(&attestation));
+    let png = midwa_node::cli::qr::png(&text).expect("png");
     assert_eq!(
         midwa_client::console::read_receipt_photo(&png).map(|r| r.0),
         Ok(code.to_string())

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use midwa_node::intake::CsvRecords;
+use midwa_node::record::intake::CsvRecords;
 
 /// Four synthetic files, as agencies export them.
 fn csv_seeds() -> Vec<Vec<u8>> {
@@ -32,7 +32,7 @@ fn agency_csv_files() {
 fn policy_files() {
     let seed = include_bytes!("../../deploy/policy.toml").to_vec();
     midwa_fuzz::run("policy-toml", &[seed], |bytes| {
-        let _ = midwa_node::policy::parse(&String::from_utf8_lossy(bytes));
+        let _ = midwa_node::cli::policy::parse(&String::from_utf8_lossy(bytes));
     });
 }
 

@@ -1,8 +1,8 @@
 //! What arrives over the network: protobuf messages decoded and checked into domain types
 //! (events a node publishes, policies, notices, opportunities).
 
-use midwa_node::anonymise::{Returns, anonymise};
 use midwa_node::keys::Keys;
+use midwa_node::record::anonymise::{Returns, anonymise};
 use midwa_proto::codes::{CountryCode, Month};
 use midwa_proto::event::{Event, Pseudonym};
 use midwa_proto::pb;
@@ -105,7 +105,7 @@ fn batches_from_the_wire() {
 
 #[test]
 fn policies_from_the_wire() {
-    let policy = midwa_node::policy::parse(include_str!("../../deploy/policy.toml"))
+    let policy = midwa_node::cli::policy::parse(include_str!("../../deploy/policy.toml"))
         .expect("the example policy");
     midwa_fuzz::run("policy", &[policy.encode_to_vec()], |bytes| {
         if let Ok(wire) = pb::Policy::decode(bytes)

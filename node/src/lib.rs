@@ -4,45 +4,33 @@
 //! them, writes them durably to its outbox, and publishes them to the regional gateway over
 //! mutual TLS, resuming where the gateway left off after any outage.
 //!
-//! - [`config`]: the TOML configuration, typed.
-//! - [`keys`]: the node's secret, and the pseudonyms and event ids derived from it.
-//! - [`intake`]: the agency's CSV files, read row by row.
-//! - [`anonymise`]: records to anonymised events; the only place that sees personal data.
-//! - [`import`]: a whole CSV file checked, staged, then recorded.
-//! - [`attest`]: signed attestations of returns, for returnees; [`qr`] draws them.
-//! - [`erase`]: retractions, and the ledger forgetting what they erase.
-//! - [`outbox`]: sled, behind one narrow interface.
-//! - [`gateway`]: the mTLS connection to the gateway.
-//! - [`policy`]: the state's consent policy file, pushed to the gateway.
-//! - [`access_log`]: the state's access log at the gateway, fetched and checked.
-//! - [`publisher`]: the stream of events to the gateway; [`inbox`]: the stream of notices
-//!   from it; [`reconnect`]: how both come back after an outage; [`latency`]: how long
-//!   events wait for the gateway's acknowledgement.
-//! - [`local`]: the local API on a Unix socket; [`client`] is its client, and [`upload`] the
-//!   `import` command's side of it.
+//! The node by what it does:
+//!
+//! - [`record`]: the agency's records to anonymised, durable events: CSV files read
+//!   ([`record::intake`]), records anonymised ([`record::anonymise`], the only place that sees
+//!   personal data), attested ([`record::attest`]), whole files checked and staged
+//!   ([`record::import`]), erasures ([`record::erase`]). No transport here.
+//! - [`outbox`]: where events wait for the gateway; sled, behind one narrow interface.
+//! - [`publish`]: the mTLS connection to the gateway ([`publish::gateway`]), the stream of
+//!   events to it ([`publish::publisher`]) and of notices from it ([`publish::inbox`]), and
+//!   how both come back after an outage ([`publish::reconnect`]).
+//! - [`api`]: the local API on a Unix socket ([`api::local`]) and its client
+//!   ([`api::client`]).
+//! - [`cli`]: the `midwa-node` command line: commands, the upload side of `import`, the policy
+//!   file, the access log check, receipt QR codes.
+//! - [`config`]: the TOML configuration, typed; [`keys`]: the node's secret, and the
+//!   pseudonyms and event ids derived from it; [`latency`]: how long events wait for the
+//!   gateway's acknowledgement.
 #![warn(missing_docs)]
 
-pub mod access_log;
-pub mod anonymise;
-pub mod attest;
+pub mod api;
 pub mod cli;
-pub mod client;
 pub mod config;
-pub mod erase;
-pub mod gateway;
-pub mod import;
-pub mod inbox;
-pub mod intake;
 pub mod keys;
 pub mod latency;
-pub mod local;
 pub mod outbox;
-pub mod policy;
-pub mod publisher;
-pub mod qr;
-pub mod reconnect;
+pub mod publish;
 pub mod record;
-pub mod upload;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -52,11 +40,11 @@ use midwa_proto::pb::node_local_server::NodeLocalServer;
 use tokio::net::UnixListener;
 use tokio::sync::{Notify, watch};
 
+use api::local::LocalService;
 pub use config::Config;
 use keys::Keys;
-use local::LocalService;
 use outbox::Outbox;
-use publisher::{PublishState, Publisher};
+use publish::publisher::{PublishState, Publisher};
 
 /// Why the node could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +100,7 @@ pub enum NodeError {
 pub struct Node {
     config: Config,
     publisher: Publisher,
-    inbox: inbox::Inbox,
+    inbox: publish::inbox::Inbox,
     local: LocalService,
     listener: UnixListener,
 }
@@ -121,8 +109,8 @@ impl Node {
     /// Checks the certificate (a node certificate of the configured state), loads or creates
     /// the secret key, opens the outbox and binds the local socket.
     pub async fn start(config: Config) -> Result<Self, NodeError> {
-        let tls = gateway::node_tls(&config)?;
-        let signer = attest::signer(&config).map_err(NodeError::Attestation)?;
+        let tls = publish::gateway::node_tls(&config)?;
+        let signer = record::attest::signer(&config).map_err(NodeError::Attestation)?;
         let (keys, created) = Keys::load_or_create(&config.secret_key)?;
         if created {
             tracing::warn!(path = %config.secret_key.display(), "created the node's secret key: back it up now (see deploy/README.md)");
@@ -133,7 +121,7 @@ impl Node {
             outbox::CHUNK_EVENTS,
         )?);
         let imports = config.data_dir.join("imports");
-        import::clear_staging(&imports).map_err(|source| NodeError::Staging {
+        record::import::clear_staging(&imports).map_err(|source| NodeError::Staging {
             path: imports.clone(),
             source,
         })?;
@@ -154,7 +142,7 @@ impl Node {
             publish: state.clone(),
             inbox_connected: inbox_connected.clone(),
         };
-        let inbox = inbox::Inbox {
+        let inbox = publish::inbox::Inbox {
             config: config.clone(),
             outbox: outbox.clone(),
             tls: tls.clone(),

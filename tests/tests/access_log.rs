@@ -42,7 +42,7 @@ async fn the_access_log_records_every_release_and_detects_tampering() {
     let region = TestRegion::new(&["NG", "GH"]);
     let mut gateway = region.start_gateway();
     let _ng = region.start_node("NG").await;
-    let mut client = midwa_node::client::connect(&region.node_socket("NG"))
+    let mut client = midwa_node::api::client::connect(&region.node_socket("NG"))
         .await
         .expect("local API");
     client

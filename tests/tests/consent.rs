@@ -20,7 +20,7 @@ async fn record(region: &TestRegion, state: &str, n: u64) -> BTreeMap<String, u6
             *by_sex.entry(r.sex.clone()).or_insert(0) += 1;
         }
     }
-    let mut client = midwa_node::client::connect(&region.node_socket(state))
+    let mut client = midwa_node::api::client::connect(&region.node_socket(state))
         .await
         .expect("local API");
     client

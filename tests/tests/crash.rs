@@ -61,7 +61,7 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
         let first = next_person;
         next_person += 1_000_000;
         let agency = tokio::spawn(async move {
-            let Ok(mut client) = midwa_node::client::connect(&socket).await else {
+            let Ok(mut client) = midwa_node::api::client::connect(&socket).await else {
                 return;
             };
             let mut person = first;

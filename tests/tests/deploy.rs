@@ -120,7 +120,7 @@ async fn the_example_configurations_run_a_region() {
         socket.exists()
     });
     let mut local = loop {
-        if let Ok(client) = midwa_node::client::connect(&socket).await {
+        if let Ok(client) = midwa_node::api::client::connect(&socket).await {
             break client;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

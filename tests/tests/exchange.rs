@@ -10,7 +10,7 @@ use midwa_proto::pb;
 
 /// Submits records to a node and returns the ids of the events it recorded, in order.
 async fn submit(region: &TestRegion, state: &str, records: Vec<pb::Record>) -> Vec<Vec<u8>> {
-    let mut client = midwa_node::client::connect(&region.node_socket(state))
+    let mut client = midwa_node::api::client::connect(&region.node_socket(state))
         .await
         .expect("local API");
     let results = client
@@ -139,7 +139,7 @@ async fn a_node_cut_off_from_the_gateway_catches_up_in_order() {
     for chunk in 0..5 {
         ids.extend(submit(&region, "SN", returns("SN", chunk * 40, 40)).await);
     }
-    let mut client = midwa_node::client::connect(&region.node_socket("SN"))
+    let mut client = midwa_node::api::client::connect(&region.node_socket("SN"))
         .await
         .expect("local API");
     let status = client
@@ -320,7 +320,7 @@ async fn only_participants_in_good_standing_publish() {
     submit(&region, "ML", returns("ML", 0, 20)).await;
     region.wait_published("NG", Duration::from_secs(30)).await;
 
-    let mut ml = midwa_node::client::connect(&region.node_socket("ML"))
+    let mut ml = midwa_node::api::client::connect(&region.node_socket("ML"))
         .await
         .expect("local API");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);

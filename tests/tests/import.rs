@@ -318,7 +318,7 @@ async fn every_bad_row_is_reported_with_line_and_column_and_nothing_is_recorded(
             assert!(err.contains(line), "{file}: expected {line:?} in:\n{err}");
         }
     }
-    let status = midwa_node::client::connect(&region.node_socket("NG"))
+    let status = midwa_node::api::client::connect(&region.node_socket("NG"))
         .await
         .expect("local API")
         .status(pb::StatusRequest {})

@@ -359,7 +359,7 @@ async fn connections_close_at_their_maximum_age_and_nodes_carry_on() {
 
     // A node is cut off every second and still gets everything through.
     let _node = region.start_node("NG").await;
-    let mut local = midwa_node::client::connect(&region.node_socket("NG"))
+    let mut local = midwa_node::api::client::connect(&region.node_socket("NG"))
         .await
         .expect("local API");
     for round in 0..3u64 {

@@ -12,7 +12,7 @@ use midwa_proto::pb;
 
 /// Submits records to the node of NG; the ids of the events recorded.
 async fn submit(region: &TestRegion, records: Vec<pb::Record>) -> Vec<Vec<u8>> {
-    let mut client = midwa_node::client::connect(&region.node_socket("NG"))
+    let mut client = midwa_node::api::client::connect(&region.node_socket("NG"))
         .await
         .expect("local API");
     client

@@ -26,7 +26,7 @@ async fn presented(region: &TestRegion) -> Vec<u8> {
 }
 
 async fn submit(region: &TestRegion, first: u64, n: u64) {
-    let mut client = midwa_node::client::connect(&region.node_socket("NG"))
+    let mut client = midwa_node::api::client::connect(&region.node_socket("NG"))
         .await
         .expect("local API");
     client

@@ -26,7 +26,7 @@ purpose = "Regional monitoring"
 "#;
 
 async fn submit(region: &TestRegion, state: &str, first: u64, n: u64) {
-    let mut client = midwa_node::client::connect(&region.node_socket(state))
+    let mut client = midwa_node::api::client::connect(&region.node_socket(state))
         .await
         .expect("local API");
     client

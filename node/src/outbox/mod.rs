@@ -35,8 +35,8 @@ use midwa_store::index::{PrefixMap, SpillMap};
 use midwa_store::segments::{Location, SegmentError, SegmentLog, Segments};
 use prost::Message;
 
-use crate::anonymise::Returns;
 use crate::latency::AckLatency;
+use crate::record::anonymise::Returns;
 
 mod migrate;
 mod notices;

@@ -6,7 +6,7 @@ use midwa_proto::pb;
 use midwa_store::index::{PrefixMap, content_digest};
 use prost::Message;
 
-use crate::anonymise::Anonymised;
+use crate::record::anonymise::Anonymised;
 
 /// What became of one submitted record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

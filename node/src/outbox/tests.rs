@@ -3,7 +3,7 @@
 use midwa_proto::event::{Closure, Event, EventBody, EventId};
 use midwa_proto::vocab::Outcome;
 
-use crate::anonymise::Anonymised;
+use crate::record::anonymise::Anonymised;
 
 use super::*;
 

@@ -96,7 +96,7 @@ impl TestRegion {
         );
         let socket = self.node_socket(state);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while midwa_node::client::connect(&socket).await.is_err() {
+        while midwa_node::api::client::connect(&socket).await.is_err() {
             assert!(
                 Instant::now() < deadline,
                 "the node of {state} did not start: {}",
@@ -109,7 +109,7 @@ impl TestRegion {
 
     /// Waits until the node of `state` says the gateway holds everything it recorded.
     pub async fn wait_published(&self, state: &str, timeout: Duration) -> pb::NodeStatus {
-        let mut client = midwa_node::client::connect(&self.node_socket(state))
+        let mut client = midwa_node::api::client::connect(&self.node_socket(state))
             .await
             .expect("local API");
         let deadline = Instant::now() + timeout;

@@ -66,7 +66,7 @@ pub async fn run(cli: &Args) -> Result<()> {
         &temp.join("node.log"),
     )?;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while midwa_node::client::connect(&socket).await.is_err() {
+    while midwa_node::api::client::connect(&socket).await.is_err() {
         if Instant::now() > deadline {
             bail!(
                 "the node did not start; see {}",
@@ -142,7 +142,7 @@ pub async fn run(cli: &Args) -> Result<()> {
     let rate = (sustained / 2.0).max(100.0);
     let per_tick = ((rate / 100.0).round() as u64).max(1);
     let before = status(&socket).await?.ack_latency;
-    let mut client = midwa_node::client::connect(&socket)
+    let mut client = midwa_node::api::client::connect(&socket)
         .await
         .map_err(anyhow::Error::msg)?;
     let mut synthetic = Synthetic::new("NG", 99);
@@ -234,7 +234,7 @@ async fn submit_all(socket: &Path, first: u64, count: u64, size: u64) -> Result<
     for worker in 0..2u64 {
         let (next, socket) = (next.clone(), socket.to_owned());
         loaders.push(tokio::spawn(async move {
-            let mut client = midwa_node::client::connect(&socket)
+            let mut client = midwa_node::api::client::connect(&socket)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let mut synthetic = Synthetic::new("NG", first + worker + 1);

@@ -95,7 +95,7 @@ pub fn wire_bytes(gateway_port: u16) -> Option<(u64, u64)> {
 }
 
 pub async fn status(socket: &Path) -> Result<pb::NodeStatus> {
-    let mut client = midwa_node::client::connect(socket)
+    let mut client = midwa_node::api::client::connect(socket)
         .await
         .map_err(anyhow::Error::msg)?;
     Ok(client.status(pb::StatusRequest {}).await?.into_inner())
@@ -159,7 +159,7 @@ pub async fn start_node(exe: &Path, config: &Path, socket: &Path, log: &Path) ->
         log,
     )?;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while midwa_node::client::connect(socket).await.is_err() {
+    while midwa_node::api::client::connect(socket).await.is_err() {
         if Instant::now() > deadline {
             bail!("the node did not start; see {}", log.display());
         }

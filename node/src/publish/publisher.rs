@@ -13,7 +13,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::config::Config;
 use crate::outbox::{CHUNK_EVENTS, Outbox, OutboxBatch};
-use crate::reconnect::Ended;
+use crate::publish::reconnect::Ended;
 
 /// What the publisher is doing, for `midwa-node status`.
 #[derive(Debug, Clone, Default)]
@@ -52,7 +52,7 @@ impl Publisher {
     /// Publishes until `shutdown` turns true.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let this = &self;
-        crate::reconnect::forever(
+        crate::publish::reconnect::forever(
             &self.config,
             "publishing",
             shutdown,
@@ -65,9 +65,9 @@ impl Publisher {
 
     /// One connection, until the gateway closes it or shutdown.
     async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<Ended, SessionError> {
-        let channel = crate::gateway::connect(
+        let channel = crate::publish::gateway::connect(
             &self.config,
-            crate::gateway::current_tls(&self.config, &self.tls),
+            crate::publish::gateway::current_tls(&self.config, &self.tls),
         )
         .await
         .map_err(SessionError::Connect)?;

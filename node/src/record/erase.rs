@@ -7,9 +7,9 @@ use midwa_proto::pb;
 use midwa_proto::vocab::AssistanceType;
 use midwa_store::index::PrefixMap;
 
-use crate::anonymise::{Anonymised, Identity, event_id};
 use crate::keys::Keys;
 use crate::outbox::{Outbox, OutboxError, Prepared, Recorded};
+use crate::record::anonymise::{Anonymised, Identity, event_id};
 
 /// The event a reference names: its kind and identifying fields, as in the CSV files.
 pub fn target(r: &pb::EventRef) -> Result<(String, String, Identity), String> {

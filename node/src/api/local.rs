@@ -11,16 +11,16 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::import::ImportError;
 use crate::outbox::Recorded;
-use crate::publisher::PublishState;
+use crate::publish::publisher::PublishState;
+use crate::record::import::ImportError;
 use crate::record::{Recorder, SubmitError};
 
 /// Most records in one `Submit`.
 pub const MAX_RECORDS: usize = 100_000;
 
 /// The node's implementation of `midwa.v1.NodeLocal`: each handler converts, calls the
-/// domain ([`crate::record`], [`crate::import`], [`crate::erase`]) and converts back.
+/// domain ([`crate::record`], [`crate::record::import`], [`crate::record::erase`]) and converts back.
 #[derive(Debug, Clone)]
 pub struct LocalService {
     /// What records are recorded with.
@@ -76,7 +76,7 @@ impl NodeLocal for LocalService {
         let first = input.message().await?.ok_or_else(|| {
             Status::invalid_argument("the upload is empty; send the file's bytes")
         })?;
-        let options = crate::import::Options {
+        let options = crate::record::import::Options {
             check_only: first.check_only,
             attest: first.attest,
         };
@@ -105,7 +105,8 @@ impl NodeLocal for LocalService {
                 at: 0,
             };
             let mut send = |u| updates.blocking_send(Ok(u)).is_ok();
-            let last = match crate::import::run(&this.recorder, &options, upload, &mut send) {
+            let last = match crate::record::import::run(&this.recorder, &options, upload, &mut send)
+            {
                 Ok(summary) => Ok(pb::ImportUpdate {
                     rows_checked: summary.rows,
                     rows_recorded: summary.recorded + summary.already_recorded,
@@ -172,11 +173,11 @@ impl NodeLocal for LocalService {
         }
         let target = match event {
             None => None,
-            Some(r) => Some(crate::erase::target(&r).map_err(Status::invalid_argument)?),
+            Some(r) => Some(crate::record::erase::target(&r).map_err(Status::invalid_argument)?),
         };
         let r = self.recorder.clone();
         let (seq, forgotten) = tokio::task::spawn_blocking(move || {
-            crate::erase::erase(&r.keys, &r.outbox, r.state, &person_id, target)
+            crate::record::erase::erase(&r.keys, &r.outbox, r.state, &person_id, target)
         })
         .await
         .map_err(|_| Status::internal("internal error"))?

@@ -1,6 +1,7 @@
 //! The agency's CSV files (`shared/INTAKE.md`) read as records, one row at a time: the kind of
 //! file is recognised from its header, columns may come in any order, and every problem names
-//! its line and column. Values are checked by [`crate::anonymise`]; this module only reads.
+//! its line and column. Values are checked by [`anonymise`](mod@super::anonymise); this module
+//! only reads.
 
 use std::fmt;
 use std::io::Read;

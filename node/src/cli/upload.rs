@@ -14,7 +14,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::intake::CsvRecords;
+use crate::record::intake::CsvRecords;
 
 /// Bytes per uploaded chunk.
 const CHUNK: usize = 256 * 1024;
@@ -60,7 +60,7 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    let mut client = crate::client::connect(socket)
+    let mut client = crate::api::client::connect(socket)
         .await
         .map_err(anyhow::Error::msg)?;
     let (chunks, outgoing) = mpsc::channel(8);
@@ -140,7 +140,7 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
     let summary = match outcome {
         Ok(summary) => summary,
         Err(e) => {
-            if problems as usize >= crate::import::MAX_PROBLEMS {
+            if problems as usize >= crate::record::import::MAX_PROBLEMS {
                 eprintln!("{name}: (only the first {problems} problems are listed)");
             }
             return Err(e);
@@ -164,7 +164,7 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
 }
 
 fn describe(p: &pb::RowProblem) -> String {
-    let problem = crate::intake::Problem {
+    let problem = crate::record::intake::Problem {
         line: p.line,
         column: p.column.clone(),
         letter: p.column_letter.clone(),

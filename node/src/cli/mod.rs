@@ -1,5 +1,10 @@
 //! The `midwa-node` command line.
 
+pub mod access_log;
+pub mod policy;
+pub mod qr;
+pub mod upload;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -175,11 +180,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             attestations,
         } => {
-            let receipts = receipts
-                .map(|path| path.unwrap_or_else(|| crate::upload::default_receipts_path(&file)));
-            crate::upload::import(
+            let receipts = receipts.map(|path| {
+                path.unwrap_or_else(|| crate::cli::upload::default_receipts_path(&file))
+            });
+            crate::cli::upload::import(
                 &config.local_socket,
-                crate::upload::Request {
+                crate::cli::upload::Request {
                     file,
                     check_only: check,
                     receipts,
@@ -191,8 +197,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Policy(command) => match command {
             PolicyCommand::Push { file } => {
-                let policy = crate::policy::load(&file).map_err(anyhow::Error::msg)?;
-                let version = crate::policy::push(&config, policy)
+                let policy = crate::cli::policy::load(&file).map_err(anyhow::Error::msg)?;
+                let version = crate::cli::policy::push(&config, policy)
                     .await
                     .map_err(anyhow::Error::msg)?;
                 println!(
@@ -210,14 +216,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             PolicyCommand::Check { file } => {
-                let policy = crate::policy::load(&file).map_err(anyhow::Error::msg)?;
+                let policy = crate::cli::policy::load(&file).map_err(anyhow::Error::msg)?;
                 println!("{}: {} grants, valid", file.display(), policy.grants.len());
             }
             PolicyCommand::Show => {
-                let version = crate::policy::show(&config)
+                let version = crate::cli::policy::show(&config)
                     .await
                     .map_err(anyhow::Error::msg)?;
-                print!("{}", crate::policy::describe(&version));
+                print!("{}", crate::cli::policy::describe(&version));
             }
         },
         Command::Erase {
@@ -245,7 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 r#type,
             });
             let whole = event.is_none();
-            let mut client = crate::client::connect(&config.local_socket)
+            let mut client = crate::api::client::connect(&config.local_socket)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let done = client
@@ -270,7 +276,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::AccessLog { from } => {
-            let entries = crate::access_log::fetch(&config)
+            let entries = crate::cli::access_log::fetch(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let shown: Vec<_> = entries
@@ -278,8 +284,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .filter(|e| e.index >= from)
                 .cloned()
                 .collect();
-            print!("{}", crate::access_log::describe(&shown));
-            crate::access_log::verify(&entries, &config.data_dir.join("access-log.head"))
+            print!("{}", crate::cli::access_log::describe(&shown));
+            crate::cli::access_log::verify(&entries, &config.data_dir.join("access-log.head"))
                 .map_err(anyhow::Error::msg)?;
             println!(
                 "{} entries; the chain is intact and extends what was read before",
@@ -301,21 +307,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }),
                 None => None,
             };
-            let content = crate::qr::content(&code, attestation.as_deref());
+            let content = crate::cli::qr::content(&code, attestation.as_deref());
             let png = out
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("png"));
             let image = if png {
-                crate::qr::png(&content)
+                crate::cli::qr::png(&content)
             } else {
-                crate::qr::svg(&content).map(String::into_bytes)
+                crate::cli::qr::svg(&content).map(String::into_bytes)
             }
             .map_err(anyhow::Error::msg)?;
             midwa_certs::files::write_file(&out, &image, midwa_certs::files::Mode::Public, force)?;
             println!("receipt {code} drawn in {}", out.display());
         }
         Command::Notices => {
-            let mut client = crate::client::connect(&config.local_socket)
+            let mut client = crate::api::client::connect(&config.local_socket)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let notices = client
@@ -327,7 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", midwa_client::notices::received(&notices));
         }
         Command::Notice(command) => {
-            let channel = crate::gateway::channel(&config)
+            let channel = crate::publish::gateway::channel(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let out = midwa_client::notices::run(channel, command).await;
@@ -336,7 +342,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Opportunity(command) => {
             use midwa_client::opportunities as o;
             let gateway = || async {
-                crate::gateway::channel(&config)
+                crate::publish::gateway::channel(&config)
                     .await
                     .map_err(anyhow::Error::msg)
             };
@@ -352,7 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", out.map_err(anyhow::Error::msg)?);
         }
         Command::Subscribe(args) => {
-            let channel = crate::gateway::channel(&config)
+            let channel = crate::publish::gateway::channel(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let out = midwa_client::subscribe::run(channel, &args, midwa_process::stop_signal())
@@ -374,7 +380,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             node.serve(midwa_process::stop_signal()).await?;
         }
         Command::Status => {
-            let mut client = crate::client::connect(&config.local_socket)
+            let mut client = crate::api::client::connect(&config.local_socket)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let s = client
@@ -431,7 +437,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Holdings => {
-            let h = crate::gateway::holdings(&config)
+            let h = crate::publish::gateway::holdings(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
             println!(

@@ -3,6 +3,12 @@
 //! events appended durably to the outbox before anything is answered; the publisher is woken.
 //! No transport here: callers turn [`SubmitError`] into what their client understands.
 
+pub mod anonymise;
+pub mod attest;
+pub mod erase;
+pub mod import;
+pub mod intake;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,9 +19,9 @@ use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
 use tokio::sync::Notify;
 
-use crate::anonymise::{RecordError, Returns, anonymise};
 use crate::keys::Keys;
 use crate::outbox::{Outbox, Prepared, Recorded};
+use crate::record::anonymise::{RecordError, Returns, anonymise};
 
 /// What recording needs: the state, its keys, its outbox and signer, and the publisher to wake.
 #[derive(Debug, Clone)]
@@ -101,7 +107,7 @@ impl Recorder {
                 held.pending.insert(a.event.subject, month);
             }
             let attestation = a.receipt.filter(|_| attest).and_then(|code| {
-                crate::attest::attest(&self.signer, &pb::Event::from(&a.event), code)
+                crate::record::attest::attest(&self.signer, &pb::Event::from(&a.event), code)
             });
             prepared.push(Prepared::new(&a));
             ids.push((a.event.id, a.receipt, attestation));

@@ -14,10 +14,10 @@ use midwa_proto::receipt::ReceiptCode;
 use midwa_store::index::SpillMap;
 use prost::Message;
 
-use crate::anonymise::anonymise;
-use crate::intake::{CsvRecords, Kind, Problem};
 use crate::outbox::{Held, Prepared, Recorded};
 use crate::record::Recorder;
+use crate::record::anonymise::anonymise;
+use crate::record::intake::{CsvRecords, Kind, Problem};
 
 /// Most problems reported for one file; the rest are only counted.
 pub const MAX_PROBLEMS: usize = 1000;
@@ -370,7 +370,7 @@ fn commit(
         let mut events = Vec::with_capacity(chunk.len());
         for staged in chunk {
             let attestation = staged.receipt.filter(|_| options.attest).and_then(|bits| {
-                crate::attest::attest(
+                crate::record::attest::attest(
                     &recorder.signer,
                     &pb::Event::decode(staged.event.wire.as_slice()).unwrap_or_default(),
                     ReceiptCode::from_bits(bits),

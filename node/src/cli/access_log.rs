@@ -11,8 +11,8 @@ use crate::config::Config;
 
 /// The whole log, fetched over the node's mTLS identity.
 pub async fn fetch(config: &Config) -> Result<Vec<pb::AccessLogEntry>, String> {
-    let tls = crate::gateway::node_tls(config).map_err(|e| e.to_string())?;
-    let channel = crate::gateway::connect(config, tls).await?;
+    let tls = crate::publish::gateway::node_tls(config).map_err(|e| e.to_string())?;
+    let channel = crate::publish::gateway::connect(config, tls).await?;
     let mut stream = pb::consent_client::ConsentClient::new(channel)
         .read_access_log(pb::ReadAccessLogRequest { from_index: 0 })
         .await

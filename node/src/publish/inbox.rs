@@ -13,7 +13,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::config::Config;
 use crate::outbox::{Outbox, OutboxError};
-use crate::reconnect::Ended;
+use crate::publish::reconnect::Ended;
 
 /// Why an inbox session ended.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +42,7 @@ impl Inbox {
     /// Receives until `shutdown` turns true.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let this = &self;
-        crate::reconnect::forever(
+        crate::publish::reconnect::forever(
             &self.config,
             "inbox",
             shutdown,
@@ -54,9 +54,9 @@ impl Inbox {
     }
 
     async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<Ended, InboxError> {
-        let channel = crate::gateway::connect(
+        let channel = crate::publish::gateway::connect(
             &self.config,
-            crate::gateway::current_tls(&self.config, &self.tls),
+            crate::publish::gateway::current_tls(&self.config, &self.tls),
         )
         .await
         .map_err(InboxError::Connect)?;

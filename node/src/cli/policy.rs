@@ -90,8 +90,8 @@ pub async fn show(config: &Config) -> Result<pb::PolicyVersion, String> {
 async fn client(
     config: &Config,
 ) -> Result<pb::consent_client::ConsentClient<tonic::transport::Channel>, String> {
-    let tls = crate::gateway::node_tls(config).map_err(|e| e.to_string())?;
-    let channel = crate::gateway::connect(config, tls).await?;
+    let tls = crate::publish::gateway::node_tls(config).map_err(|e| e.to_string())?;
+    let channel = crate::publish::gateway::connect(config, tls).await?;
     Ok(pb::consent_client::ConsentClient::new(channel))
 }
 
@@ -173,7 +173,8 @@ mod tests {
 
     #[test]
     fn the_example_in_deploy_is_valid() {
-        let policy = parse(include_str!("../../deploy/policy.toml")).expect("deploy/policy.toml");
+        let policy =
+            parse(include_str!("../../../deploy/policy.toml")).expect("deploy/policy.toml");
         assert!(!policy.grants.is_empty());
     }
 
