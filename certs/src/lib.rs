@@ -9,11 +9,15 @@
 //! - [`config`]: what every party's TOML configuration shares (its error, reading it).
 //! - [`files`]: writing key material atomically with the right permissions.
 //! - [`attestation`]: a node's signed claims about a return, checked offline against the CA.
+//! - [`address`] and [`connect`]: the gateway's `https://` address, and the mTLS connection to
+//!   it every party dials (TCP, TLS 1.3 with the party's certificate, then gRPC).
 #![warn(missing_docs)]
 
+pub mod address;
 pub mod attestation;
 pub mod authority;
 pub mod config;
+pub mod connect;
 pub mod files;
 pub mod identity;
 pub mod inspect;

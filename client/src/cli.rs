@@ -69,14 +69,14 @@ enum Command {
     /// Cross-border notices: consulates tell a state of origin that returns are expected;
     /// coordinators see them counted across the region.
     #[command(subcommand)]
-    Notice(crate::notices::NoticeCommand),
+    Notice(midwa_commands::notices::NoticeCommand),
     /// Reintegration opportunities the states publish, as far as their policies let you see
     /// them.
-    Opportunities(crate::opportunities::ListArgs),
+    Opportunities(midwa_commands::opportunities::ListArgs),
     /// Receive a state's anonymised records as they arrive, as far as its policy grants them
     /// to you ("records"), into a JSON-lines file; started again, it resumes where it stopped.
     /// Ctrl-C stops it.
-    Subscribe(crate::subscribe::SubscribeArgs),
+    Subscribe(midwa_commands::subscribe::SubscribeArgs),
     /// Serve the console, a web page in English, French and Portuguese, on this machine only:
     /// the regional picture for coordinators, receipt verification for consulates. It asks the
     /// gateway with this configuration's certificate. Ctrl-C stops it.
@@ -168,12 +168,12 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         Command::Notice(command) => {
             let channel = config.connect().await.map_err(anyhow::Error::msg)?;
-            let out = crate::notices::run(channel, command).await;
+            let out = midwa_commands::notices::run(channel, command).await;
             print!("{}", out.map_err(anyhow::Error::msg)?);
         }
         Command::Opportunities(args) => {
             let channel = config.connect().await.map_err(anyhow::Error::msg)?;
-            let out = crate::opportunities::list(channel, &args)
+            let out = midwa_commands::opportunities::list(channel, &args)
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!("{out}");
@@ -183,7 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             let stop = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            let out = crate::subscribe::run(channel, &args, stop)
+            let out = midwa_commands::subscribe::run(channel, &args, stop)
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!("{out}");

@@ -8,7 +8,7 @@ use std::time::Duration;
 use midwa_certs::TrustDomain;
 use serde::Deserialize;
 
-use crate::address::GatewayAddress;
+use midwa_certs::address::GatewayAddress;
 
 pub use midwa_certs::config::ConfigError;
 
@@ -97,7 +97,7 @@ impl Config {
         let credentials = midwa_certs::tls::Credentials::load(&self.tls, &self.trust_domain)
             .map_err(|e| e.to_string())?;
         let tls = midwa_certs::tls::client_config(&credentials).map_err(|e| e.to_string())?;
-        crate::connect::connect(&self.gateway, tls, self.connect_timeout).await
+        midwa_certs::connect::connect(&self.gateway, tls, self.connect_timeout).await
     }
 }
 

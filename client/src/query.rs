@@ -3,19 +3,11 @@
 
 use std::fmt::Write as _;
 
+use midwa_commands::text::origin_json;
 use midwa_proto::pb;
 use serde_json::{Value, json};
 
-/// How an answer is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Aligned columns for a terminal, with the origins included and left out.
-    Table,
-    /// CSV with a header; the total is the last row.
-    Csv,
-    /// The whole answer as JSON.
-    Json,
-}
+pub use midwa_commands::text::Format;
 
 /// Builds a request. `filters` are `dimension=value[,value...]`.
 pub fn request(
@@ -161,7 +153,9 @@ pub fn table(a: &pb::AggregateResponse) -> String {
         a.last_month,
     );
     let first_number = a.columns.len();
-    out.push_str(&crate::text::aligned(&header, &rows, |i| i >= first_number));
+    out.push_str(&midwa_commands::text::aligned(&header, &rows, |i| {
+        i >= first_number
+    }));
     let _ = writeln!(
         out,
         "\nThe figures are noisy, so that no one can be singled out: each count is within its error of the true value 95 % of the time (at most +/- {:.1} here). Asking again gives the same figures.",
@@ -181,7 +175,7 @@ pub fn table(a: &pb::AggregateResponse) -> String {
         );
     }
     let _ = writeln!(out);
-    out.push_str(&crate::text::origins(&a.origins));
+    out.push_str(&midwa_commands::text::origins(&a.origins));
     out
 }
 
@@ -300,25 +294,6 @@ pub fn json(a: &pb::AggregateResponse) -> String {
         "origins": a.origins.iter().map(origin_json).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
-}
-
-/// One origin of an answer, included or left out and why, as JSON.
-pub(crate) fn origin_json(o: &pb::OriginStatus) -> serde_json::Value {
-    json!({
-        "state": o.state,
-        "included": o.included,
-        "reason": o.reason,
-        "reason_kind": o.reason_kind,
-        "expired_on": o.expired_on,
-        "uncovered": o.uncovered,
-        "policy_version": o.policy_version,
-        "privacy": o.privacy.as_ref().map(|p| json!({
-            "rho_budget": p.rho_budget,
-            "rho_spent": p.rho_spent,
-            "epsilon": p.epsilon,
-            "delta": p.delta,
-        })),
-    })
 }
 
 #[cfg(test)]

@@ -224,14 +224,14 @@ async fn serve(
         if i < 2 {
             let file = input.join("opportunities.toml");
             std::fs::write(&file, opportunities_of(state))?;
-            let all = midwa_client::opportunities::load(&file, config.state)
+            let all = midwa_commands::opportunities::load(&file, config.state)
                 .map_err(anyhow::Error::msg)?;
             let channel = midwa_node::publish::gateway::channel(config)
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!(
                 "{}",
-                midwa_client::opportunities::publish(channel, all)
+                midwa_commands::opportunities::publish(channel, all)
                     .await
                     .map_err(anyhow::Error::msg)?
             );
@@ -244,7 +244,7 @@ async fn serve(
     );
     if let [origin, .., host] = configs.as_slice() {
         // A host or transit state tells the first state that some of its nationals are coming.
-        let notice = midwa_client::notices::NoticeArgs {
+        let notice = midwa_commands::notices::NoticeArgs {
             to: origin.state.to_string(),
             date: "2026-12-03".into(),
             mode: "land".into(),
@@ -260,7 +260,7 @@ async fn serve(
         print!(
             "\n{}: {}",
             host.state,
-            midwa_client::notices::send(channel, notice.to_pb().map_err(anyhow::Error::msg)?)
+            midwa_commands::notices::send(channel, notice.to_pb().map_err(anyhow::Error::msg)?)
                 .await
                 .map_err(anyhow::Error::msg)?
         );

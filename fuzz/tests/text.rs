@@ -44,7 +44,7 @@ fn opportunity_files() {
     let ng = "NG".parse().expect("code");
     midwa_fuzz::run("opportunity-toml", &[seed], |bytes| {
         std::fs::write(&file, bytes).expect("write");
-        let _ = midwa_client::opportunities::load(&file, ng);
+        let _ = midwa_commands::opportunities::load(&file, ng);
     });
 }
 

@@ -144,7 +144,7 @@ fn opportunities_from_the_wire() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("opportunities.toml");
     std::fs::write(&file, include_str!("../../deploy/opportunities.toml")).expect("write");
-    let seeds: Vec<Vec<u8>> = midwa_client::opportunities::load(&file, ng())
+    let seeds: Vec<Vec<u8>> = midwa_commands::opportunities::load(&file, ng())
         .expect("the example opportunities")
         .iter()
         .map(Message::encode_to_vec)

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 pub use midwa_certs::config::ConfigError;
 
-pub use midwa_client::address::GatewayAddress;
+pub use midwa_certs::address::GatewayAddress;
 
 /// The node's configuration.
 #[derive(Debug, Clone)]

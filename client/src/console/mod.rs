@@ -329,7 +329,7 @@ async fn opportunities(
         .into_inner();
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
-        crate::opportunities::json(&answer),
+        midwa_commands::opportunities::json(&answer),
     )
         .into_response())
 }

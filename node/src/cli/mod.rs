@@ -109,7 +109,7 @@ enum Command {
     Notices,
     /// Send a notice of expected returns to their state of origin, or see those sent.
     #[command(subcommand)]
-    Notice(midwa_client::notices::NoticeCommand),
+    Notice(midwa_commands::notices::NoticeCommand),
     /// Reintegration opportunities: publish, update and withdraw this state's own; list
     /// everyone's that their policies let this state see.
     #[command(subcommand)]
@@ -117,7 +117,7 @@ enum Command {
     /// Receive another state's anonymised records as they arrive, as far as its policy grants
     /// them to this state ("records"), into a JSON-lines file; started again, it resumes where
     /// it stopped. Ctrl-C stops it.
-    Subscribe(midwa_client::subscribe::SubscribeArgs),
+    Subscribe(midwa_commands::subscribe::SubscribeArgs),
     /// Copy the node's secret key to a backup file (mode 0600). Keep the copy as safe as the
     /// original: without the key, the same person gets a new pseudonym.
     BackupKey {
@@ -143,7 +143,7 @@ enum OpportunityCommand {
         id: String,
     },
     /// List opportunities.
-    List(midwa_client::opportunities::ListArgs),
+    List(midwa_commands::opportunities::ListArgs),
 }
 
 #[derive(Subcommand)]
@@ -330,17 +330,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|s| anyhow::anyhow!("{}", s.message()))?
                 .into_inner()
                 .notices;
-            print!("{}", midwa_client::notices::received(&notices));
+            print!("{}", midwa_commands::notices::received(&notices));
         }
         Command::Notice(command) => {
             let channel = crate::publish::gateway::channel(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let out = midwa_client::notices::run(channel, command).await;
+            let out = midwa_commands::notices::run(channel, command).await;
             print!("{}", out.map_err(anyhow::Error::msg)?);
         }
         Command::Opportunity(command) => {
-            use midwa_client::opportunities as o;
+            use midwa_commands::opportunities as o;
             let gateway = || async {
                 crate::publish::gateway::channel(&config)
                     .await
@@ -361,7 +361,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let channel = crate::publish::gateway::channel(&config)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let out = midwa_client::subscribe::run(channel, &args, midwa_process::stop_signal())
+            let out = midwa_commands::subscribe::run(channel, &args, midwa_process::stop_signal())
                 .await
                 .map_err(anyhow::Error::msg)?;
             print!("{out}");

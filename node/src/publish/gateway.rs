@@ -10,7 +10,7 @@ use crate::config::Config;
 
 /// A channel to the gateway; its one connection is made now. The error says why not.
 pub async fn connect(config: &Config, tls: Arc<ClientConfig>) -> Result<Channel, String> {
-    midwa_client::connect::connect(&config.gateway, tls, config.connect_timeout).await
+    midwa_certs::connect::connect(&config.gateway, tls, config.connect_timeout).await
 }
 
 /// A channel to the gateway with the node's checked certificate, for the command line.

@@ -510,9 +510,9 @@ async fn load(
         },
         &TRUST_DOMAIN.parse()?,
     )?;
-    let address = midwa_client::address::GatewayAddress::parse(&format!("https://{gateway}"))
+    let address = midwa_certs::address::GatewayAddress::parse(&format!("https://{gateway}"))
         .map_err(anyhow::Error::msg)?;
-    let channel = midwa_client::connect::connect(
+    let channel = midwa_certs::connect::connect(
         &address,
         midwa_certs::tls::client_config(&credentials)?,
         Duration::from_secs(10),

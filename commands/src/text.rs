@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use midwa_proto::pb;
+use serde_json::json;
 
 /// Rows under a header, each column as wide as its widest value; columns for which `right`
 /// is true are aligned to the right (numbers).
@@ -75,6 +76,36 @@ pub fn privacy(p: &pb::Privacy) -> String {
         "privacy budget rho {:.2}, {:.2} spent (epsilon {:.1} at delta {:e})",
         p.rho_budget, p.rho_spent, p.epsilon, p.delta
     )
+}
+
+/// How an answer is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for a terminal, with the origins included and left out.
+    Table,
+    /// CSV with a header; the total is the last row.
+    Csv,
+    /// The whole answer as JSON.
+    Json,
+}
+
+/// One origin of an answer, included or left out and why, as JSON.
+pub fn origin_json(o: &pb::OriginStatus) -> serde_json::Value {
+    json!({
+        "state": o.state,
+        "included": o.included,
+        "reason": o.reason,
+        "reason_kind": o.reason_kind,
+        "expired_on": o.expired_on,
+        "uncovered": o.uncovered,
+        "policy_version": o.policy_version,
+        "privacy": o.privacy.as_ref().map(|p| json!({
+            "rho_budget": p.rho_budget,
+            "rho_spent": p.rho_spent,
+            "epsilon": p.epsilon,
+            "delta": p.delta,
+        })),
+    })
 }
 
 /// A time in milliseconds since 1970, as `2026-11-22 21:50 UTC`.

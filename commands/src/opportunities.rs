@@ -10,7 +10,7 @@ use midwa_proto::pb::{self, opportunities_client::OpportunitiesClient};
 use serde::Deserialize;
 use tonic::transport::Channel;
 
-use crate::query::Format;
+use crate::text::Format;
 use crate::text::{aligned, origins};
 
 /// An opportunities file: `[[opportunity]]` tables.
@@ -243,7 +243,7 @@ pub fn json(a: &pb::OpportunityList) -> String {
             serde_json::Value::Object(object)
         })
         .collect();
-    let states: Vec<serde_json::Value> = a.states.iter().map(crate::query::origin_json).collect();
+    let states: Vec<serde_json::Value> = a.states.iter().map(crate::text::origin_json).collect();
     serde_json::json!({ "opportunities": opportunities, "states": states }).to_string()
 }
 
