@@ -133,7 +133,8 @@ fn checkpoint(dir: &Path) -> Vec<u8> {
         },
     )]);
     let path = dir.join("seed.checkpoint");
-    midwa_gateway::ledger::checkpoint::write(&path, &holdings, &mut index, &stats).expect("write");
+    midwa_gateway::ledger::checkpoint::write(&path, &holdings, &mut index, &stats, 0)
+        .expect("write");
     std::fs::read(&path).expect("read")
 }
 

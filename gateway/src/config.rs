@@ -40,6 +40,9 @@ pub struct Config {
     pub max_concurrent_streams: u32,
     /// sled's page cache, in bytes.
     pub cache_bytes: u64,
+    /// How often the ledger and the aggregates are checkpointed, so that a start after a crash
+    /// reads only what was stored since.
+    pub checkpoint_every: Duration,
     /// How long shutdown waits for open streams to finish before closing them.
     pub shutdown_grace: Duration,
     /// Longest a request may take to be answered (a stream's first answer, for streams).
@@ -210,11 +213,15 @@ impl Default for LimitsSection {
 #[serde(deny_unknown_fields, default)]
 struct StorageSection {
     cache_mb: u64,
+    checkpoint_every_s: u64,
 }
 
 impl Default for StorageSection {
     fn default() -> Self {
-        Self { cache_mb: 16 }
+        Self {
+            cache_mb: 16,
+            checkpoint_every_s: 300,
+        }
     }
 }
 
@@ -275,6 +282,7 @@ impl Config {
             max_handshakes: limits.max_handshakes.max(1),
             max_concurrent_streams: limits.max_concurrent_streams.max(1),
             cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,
+            checkpoint_every: Duration::from_secs(file.storage.checkpoint_every_s.max(1)),
             shutdown_grace: Duration::from_millis(limits.shutdown_grace_ms),
             request_timeout: Duration::from_millis(limits.request_timeout_ms.max(100)),
             queries: crate::rate::Limits {

@@ -141,7 +141,12 @@ impl Gateway {
         let opportunities = Arc::new(opportunities::Opportunities::open(
             store.journal("opportunities")?,
         )?);
-        let (ingest, writer, tail) = Ingest::start(store, metrics.clone(), stats.clone())?;
+        let (ingest, writer, tail) = Ingest::start(
+            store,
+            metrics.clone(),
+            stats.clone(),
+            config.checkpoint_every,
+        )?;
         let api = api::Api {
             tls: tls.clone(),
             metrics: metrics.clone(),

@@ -11,6 +11,7 @@
 //!   (docs/design.md). Its settings are in `.cargo/config.toml`.
 
 use std::future::Future;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[cfg(feature = "jemalloc")]
@@ -30,13 +31,15 @@ pub async fn stop_signal() {
 }
 
 /// Logs to standard error, as JSON lines if `json`, at `default` level unless `RUST_LOG` says
-/// otherwise.
+/// otherwise. Colours only when standard error is a terminal: a log file or the journal gets
+/// plain text that `grep` finds.
 pub fn init_logging(json: bool, default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     if json {
         builder.json().init()
     } else {

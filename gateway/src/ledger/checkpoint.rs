@@ -2,11 +2,14 @@
 //! after it instead of scanning the whole store through sled's cache (whose memory would grow
 //! with the store) and counting every event again.
 //!
-//! Written by the writer thread after its last sync, at clean shutdown, so it describes exactly
-//! what is durable; read once at the next start and then removed, so that after a crash (when
-//! erasures may have changed what it describes) the next start rebuilds from the store.
+//! Written by the writer thread every `checkpoint_every_s` and after its last sync at a clean
+//! stop, once everything counted is durable, so it describes exactly what the store held then;
+//! a start, clean or after a crash, loads it and reads only what was stored after each state's
+//! mark. Erasures delete what a checkpoint counted: one that predates an erasure is of no use,
+//! and the start rebuilds from the whole store.
 //! Format, little-endian: `MIDWALDG`, version (u32), the number of states (u32) and for each
-//! its code (2 bytes), highest sequence (u64) and counts (5 × u64); the number of ids (u64)
+//! its code (2 bytes), highest sequence (u64) and counts (5 × u64); the number of erasures
+//! carried out (u64); the number of ids (u64)
 //! and each id key (u64) with its digest (u32), in key order; `MIDWAAGG` and the aggregates
 //! (see `stats`); then the SHA-256 of all of that. Streamed both ways, so it never sits whole
 //! in memory. Anything wrong with it means a full rebuild from the store, never a wrong ledger.
@@ -24,7 +27,7 @@ use crate::ledger::Holding;
 use crate::stats::Statistics;
 
 const MAGIC: &[u8; 8] = b"MIDWALDG";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 const AGGREGATES: &[u8; 8] = b"MIDWAAGG";
 
 /// The checkpoint file of a store in `dir`.
@@ -38,6 +41,7 @@ pub fn write(
     holdings: &HashMap<CountryCode, Holding>,
     index: &mut SpillMap<u32>,
     stats: &Statistics,
+    erasures: u64,
 ) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp~");
     let result = (|| {
@@ -56,6 +60,7 @@ pub fn write(
                 out.put(&count.to_le_bytes())?;
             }
         }
+        out.put(&erasures.to_le_bytes())?;
         index.save(&mut |bytes| out.put(bytes))?;
         out.put(AGGREGATES)?;
         stats.save(&mut |bytes| out.put(bytes))?;
@@ -76,13 +81,21 @@ pub fn write(
     result
 }
 
+/// What a checkpoint holds besides the aggregates.
+#[derive(Debug)]
+pub struct Saved {
+    /// What was held of each state.
+    pub holdings: HashMap<CountryCode, Holding>,
+    /// The ids held.
+    pub index: SpillMap<u32>,
+    /// How many erasures had been carried out: if more have since, the checkpoint counts
+    /// events that are gone from the store, and is of no use.
+    pub erasures: u64,
+}
+
 /// Reads a checkpoint, restoring the aggregates into `stats`; `None` if there is none or it is
 /// damaged (logged), and then `stats` may hold a partial state: rebuild it.
-pub fn read(
-    path: &Path,
-    scratch: &Path,
-    stats: &Statistics,
-) -> Option<(HashMap<CountryCode, Holding>, SpillMap<u32>)> {
+pub fn read(path: &Path, scratch: &Path, stats: &Statistics) -> Option<Saved> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -117,6 +130,7 @@ pub fn read(
                 },
             );
         }
+        let erasures = u64::from_le_bytes(input.take()?);
         let index = SpillMap::load(
             scratch,
             "ids",
@@ -136,30 +150,16 @@ pub fn read(
         let expected = input.digest.clone().finish();
         let mut sum = [0u8; 32];
         input.inner.read_exact(&mut sum).ok()?;
-        (sum.as_slice() == expected.as_ref()).then_some((holdings, index))
+        (sum.as_slice() == expected.as_ref()).then_some(Saved {
+            holdings,
+            index,
+            erasures,
+        })
     })();
     if parsed.is_none() {
         tracing::warn!(checkpoint = %path.display(), "ledger checkpoint damaged; rebuilding from the store");
     }
     parsed
-}
-
-/// Removes a checkpoint once read, durably: after a crash, what it describes may no longer be
-/// true (an erasure may have rewritten what it counted), so it is used once only.
-pub fn remove(path: &Path) {
-    match std::fs::remove_file(path) {
-        Ok(()) => {
-            if let Some(dir) = path.parent()
-                && let Err(e) = File::open(dir).and_then(|d| d.sync_all())
-            {
-                tracing::warn!(error = %e, "cannot sync the removal of the checkpoint");
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            tracing::warn!(checkpoint = %path.display(), error = %e, "cannot remove the checkpoint")
-        }
-    }
 }
 
 struct Hashing<W> {
@@ -293,19 +293,15 @@ mod tests {
         let scratch = dir.path().join("index");
         let (holdings, mut index) = sample(&scratch);
         let stats = statistics(&scratch);
-        write(&path(dir.path()), &holdings, &mut index, &stats).expect("write");
+        write(&path(dir.path()), &holdings, &mut index, &stats, 3).expect("write");
         let restored = Statistics::new(&scratch, crate::stats::measured::Measurements::for_tests())
             .expect("scratch");
-        let (h, mut i) = read(&path(dir.path()), &scratch, &restored).expect("read");
-        assert_eq!(h, holdings);
-        assert_eq!(entries(&mut i), entries(&mut index));
+        let mut saved_ = read(&path(dir.path()), &scratch, &restored).expect("read");
+        assert_eq!(saved_.holdings, holdings);
+        assert_eq!(saved_.erasures, 3, "the erasures it counted");
+        assert_eq!(entries(&mut saved_.index), entries(&mut index));
         assert_eq!(restored.events(), 1000);
         assert_eq!(saved(&restored).len(), saved(&stats).len());
-        remove(&path(dir.path()));
-        assert!(
-            read(&path(dir.path()), &scratch, &restored).is_none(),
-            "used twice"
-        );
     }
 
     #[test]
@@ -317,7 +313,7 @@ mod tests {
             .expect("scratch");
         assert!(read(&file, &scratch, &stats).is_none());
         let (holdings, mut index) = sample(&scratch);
-        write(&file, &holdings, &mut index, &statistics(&scratch)).expect("write");
+        write(&file, &holdings, &mut index, &statistics(&scratch), 0).expect("write");
         let mut bytes = std::fs::read(&file).expect("bytes");
         let middle = bytes.len() / 2;
         bytes[middle] ^= 1;

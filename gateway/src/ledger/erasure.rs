@@ -48,6 +48,11 @@ impl Target {
     }
 }
 
+/// How many erasures were completed, ever.
+pub fn count_done(journal: &Journal) -> Result<u64, StoreError> {
+    Ok(journal.scan(b"")?.len() as u64)
+}
+
 /// Whether the erasure of a retraction was completed.
 pub fn done(journal: &Journal, retraction: &EventId) -> Result<bool, StoreError> {
     Ok(!journal.scan(&retraction.0)?.is_empty())

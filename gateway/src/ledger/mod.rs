@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use midwa_proto::codes::CountryCode;
 use midwa_proto::event::{Event, EventId, EventKind};
@@ -96,6 +96,13 @@ struct Job {
     reply: oneshot::Sender<Result<Ack, IngestError>>,
 }
 
+/// What the writer thread is handed: a batch to store, or a tick of the clock (to write the
+/// checkpoint when it is due, even when no batch comes).
+enum Work {
+    Batch(Job),
+    Tick,
+}
+
 /// The writer thread: join it for its result; `ended` resolves as soon as it stops, which
 /// before shutdown means the store failed.
 #[derive(Debug)]
@@ -161,7 +168,7 @@ impl Tail {
 /// The handle handlers use to submit batches.
 #[derive(Debug, Clone)]
 pub struct Ingest {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Work>,
     durable: Arc<Durable>,
 }
 
@@ -172,10 +179,13 @@ impl Ingest {
         mut store: Store,
         metrics: Arc<Metrics>,
         stats: Arc<Statistics>,
+        checkpoint_every: Duration,
     ) -> Result<(Self, Writer, Tail), StoreError> {
         let started = Instant::now();
-        let (mut ledger, from_checkpoint, retractions) = Ledger::load(&store, &stats)?;
         let erasures = store.journal("erasures")?;
+        let mut erasures_done = erasure::count_done(&erasures)?;
+        let (mut ledger, from_checkpoint, retractions) =
+            Ledger::load(&store, &stats, erasures_done)?;
         let mut pending = Vec::new();
         for target in retractions {
             if !erasure::done(&erasures, &target.retraction)? {
@@ -189,6 +199,7 @@ impl Ingest {
                 "completing interrupted erasures"
             );
             let erased = run_erasures(&mut store, &mut ledger, &erasures, &pending)?;
+            erasures_done += pending.len() as u64;
             stats.expect(erased.len() as u64);
             stats.count_out(&erased);
         }
@@ -209,12 +220,42 @@ impl Ingest {
             durable: durable.clone(),
         };
         let (jobs, rx) = mpsc::channel(1024);
+        // The clock: a tick now and then, for as long as anyone can hand the writer a batch.
+        let clock = jobs.downgrade();
+        let tick = checkpoint_every
+            .min(Duration::from_secs(60))
+            .max(Duration::from_millis(200));
+        thread::Builder::new()
+            .name("midwa-checkpoint-clock".into())
+            .spawn(move || {
+                loop {
+                    thread::sleep(tick);
+                    let Some(jobs) = clock.upgrade() else { return };
+                    if jobs.blocking_send(Work::Tick).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|source| StoreError::Sync {
+                path: "checkpoint clock thread".into(),
+                source,
+            })?;
         let shared = durable.clone();
         let (ended_tx, ended) = oneshot::channel();
         let thread = thread::Builder::new()
             .name("midwa-writer".into())
             .spawn(move || {
-                let result = write_loop(store, ledger, erasures, rx, shared, metrics, stats);
+                let checkpoints = writer::Checkpoints::new(checkpoint_every, erasures_done);
+                let result = write_loop(
+                    store,
+                    ledger,
+                    erasures,
+                    rx,
+                    shared,
+                    metrics,
+                    stats,
+                    checkpoints,
+                );
                 let _ = ended_tx.send(());
                 result
             })
@@ -237,7 +278,9 @@ impl Ingest {
             batch,
             reply,
         };
-        if let Err(mpsc::error::SendError(job)) = self.jobs.send(job).await {
+        if let Err(mpsc::error::SendError(Work::Batch(job))) =
+            self.jobs.send(Work::Batch(job)).await
+        {
             let _ = job.reply.send(Err(IngestError::Unavailable));
         }
         answer
@@ -259,13 +302,18 @@ struct Ledger {
 impl Ledger {
     /// The ledger of `store`, and its aggregates in `stats`: from its checkpoint and the
     /// batches stored after it, or, without a checkpoint valid for this store, from every
-    /// batch. The checkpoint is removed once read. Returns the retractions read.
-    fn load(store: &Store, stats: &Statistics) -> Result<(Self, bool, Vec<Target>), StoreError> {
+    /// batch. Returns the retractions read.
+    fn load(
+        store: &Store,
+        stats: &Statistics,
+        erasures_done: u64,
+    ) -> Result<(Self, bool, Vec<Target>), StoreError> {
         let path = checkpoint::path(store.path());
         let scratch = crate::store::scratch_dir(store.path());
-        let from_checkpoint = checkpoint::read(&path, &scratch, stats).filter(|(holdings, _)| {
+        let from_checkpoint = checkpoint::read(&path, &scratch, stats).filter(|saved| {
             // A checkpoint newer than the store (an older store restored beside it) is useless.
-            let valid = holdings
+            let valid = saved
+                .holdings
                 .iter()
                 .all(|(state, h)| store.has(state.as_bytes(), h.highest_seq).unwrap_or(false));
             if !valid {
@@ -273,14 +321,21 @@ impl Ledger {
                     "ledger checkpoint does not match the store; rebuilding from the store"
                 );
             }
-            valid
+            // So is one that counts events an erasure has since deleted.
+            let current = saved.erasures == erasures_done;
+            if valid && !current {
+                tracing::info!(
+                    "events were erased since the ledger checkpoint; rebuilding from the store"
+                );
+            }
+            valid && current
         });
         if from_checkpoint.is_none() {
             stats
                 .clear()
                 .map_err(|e| StoreError::index(store.path(), e))?;
         }
-        checkpoint::remove(&path);
+        let from_checkpoint = from_checkpoint.map(|s| (s.holdings, s.index));
         let started = Instant::now();
         let mut retractions = Vec::new();
         let (mut ledger, tail_only) = match from_checkpoint {

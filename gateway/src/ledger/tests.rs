@@ -26,6 +26,7 @@ async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<
             )
             .expect("scratch"),
         ),
+        std::time::Duration::from_secs(300),
     )
     .expect("start");
     let ng: CountryCode = "NG".parse().expect("code");
@@ -52,7 +53,7 @@ fn held(dir: &std::path::Path) -> Holding {
         crate::stats::measured::Measurements::for_tests(),
     )
     .expect("scratch");
-    let (ledger, _, _) = Ledger::load(&store, &stats).expect("ledger");
+    let (ledger, _, _) = Ledger::load(&store, &stats, 0).expect("ledger");
     ledger
         .holdings
         .get(&"NG".parse().expect("code"))

@@ -1,14 +1,15 @@
 //! The writer thread: groups of batches stored, synced, counted and answered; erasures
-//! carried out once their retractions are durable; the checkpoint at a clean stop.
+//! carried out once their retractions are durable; the checkpoint, every so often and at a
+//! clean stop.
 
 use std::sync::Arc;
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use midwa_proto::codes::CountryCode;
 use tokio::sync::mpsc;
 
-use super::{Durable, IngestError, Job, Ledger, kind_slot};
+use super::{Durable, IngestError, Ledger, Work, kind_slot};
 use crate::ledger::checkpoint;
 use crate::ledger::erasure::{self, Target};
 use crate::metrics::Metrics;
@@ -18,6 +19,63 @@ use crate::store::{Journal, Store, StoreError};
 
 /// Most events gathered into one group commit.
 const GROUP_MAX_EVENTS: usize = 64 * 1024;
+
+/// When the checkpoint is written, and what it must record.
+pub(super) struct Checkpoints {
+    every: Duration,
+    last: Instant,
+    /// Whether anything was stored or erased since the last one.
+    changed: bool,
+    /// Erasures carried out so far.
+    erasures: u64,
+}
+
+impl Checkpoints {
+    /// A checkpoint every `every`, the first one `every` from now.
+    pub(super) fn new(every: Duration, erasures: u64) -> Self {
+        Self {
+            every,
+            last: Instant::now(),
+            changed: false,
+            erasures,
+        }
+    }
+
+    /// Whether a checkpoint is due: something changed, and the last one is old enough.
+    fn due(&self) -> bool {
+        self.changed && self.last.elapsed() >= self.every
+    }
+
+    /// Writes the checkpoint of everything durable: every pointer synced, every event
+    /// counted. A failure is logged: the next start then reads more of the store.
+    fn write(&mut self, store: &mut Store, ledger: &mut Ledger, stats: &Statistics) {
+        self.last = Instant::now();
+        self.changed = false;
+        let written = store
+            .sync_all()
+            .map_err(std::io::Error::other)
+            .and_then(|()| {
+                stats.wait_counted();
+                checkpoint::write(
+                    &checkpoint::path(store.path()),
+                    &ledger.holdings,
+                    &mut ledger.index,
+                    stats,
+                    self.erasures,
+                )
+            });
+        match written {
+            Ok(()) => tracing::info!(
+                events = ledger.index.len(),
+                elapsed_ms = self.last.elapsed().as_millis() as u64,
+                "ledger checkpoint written"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start reads more of the store")
+            }
+        }
+    }
+}
 
 /// Work for the aggregates thread.
 enum Counting {
@@ -61,14 +119,16 @@ pub(super) fn run_erasures(
     Ok(erased)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn write_loop(
     mut store: Store,
     mut ledger: Ledger,
     erasures: Journal,
-    mut rx: mpsc::Receiver<Job>,
+    mut rx: mpsc::Receiver<Work>,
     durable: Arc<Durable>,
     metrics: Arc<Metrics>,
     stats: Arc<Statistics>,
+    mut checkpoints: Checkpoints,
 ) -> Result<(), StoreError> {
     // Bounded: if counting falls behind, the writer waits rather than piling events up.
     let (counting, to_count) = std::sync::mpsc::sync_channel::<Counting>(8);
@@ -98,21 +158,14 @@ pub(super) fn write_loop(
         &metrics,
         &stats,
         &counting,
+        &mut checkpoints,
     );
     drop(counting);
     let _ = counter.join();
     result?;
-    store.sync_all()?;
     // Everything is durable and the ledger matches it: the next start reads only what comes
-    // after this. Without it, the next start rebuilds from the whole store.
-    if let Err(e) = checkpoint::write(
-        &checkpoint::path(store.path()),
-        &ledger.holdings,
-        &mut ledger.index,
-        &stats,
-    ) {
-        tracing::warn!(error = %e, "cannot write the ledger checkpoint; the next start will scan the store");
-    }
+    // after this.
+    checkpoints.write(&mut store, &mut ledger, &stats);
     Ok(())
 }
 
@@ -122,24 +175,36 @@ fn write_groups(
     store: &mut Store,
     ledger: &mut Ledger,
     erasures: &Journal,
-    rx: &mut mpsc::Receiver<Job>,
+    rx: &mut mpsc::Receiver<Work>,
     durable: &Durable,
     metrics: &Metrics,
     stats: &Statistics,
     counting: &std::sync::mpsc::SyncSender<Counting>,
+    checkpoints: &mut Checkpoints,
 ) -> Result<(), StoreError> {
-    while let Some(first) = rx.blocking_recv() {
+    while let Some(work) = rx.blocking_recv() {
+        let first = match work {
+            Work::Batch(job) => job,
+            Work::Tick => {
+                if checkpoints.due() {
+                    checkpoints.write(store, ledger, stats);
+                }
+                continue;
+            }
+        };
         let mut group = vec![first];
         let mut events = group[0].batch.events.len();
         while events < GROUP_MAX_EVENTS {
             match rx.try_recv() {
-                Ok(job) => {
+                Ok(Work::Batch(job)) => {
                     events += job.batch.events.len();
                     group.push(job);
                 }
+                Ok(Work::Tick) => {}
                 Err(_) => break,
             }
         }
+        checkpoints.changed = true;
         let mut answers = Vec::with_capacity(group.len());
         let mut failure = None;
         let mut fresh = Vec::with_capacity(events);
@@ -189,10 +254,14 @@ fn write_groups(
         if !retractions.is_empty() {
             // The retractions are durable and acknowledged; now what they name goes.
             let erased = run_erasures(store, ledger, erasures, &retractions)?;
+            checkpoints.erasures = erasure::count_done(erasures)?;
             durable.set(ledger.holdings.clone());
             metrics.set_events_held(ledger.index.len() as u64);
             stats.expect(erased.len() as u64);
             let _ = counting.send(Counting::Out(erased));
+        }
+        if checkpoints.due() {
+            checkpoints.write(store, ledger, stats);
         }
     }
     Ok(())

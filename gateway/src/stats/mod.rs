@@ -263,7 +263,7 @@ impl Statistics {
     }
 
     /// Waits until every event announced so far is counted in.
-    fn wait_counted(&self) {
+    pub fn wait_counted(&self) {
         let progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
         let target = progress.0;
         drop(
