@@ -47,23 +47,10 @@ fn restart(region: &TestRegion, gateway: &mut Proc) -> (Proc, Duration) {
     (again, started.elapsed())
 }
 
-fn set_checkpoint_every(region: &TestRegion, seconds: u64) {
-    let config = std::fs::read_to_string(&region.region.gateway_config).expect("config");
-    let config = match config.find("\n[storage]") {
-        Some(at) => config[..at].to_owned(),
-        None => config,
-    };
-    std::fs::write(
-        &region.region.gateway_config,
-        format!("{config}\n[storage]\ncheckpoint_every_s = {seconds}\n"),
-    )
-    .expect("config");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_start_after_a_crash_reads_only_what_came_after_the_last_checkpoint() {
     let region = TestRegion::new(&["NG"]);
-    set_checkpoint_every(&region, 1);
+    region.set_checkpoint_every(1);
     let mut gateway = region.start_gateway();
     let _node = region.start_node("NG").await;
     region.push_policy("NG", POLICY);
@@ -93,7 +80,7 @@ async fn a_start_after_a_crash_reads_only_what_came_after_the_last_checkpoint() 
 
     // An erasure, then a crash before the next checkpoint: the start reads the whole store, and
     // the erased return is gone from what it holds.
-    set_checkpoint_every(&region, 3600);
+    region.set_checkpoint_every(3600);
     gateway.terminate();
     let mut gateway = region.start_gateway();
     let (ok, out, err) = region.node_command("NG", &["erase", "NG-00000007"]);

@@ -1,8 +1,9 @@
 //! Crash safety: the node and the gateway are killed with SIGKILL at random moments while the
 //! agency submits and the node publishes, again and again (and the gateway is sometimes stopped
-//! cleanly, so that it writes its ledger checkpoint). After every cycle both databases
-//! open and the gateway's holds no event twice; at the end, every event the node acknowledged to
-//! the agency is stored at the gateway exactly once.
+//! cleanly); the gateway checkpoints its ledger every second, so kills land before, during and
+//! after checkpoints. After every cycle both databases open and the gateway's holds no event
+//! twice; at the end, every event the node acknowledged to the agency is stored at the gateway
+//! exactly once. It prints how long each restarted gateway took to serve again.
 //!
 //! `MIDWA_CRASH_CYCLES` sets the number of cycles (default 20); `MIDWA_CRASH_SEED` replays a run.
 
@@ -10,7 +11,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{TestRegion, gateway_events, returns};
 use midwa_proto::pb;
@@ -49,9 +50,13 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
     let mut rng = Rng(seed);
 
     let region = TestRegion::new(&["ML"]);
+    // Checkpoints every second: kills land before, during and after them.
+    region.set_checkpoint_every(1);
     let acknowledged: Arc<Mutex<Vec<Acknowledged>>> = Arc::default();
     let mut next_person = 0u64;
     let mut gateway = region.start_gateway();
+    // How long each restarted gateway took to serve again.
+    let mut ready: Vec<Duration> = Vec::new();
     let mut node = region.start_node("ML").await;
 
     for cycle in 0..cycles {
@@ -121,7 +126,10 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
                 ids.len(),
                 "cycle {cycle}: an event is stored twice (seed {seed})"
             );
+            let started = Instant::now();
             gateway = region.start_gateway();
+            gateway.wait_for_log("gateway serving", Duration::from_secs(60));
+            ready.push(started.elapsed());
         }
         if victim == 0 || victim == 2 {
             let dir = region.region.node("ML").expect("node").dir.join("data");
@@ -182,4 +190,11 @@ async fn nothing_acknowledged_is_lost_and_nothing_is_stored_twice_across_random_
         acknowledged.len(),
         stored.len()
     );
+    ready.sort();
+    if let (Some(median), Some(slowest)) = (ready.get(ready.len() / 2), ready.last()) {
+        println!(
+            "the gateway served again {median:?} after a restart (median of {}), {slowest:?} at most",
+            ready.len()
+        );
+    }
 }

@@ -73,6 +73,21 @@ impl TestRegion {
     }
 
     /// Starts the gateway process and waits until it accepts TCP connections.
+    /// Sets how often the gateway checkpoints its ledger, from its next start.
+    #[allow(dead_code)]
+    pub fn set_checkpoint_every(&self, seconds: u64) {
+        let config = std::fs::read_to_string(&self.region.gateway_config).expect("config");
+        let config = match config.find("\n[storage]") {
+            Some(at) => config[..at].to_owned(),
+            None => config,
+        };
+        std::fs::write(
+            &self.region.gateway_config,
+            format!("{config}\n[storage]\ncheckpoint_every_s = {seconds}\n"),
+        )
+        .expect("config");
+    }
+
     pub fn start_gateway(&self) -> Proc {
         let log = self.root().join("gateway.log");
         let proc = Proc::spawn(
@@ -220,6 +235,9 @@ pub fn wait_until(timeout: Duration, what: &str, mut ready: impl FnMut() -> bool
 pub struct Proc {
     child: Option<Child>,
     log: PathBuf,
+    /// Where this process's output starts in its log file: a restarted service appends to the
+    /// log of the one before.
+    log_start: usize,
 }
 
 impl Proc {
@@ -229,6 +247,7 @@ impl Proc {
             .append(true)
             .open(log)
             .expect("log file");
+        let log_start = out.metadata().map_or(0, |m| m.len() as usize);
         let err = out.try_clone().expect("log file");
         let child = Command::new(exe)
             .args(args)
@@ -242,6 +261,7 @@ impl Proc {
         Self {
             child: Some(child),
             log: log.to_owned(),
+            log_start,
         }
     }
 
@@ -286,8 +306,10 @@ impl Proc {
         }
     }
 
+    /// What this process has logged so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        let bytes = std::fs::read(&self.log).unwrap_or_default();
+        String::from_utf8_lossy(bytes.get(self.log_start..).unwrap_or_default()).into_owned()
     }
 
     /// Waits until the log contains `needle`.

@@ -3,14 +3,17 @@
 //!
 //! - `midwa-bench exchange`: node to gateway throughput, latency, memory, bytes per event.
 //! - `midwa-bench import`: a large returns file imported and durable at the gateway.
-//! - `midwa-bench query`: aggregate queries on a gateway holding many events.
+//! - `midwa-bench query`: aggregate queries on a gateway holding many events, then its
+//!   restarts after a clean stop and after a SIGKILL.
 //! - `midwa-bench` alone runs all three with their defaults.
 //!
 //! Build with `cargo build --release -p midwa-tests`, then run `target/release/midwa-bench`.
 
 mod exchange;
 mod import;
+mod load;
 mod query;
+mod restart;
 mod support;
 
 use anyhow::Result;

@@ -1,7 +1,7 @@
 //! Aggregate queries on a gateway holding many events: what measuring each family of tables
 //! costs the first time it is asked, the latency of each answer to a coordinator over mTLS
 //! (consent and disclosure control included), how far the noisy figures are from the truth,
-//! and the gateway's memory.
+//! and the gateway's memory; then restarts of that gateway (`restart.rs`).
 //!
 //! The events are realistic: synthetic agency records anonymised by the node's own code
 //! (returns, and for some people assistance, a survey, a closure), published over the node's
@@ -12,16 +12,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use midwa_deploy::region::{Region, TRUST_DOMAIN, free_loopback_addr};
-use midwa_deploy::synthetic::Synthetic;
-use midwa_node::keys::Keys;
-use midwa_node::record::anonymise::{Returns, anonymise};
-use midwa_proto::codes::Month;
-use midwa_proto::event::Pseudonym;
+use midwa_deploy::region::{Region, free_loopback_addr};
 use midwa_proto::pb;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
+use crate::load::{Position, Truth, load};
 use crate::support::*;
 
 /// Options of the query benchmark.
@@ -33,6 +27,9 @@ pub struct Args {
     /// Times each kind of query is asked.
     #[arg(long, default_value_t = 40)]
     pub repeat: usize,
+    /// Events published after the checkpoint, before the gateway is killed and restarted.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub tail: u64,
     /// Keep the region's files here (must not exist) instead of a temporary directory.
     #[arg(long)]
     pub keep: Option<PathBuf>,
@@ -147,55 +144,6 @@ fn queries() -> Vec<(&'static str, pb::AggregateRequest)> {
     ]
 }
 
-/// What the benchmark knows of the records it made: returns by state and month, and by state,
-/// quarter and host or flag.
-#[derive(Default)]
-struct Truth {
-    monthly: HashMap<(String, String), u64>,
-    small: HashMap<(String, String, String), u64>,
-}
-
-impl Truth {
-    fn add(&mut self, state: &str, r: &pb::ReturnRecord) {
-        let month = r.return_date[..7].to_owned();
-        let m: u32 = month[5..].parse().unwrap_or(1);
-        let quarter = format!("{}-Q{}", &month[..4], (m - 1) / 3 + 1);
-        *self.monthly.entry((state.into(), month)).or_default() += 1;
-        *self
-            .small
-            .entry((
-                state.into(),
-                quarter.clone(),
-                format!("host:{}", r.host_country),
-            ))
-            .or_default() += 1;
-        for flag in &r.vulnerabilities {
-            *self
-                .small
-                .entry((state.into(), quarter.clone(), format!("flag:{flag}")))
-                .or_default() += 1;
-        }
-    }
-
-    fn merge(&mut self, other: Truth) {
-        for (k, v) in other.monthly {
-            *self.monthly.entry(k).or_default() += v;
-        }
-        for (k, v) in other.small {
-            *self.small.entry(k).or_default() += v;
-        }
-    }
-}
-
-/// Returns recorded so far, for the anonymiser's checks of follow-ups.
-struct Held(HashMap<Pseudonym, Month>);
-
-impl Returns for Held {
-    fn return_month(&self, person: &Pseudonym) -> std::io::Result<Option<Month>> {
-        Ok(self.0.get(person).copied())
-    }
-}
-
 /// Runs the query benchmark.
 pub async fn run(args: &Args) -> Result<()> {
     let (gateway_exe, node_exe) = executables()?;
@@ -236,6 +184,7 @@ pub async fn run(args: &Args) -> Result<()> {
             load(
                 state,
                 i as u64,
+                Position::START,
                 per_state,
                 &files.dir.join("tls"),
                 &key,
@@ -246,10 +195,12 @@ pub async fn run(args: &Args) -> Result<()> {
     }
     let mut stored = 0;
     let mut truth = Truth::default();
+    let mut next = Vec::new();
     for loader in loaders {
-        let (n, t) = loader.await??;
-        stored += n;
-        truth.merge(t);
+        let loaded = loader.await??;
+        stored += loaded.stored;
+        truth.merge(loaded.truth);
+        next.push(loaded.next);
     }
     println!(
         "loaded: {stored} events in {:.1} s (anonymised here, published over each node's stream)",
@@ -352,7 +303,7 @@ pub async fn run(args: &Args) -> Result<()> {
         peak_mib(gateway.0.id()),
         rss_mib(gateway.0.id())
     );
-    drop(gateway);
+    crate::restart::run(&region, &temp, gateway, &STATES, &next, args.tail).await?;
     if args.keep.is_none() {
         let _ = std::fs::remove_dir_all(&temp);
     }
@@ -490,132 +441,4 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// Anonymises about `events` synthetic events of `state` and publishes them on the node's
-/// stream, waiting for every acknowledgement. Returns how many were stored.
-async fn load(
-    state: &str,
-    seed: u64,
-    events: u64,
-    tls: &std::path::Path,
-    key: &std::path::Path,
-    gateway: std::net::SocketAddr,
-) -> Result<(u64, Truth)> {
-    let credentials = midwa_certs::tls::Credentials::load(
-        &midwa_certs::tls::TlsFiles {
-            cert: tls.join("cert.pem"),
-            key: tls.join("key.pem"),
-            ca: tls.join("ca.pem"),
-        },
-        &TRUST_DOMAIN.parse()?,
-    )?;
-    let address = midwa_certs::address::GatewayAddress::parse(&format!("https://{gateway}"))
-        .map_err(anyhow::Error::msg)?;
-    let channel = midwa_certs::connect::connect(
-        &address,
-        midwa_certs::tls::client_config(&credentials)?,
-        Duration::from_secs(10),
-    )
-    .await
-    .map_err(anyhow::Error::msg)?;
-    let (keys, _) = Keys::load_or_create(key)?;
-    let (tx, rx) = mpsc::channel::<pb::PublishRequest>(16);
-    let mut client = pb::exchange_client::ExchangeClient::new(channel)
-        .max_encoding_message_size(64 << 20)
-        .max_decoding_message_size(64 << 20);
-    let mut responses = client.publish(ReceiverStream::new(rx)).await?.into_inner();
-    let state_code = state.parse()?;
-    let state = state.to_owned();
-    let producer = tokio::task::spawn_blocking(move || -> Result<(u64, Truth)> {
-        let today = time::OffsetDateTime::now_utc().date();
-        let mut synthetic = Synthetic::new(&state, seed + 17);
-        let mut held = Held(HashMap::new());
-        let mut seq = 1u64;
-        let mut batch = Vec::with_capacity(2000);
-        let mut sent = 0u64;
-        let mut person = 0u64;
-        let mut truth = Truth::default();
-        while sent + (batch.len() as u64) < events {
-            let r = synthetic.return_record(person);
-            truth.add(&state, &r);
-            let f = synthetic.follow_ups(person, &r);
-            person += 1;
-            use pb::record::Kind;
-            let mut records = vec![Kind::Return(r)];
-            records.extend(f.assistance.map(Kind::Assistance));
-            records.extend(f.assessment.map(Kind::Assessment));
-            records.extend(f.closure.map(Kind::Closure));
-            for kind in records {
-                let a = anonymise(
-                    pb::Record { kind: Some(kind) },
-                    state_code,
-                    &keys,
-                    today,
-                    &held,
-                )
-                .map_err(|e| anyhow::anyhow!("synthetic record: {e}"))?;
-                if let Some(month) = a.return_month {
-                    held.0.insert(a.event.subject, month);
-                }
-                batch.push(pb::Event::from(&a.event));
-            }
-            if batch.len() >= 2000 {
-                let n = batch.len() as u64;
-                let request = pb::PublishRequest {
-                    first_seq: seq,
-                    events: std::mem::take(&mut batch),
-                };
-                seq += n;
-                sent += n;
-                if tx.blocking_send(request).is_err() {
-                    bail!("the gateway closed the stream");
-                }
-            }
-        }
-        if !batch.is_empty() {
-            let n = batch.len() as u64;
-            sent += n;
-            if tx
-                .blocking_send(pb::PublishRequest {
-                    first_seq: seq,
-                    events: batch,
-                })
-                .is_err()
-            {
-                bail!("the gateway closed the stream");
-            }
-        }
-        Ok((sent, truth))
-    });
-    let (target_tx, mut target) = tokio::sync::watch::channel(u64::MAX);
-    let reader = tokio::spawn(async move {
-        let (mut stored, mut last) = (0u64, 0u64);
-        loop {
-            if last >= *target.borrow() {
-                return Ok::<_, anyhow::Error>(stored);
-            }
-            tokio::select! {
-                message = responses.message() => match message? {
-                    Some(pb::PublishResponse { kind: Some(pb::publish_response::Kind::Ack(ack)) }) => {
-                        stored += u64::from(ack.stored);
-                        last = ack.last_seq;
-                    }
-                    Some(_) => {}
-                    None => {
-                        let _ = target.wait_for(|t| *t != u64::MAX).await;
-                        if last >= *target.borrow() {
-                            return Ok(stored);
-                        }
-                        bail!("the gateway ended the stream at sequence {last}");
-                    }
-                },
-                _ = target.changed() => {}
-            }
-        }
-    });
-    let (sent, truth) = producer.await??;
-    let _ = target_tx.send(sent);
-    let stored = reader.await??;
-    Ok((stored, truth))
 }

@@ -12,6 +12,9 @@ pub struct Proc(pub Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.0.try_wait() {
+            return;
+        }
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.0.id().to_string())
@@ -20,11 +23,17 @@ impl Drop for Proc {
     }
 }
 
+/// Starts `exe`, its output to `log`, logging warnings and errors.
 pub fn spawn(exe: &Path, args: &[&str], log: &Path) -> Result<Proc> {
+    spawn_logging(exe, args, log, "warn")
+}
+
+/// Starts `exe`, its output to `log`, logging at `level`.
+pub fn spawn_logging(exe: &Path, args: &[&str], log: &Path, level: &str) -> Result<Proc> {
     let out = std::fs::File::create(log)?;
     let child = Command::new(exe)
         .args(args)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
         .stdin(Stdio::null())
         .stdout(out.try_clone()?)
         .stderr(out)
