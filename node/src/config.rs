@@ -10,6 +10,8 @@ use serde::Deserialize;
 
 pub use midwa_certs::config::ConfigError;
 
+use crate::outbox::Retention;
+
 pub use midwa_certs::address::GatewayAddress;
 
 /// The node's configuration.
@@ -42,6 +44,9 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// sled's page cache, in bytes.
     pub cache_bytes: u64,
+    /// How long published events are kept after the gateway acknowledged them, so that a
+    /// gateway that lost its data can be refilled.
+    pub keep_published: Retention,
 }
 
 #[derive(Deserialize)]
@@ -96,11 +101,16 @@ impl Default for PublishSection {
 #[serde(deny_unknown_fields, default)]
 struct StorageSection {
     cache_mb: u64,
+    /// Days published events are kept after the gateway acknowledged them; none: always.
+    keep_published_days: Option<u32>,
 }
 
 impl Default for StorageSection {
     fn default() -> Self {
-        Self { cache_mb: 4 }
+        Self {
+            cache_mb: 4,
+            keep_published_days: None,
+        }
     }
 }
 
@@ -167,6 +177,10 @@ impl Config {
             backoff_max: Duration::from_millis(p.backoff_max_ms),
             connect_timeout: Duration::from_millis(p.connect_timeout_ms.max(100)),
             cache_bytes: file.storage.cache_mb.max(4) * 1024 * 1024,
+            keep_published: file
+                .storage
+                .keep_published_days
+                .map_or(Retention::Always, Retention::Days),
         })
     }
 }

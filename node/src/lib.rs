@@ -115,11 +115,9 @@ impl Node {
         if created {
             tracing::warn!(path = %config.secret_key.display(), "created the node's secret key: back it up now (see deploy/README.md)");
         }
-        let outbox = Arc::new(Outbox::open(
-            &config.data_dir,
-            config.cache_bytes,
-            outbox::CHUNK_EVENTS,
-        )?);
+        let mut outbox = Outbox::open(&config.data_dir, config.cache_bytes, outbox::CHUNK_EVENTS)?;
+        outbox.set_retention(config.keep_published);
+        let outbox = Arc::new(outbox);
         let imports = config.data_dir.join("imports");
         record::import::clear_staging(&imports).map_err(|source| NodeError::Staging {
             path: imports.clone(),

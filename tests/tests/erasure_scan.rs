@@ -2,8 +2,11 @@
 //! the gateway (databases, segment files, ledger chunks, index scratch files, checkpoints)
 //! holds the erased person's receipt digest, or their pseudonym as the 8-byte key the indexes
 //! use, while another person's are found (the scan can see them). The pseudonym itself stays in
-//! one place only: the retraction event the gateway keeps (the tombstone by which a retraction
-//! sent again is recognised and an erasure cut short by a crash is finished).
+//! the retraction event only: at the gateway (the tombstone by which a retraction sent again is
+//! recognised and an erasure cut short by a crash is finished), and in the node's outbox, which
+//! keeps what it published (to refill a gateway that lost its data, and to erase the person
+//! again from a gateway restored from an older backup); the outbox is read to check that the
+//! retraction is all it keeps of the person.
 
 mod common;
 
@@ -12,7 +15,10 @@ use std::time::Duration;
 
 use common::{TestRegion, path};
 use midwa_deploy::synthetic::Synthetic;
+use midwa_proto::event::{Event, EventKind};
+use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
+use prost::Message;
 
 const POLICY: &str = r#"
 [[grant]]
@@ -131,10 +137,32 @@ async fn an_erased_person_leaves_no_bytes_on_the_node_or_the_gateway() {
     let left: Vec<String> = found(&stores, &person(&erased))
         .into_iter()
         .filter(|f| {
-            let tombstone = f.contains("/gateway/data/batches/")
+            let tombstone = (f.contains("/gateway/data/batches/")
+                || f.contains("/nodes/NG/data/outbox/"))
                 && (f.ends_with(": pseudonym") || f.ends_with(": pseudonym, first 8 bytes"));
             !tombstone
         })
         .collect();
     assert!(left.is_empty(), "the erased person is still in: {left:#?}");
+
+    // What the node's outbox keeps of the person is the retraction alone.
+    let outbox = midwa_node::outbox::Outbox::open(&config.data_dir, 4 << 20, 500).expect("outbox");
+    let subject = keys.pseudonym(&erased);
+    let mut kinds = Vec::new();
+    let mut kept_events = 0;
+    for batch in outbox.pending_after(0, usize::MAX).expect("outbox") {
+        for bytes in batch.events {
+            let wire = pb::Event::decode(bytes.as_slice()).expect("event");
+            let event = Event::try_from(&wire).expect("event");
+            kept_events += 1;
+            if event.subject == subject {
+                kinds.push(event.kind());
+            }
+        }
+    }
+    assert!(
+        kept_events > 300,
+        "the outbox keeps what was published: {kept_events}"
+    );
+    assert_eq!(kinds, vec![EventKind::Retraction]);
 }

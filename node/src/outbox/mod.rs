@@ -2,9 +2,10 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `O` + last sequence (8 bytes, big-endian) | where a batch of events not yet acknowledged lies |
+//! | `O` + last sequence (8 bytes, big-endian) | where a batch of events lies, kept after its acknowledgement for the retention period |
 //! | `L` + last sequence | where a ledger chunk lies: what was recorded, for duplicate detection |
-//! | `m` + name | counters: `recorded`, `floor` (highest sequence the gateway holds), `rejected` |
+//! | `m` + name | counters: `recorded`, `floor` (highest sequence the gateway holds), `forgotten` (highest sequence whose batch was forgotten), `rejected` |
+//! | `d` + day | the highest sequence recorded before that day, for the retention period |
 //! | `e` + person + sequence | an erasure made before erasures rewrote the ledger: the entries it removed |
 //! | `s` | the sequence of the last retraction: once the gateway holds it, the outbox files before it are zeroed and removed |
 //! | `n` + notice id | a cross-border notice addressed to this state, stored once |
@@ -12,8 +13,9 @@
 //! The batches and ledger chunks themselves are appended to segment files (see
 //! [`midwa_store::segments`]), `outbox/` and `ledger/`; sled keeps 16 bytes of where each lies.
 //! sled's page cache keeps what it writes, so the backlog of a node offline for days would
-//! otherwise sit in its memory. An outbox file is removed once every batch in it is
-//! acknowledged; the ledger is kept.
+//! otherwise sit in its memory. Batches are kept after their acknowledgement for the state's
+//! retention period (by default, always: a gateway that lost its disk is refilled from them);
+//! an outbox file is removed once every batch in it is forgotten. The ledger is kept.
 //!
 //! A submission is appended and fsynced to both logs, then its pointers and the counter go in
 //! one atomic sled batch, flushed and fsynced, before the node answers the agency: an answer
@@ -42,9 +44,11 @@ mod migrate;
 mod notices;
 mod open;
 mod records;
+mod retention;
 mod rewrite;
 use records::{Erasure, LedgerChunk};
 pub use records::{Held, OutboxBatch, Prepared, Recorded};
+pub use retention::Retention;
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +90,8 @@ pub enum OutboxError {
 #[derive(Debug)]
 struct Memory {
     recorded: u64,
+    /// The last day a day mark was written for (see [`retention`]).
+    day: u32,
     ids: SpillMap<u32>,
     returns: SpillMap<u16>,
 }
@@ -97,6 +103,7 @@ impl Memory {
     fn create(scratch: &Path) -> std::io::Result<Self> {
         Ok(Self {
             recorded: 0,
+            day: 0,
             ids: SpillMap::create(scratch, "ids", IN_MEMORY)?,
             returns: SpillMap::create(scratch, "returns", IN_MEMORY)?,
         })
@@ -124,8 +131,12 @@ pub struct Outbox {
     ledger_files: Arc<Segments>,
     /// Highest sequence the gateway holds, as far as this node knows.
     acked: AtomicU64,
-    /// Up to where acknowledged batches were forgotten.
+    /// The acknowledged mark at the last pruning.
     pruned: AtomicU64,
+    /// Highest sequence whose batch was forgotten after its acknowledgement.
+    forgotten: AtomicU64,
+    /// How long acknowledged batches are kept.
+    retention: Retention,
     /// Highest sequence durable on this node: the publisher sends nothing beyond it.
     durable: AtomicU64,
     synced_blobs: Mutex<std::collections::HashSet<PathBuf>>,
@@ -148,6 +159,10 @@ const BATCH_FILE_BYTES: u64 = if cfg!(test) { 1024 } else { 64 * 1024 * 1024 };
 /// A ledger file takes no more chunks once it holds this many bytes.
 const LEDGER_FILE_BYTES: u64 = 256 * 1024 * 1024;
 const FLOOR: &[u8] = b"mfloor";
+const FORGOTTEN: &[u8] = b"mforgotten";
+/// Key prefix of the day marks: `d` + day since 1970 (4 bytes, big-endian) → the highest
+/// sequence recorded before that day.
+const DAY: u8 = b'd';
 const REJECTED: &[u8] = b"mrejected";
 const RECORDED: &[u8] = b"mrecorded";
 /// Most events in one stored batch, and the fewest the publisher sends in one message.
@@ -266,6 +281,10 @@ impl Outbox {
         logs.ledger.sync()?;
         drop(logs);
         batch.insert(RECORDED, seq.to_be_bytes().to_vec());
+        let today = retention::today();
+        if memory.day != today {
+            batch.insert(key(DAY, &today.to_be_bytes()), base.to_be_bytes().to_vec());
+        }
         self.tree
             .apply_batch(batch)
             .map_err(|source| OutboxError::Db {
@@ -273,6 +292,7 @@ impl Outbox {
                 source,
             })?;
         self.sync()?;
+        memory.day = today;
         // Only now, durable, does it count as held.
         for chunk in ledger {
             for (id, digest) in chunk.ids.into_iter().zip(chunk.digests) {
@@ -351,60 +371,6 @@ impl Outbox {
         let scrub_due = scrub > 0 && seq >= scrub;
         if seq > before && (scrub_due || seq >= self.pruned.load(Ordering::SeqCst) + PRUNE_EVERY) {
             self.prune()?;
-        }
-        Ok(())
-    }
-
-    /// Forgets the batches the gateway holds and records how far it holds. Not synced (if lost,
-    /// they are sent again and the gateway recognises them), unless an outbox file nothing
-    /// points into any more can then be removed.
-    pub fn prune(&self) -> Result<(), OutboxError> {
-        let seq = self.acked.load(Ordering::SeqCst);
-        let keys: Vec<_> = self
-            .tree
-            .range(key(BATCH, &[0; 8])..=key(BATCH, &seq.to_be_bytes()))
-            .keys()
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.db_error(e))?;
-        let mut batch = sled::Batch::default();
-        keys.into_iter().for_each(|k| batch.remove(k));
-        if seq > self.counter(FLOOR)? {
-            batch.insert(FLOOR, seq.to_be_bytes().to_vec());
-        }
-        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
-        self.remove_acknowledged_files()?;
-        self.pruned.fetch_max(seq, Ordering::SeqCst);
-        Ok(())
-    }
-
-    /// Removes the outbox files before the first one a batch still lies in (all batches lie in
-    /// sequence order), once that is durable.
-    fn remove_acknowledged_files(&self) -> Result<(), OutboxError> {
-        let mut logs = self.logs();
-        let first = match self
-            .tree
-            .range(key(BATCH, &[0; 8])..=key(BATCH, &u64::MAX.to_be_bytes()))
-            .next()
-        {
-            Some(item) => {
-                let (_, at) = item.map_err(|e| self.db_error(e))?;
-                location(&self.path, &at)?.segment
-            }
-            None => logs.outbox.current(),
-        };
-        let mut scrub = self.scrub.lock().unwrap_or_else(PoisonError::into_inner);
-        if first > logs.outbox.first() {
-            self.sync()?;
-            if scrub.0 > 0 {
-                // The files that may hold what was erased are zeroed before they go.
-                logs.outbox.erase_below(first.min(scrub.1 + 1))?;
-            }
-            logs.outbox.remove_below(first)?;
-        }
-        if scrub.0 > 0 && first > scrub.1 {
-            self.tree.remove(SCRUB).map_err(|e| self.db_error(e))?;
-            self.sync()?;
-            *scrub = (0, 0);
         }
         Ok(())
     }

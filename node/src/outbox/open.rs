@@ -11,8 +11,8 @@ use prost::Message;
 
 use super::rewrite::forget;
 use super::{
-    BATCH, BATCH_FILE_BYTES, CHUNK, Erasure, FLOOR, LEDGER_FILE_BYTES, LedgerChunk, Logs, Memory,
-    Outbox, OutboxError, RECORDED, SCRUB, location,
+    BATCH, BATCH_FILE_BYTES, CHUNK, DAY, Erasure, FLOOR, FORGOTTEN, LEDGER_FILE_BYTES, LedgerChunk,
+    Logs, Memory, Outbox, OutboxError, RECORDED, Retention, SCRUB, location,
 };
 use crate::latency::AckLatency;
 
@@ -76,6 +76,8 @@ impl Outbox {
             logs: Mutex::new(Logs { outbox, ledger }),
             acked: AtomicU64::new(0),
             pruned: AtomicU64::new(0),
+            forgotten: AtomicU64::new(0),
+            retention: Retention::default(),
             durable: AtomicU64::new(0),
             synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
@@ -87,6 +89,28 @@ impl Outbox {
         let floor = outbox.counter(FLOOR)?;
         outbox.acked.store(floor, Ordering::SeqCst);
         outbox.pruned.store(floor, Ordering::SeqCst);
+        // A database from before retention forgot everything acknowledged.
+        let forgotten = match outbox.tree.get(FORGOTTEN).map_err(db_err)? {
+            Some(_) => outbox.counter(FORGOTTEN)?,
+            None => {
+                outbox
+                    .tree
+                    .insert(FORGOTTEN, floor.to_be_bytes().to_vec())
+                    .map_err(db_err)?;
+                floor
+            }
+        };
+        outbox.forgotten.store(forgotten, Ordering::SeqCst);
+        if let Some(last) = outbox.tree.scan_prefix([DAY]).keys().next_back() {
+            let last = last.map_err(db_err)?;
+            if let Ok(day) = <[u8; 4]>::try_from(&last[1..]) {
+                outbox
+                    .memory
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .day = u32::from_be_bytes(day);
+            }
+        }
         if let Some(mark) = outbox.tree.get(SCRUB).map_err(db_err)?
             && let (Ok(seq), Ok(segment)) = (
                 <[u8; 8]>::try_from(&mark[..8.min(mark.len())]),

@@ -9,8 +9,8 @@ use midwa_store::index::PrefixMap;
 use prost::Message;
 
 use super::{
-    BATCH, CHUNK, FLOOR, LedgerChunk, Memory, OutboxError, RECORDED, SCRUB, key, location,
-    record_key,
+    BATCH, CHUNK, FLOOR, FORGOTTEN, LedgerChunk, Memory, OutboxBatch, OutboxError, RECORDED, SCRUB,
+    key, location, record_key,
 };
 use crate::outbox::Outbox;
 
@@ -114,7 +114,7 @@ impl Outbox {
 
     /// Highest sequence whose batch was forgotten after its acknowledgement.
     pub fn pruned_seq(&self) -> u64 {
-        self.pruned.load(Ordering::SeqCst)
+        self.forgotten.load(Ordering::SeqCst)
     }
 
     fn renumber(&self, held: u64, floor: u64) -> Result<u64, OutboxError> {
@@ -138,14 +138,28 @@ impl Outbox {
             Ok::<_, OutboxError>((key(BATCH, &seq.to_be_bytes()), at))
         };
         let mut new = Vec::new();
+        // The part of a batch the gateway holds stays, under its own last sequence.
+        let mut held_parts = Vec::new();
         for item in self
             .tree
             .range(key(BATCH, &[0; 8])..=key(BATCH, &u64::MAX.to_be_bytes()))
         {
             let (k, at) = item.map_err(|e| self.db_error(e))?;
+            let last = <[u8; 8]>::try_from(&k[1..])
+                .map(u64::from_be_bytes)
+                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+            if last <= floor {
+                // Held by the gateway: kept as it is, for as long as the retention says.
+                continue;
+            }
             batch.remove(k);
             let stored = self.read_batch(&at)?;
+            let mut held_part = Vec::new();
             for (i, event) in stored.events.into_iter().enumerate() {
+                if stored.first_seq + i as u64 <= floor {
+                    held_part.push(event);
+                    continue;
+                }
                 let id = pb::Event::decode(event.as_slice())
                     .map_err(|_| OutboxError::Damaged(self.path.clone()))?
                     .id;
@@ -153,7 +167,7 @@ impl Outbox {
                     .ids
                     .get(PrefixMap::<u32>::key_of(&id))
                     .map_err(|e| self.index_err(e))?;
-                if stored.first_seq + i as u64 <= floor || known.is_none() {
+                if known.is_none() {
                     continue;
                 }
                 chunk.push(event);
@@ -161,9 +175,21 @@ impl Outbox {
                     new.push(append(&mut chunk, &mut seq)?);
                 }
             }
+            if !held_part.is_empty() {
+                held_parts.push(OutboxBatch {
+                    first_seq: stored.first_seq,
+                    events: held_part,
+                });
+            }
         }
         if !chunk.is_empty() {
             new.push(append(&mut chunk, &mut seq)?);
+        }
+        for part in held_parts {
+            let at = logs
+                .outbox
+                .append(&record_key(BATCH, floor), &part.encode_to_vec())?;
+            new.push((key(BATCH, &floor.to_be_bytes()), at));
         }
         // Removals first: a new batch may end at the sequence an old one ended at.
         for (k, at) in new {
@@ -173,6 +199,8 @@ impl Outbox {
         drop(logs);
         batch.insert(RECORDED, seq.to_be_bytes().to_vec());
         batch.insert(FLOOR, held.to_be_bytes().to_vec());
+        let forgotten = self.forgotten.load(Ordering::SeqCst).min(held);
+        batch.insert(FORGOTTEN, forgotten.to_be_bytes().to_vec());
         self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
         self.sync()?;
         memory.recorded = seq;
@@ -180,8 +208,9 @@ impl Outbox {
         self.latency.forget_waiting();
         self.acked.store(held, Ordering::SeqCst);
         self.pruned.store(held, Ordering::SeqCst);
+        self.forgotten.store(forgotten, Ordering::SeqCst);
         drop(memory);
-        self.remove_acknowledged_files()?;
+        self.remove_unused_files(true)?;
         Ok(seq - held)
     }
 }

@@ -116,7 +116,8 @@ fn files(dir: &Path) -> Vec<String> {
 #[test]
 fn outbox_files_go_once_everything_in_them_is_acknowledged() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+    let mut outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+    outbox.set_retention(Retention::Days(0));
     for submission in 0..20u8 {
         outbox
             .record(
@@ -139,7 +140,8 @@ fn outbox_files_go_once_everything_in_them_is_acknowledged() {
     assert_eq!(first(&outbox), 61);
     drop(outbox);
 
-    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
+    let mut outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
+    outbox.set_retention(Retention::Days(0));
     assert_eq!(first(&outbox), 61);
     let events: usize = outbox
         .pending_after(60, 1000)
@@ -217,5 +219,77 @@ fn a_database_an_older_version_wrote_is_moved_to_segment_files() {
             .record(vec![closure(4, Outcome::Completed)])
             .expect("record"),
         vec![Recorded::New(4)]
+    );
+}
+
+/// Records `n` closures in submissions of five.
+fn record_closures(outbox: &Outbox, n: u8) {
+    for submission in 0..n / 5 {
+        outbox
+            .record(
+                (0..5)
+                    .map(|i| closure(submission * 5 + i + 1, Outcome::Completed))
+                    .collect(),
+            )
+            .expect("record");
+    }
+}
+
+fn kept_events(outbox: &Outbox) -> usize {
+    outbox
+        .pending_after(0, 10_000)
+        .expect("pending")
+        .iter()
+        .map(|b| b.events.len())
+        .sum()
+}
+
+#[test]
+fn by_default_acknowledged_events_are_kept_and_sent_again_to_a_gateway_that_lost_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+    record_closures(&outbox, 40);
+    outbox.acknowledge(40).expect("ack");
+    outbox.prune().expect("prune");
+    drop(outbox);
+    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
+    assert_eq!(outbox.acked_seq(), 40);
+    assert_eq!(outbox.pruned_seq(), 0, "nothing forgotten");
+    assert_eq!(kept_events(&outbox), 40);
+
+    // The gateway lost everything after 15.
+    assert_eq!(outbox.renumber_after(15).expect("renumber"), 25);
+    assert_eq!(outbox.acked_seq(), 15);
+    let pending = outbox.pending_after(15, 10_000).expect("pending");
+    assert_eq!(pending[0].first_seq, 16);
+    assert_eq!(pending.iter().map(|b| b.events.len()).sum::<usize>(), 25);
+    assert_eq!(
+        kept_events(&outbox),
+        40,
+        "what the gateway holds is kept too"
+    );
+}
+
+#[test]
+fn with_a_retention_period_batches_go_once_every_event_in_them_is_old_enough() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+    outbox.set_retention(Retention::Days(30));
+    record_closures(&outbox, 20);
+    // As if events 1 to 10 were recorded 40 days ago, 11 to 20 today.
+    let today = super::retention::today();
+    for (day, before) in [(today - 40, 0u64), (today - 39, 10), (today, 10)] {
+        outbox
+            .tree
+            .insert(key(DAY, &day.to_be_bytes()), before.to_be_bytes().to_vec())
+            .expect("mark");
+    }
+    outbox.acknowledge(20).expect("ack");
+    outbox.prune().expect("prune");
+    assert_eq!(outbox.pruned_seq(), 10);
+    assert_eq!(kept_events(&outbox), 10);
+    assert_eq!(
+        outbox.pending_after(0, 100).expect("pending")[0].first_seq,
+        11
     );
 }
