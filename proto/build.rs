@@ -27,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(out_dir.join("midwa_descriptor.bin"), fds.encode_to_vec())?;
     tonic_prost_build::configure()
         .emit_rerun_if_changed(false)
+        .codec_path("crate::codec::Codec")
         .compile_fds(fds)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! - [`pb`]: the generated protobuf types and gRPC stubs of package `midwa.v1`. They are only
 //!   ever used at the edges: every crate converts them to domain types in one place.
 //! - [`access`]: the access log's hash chain and its check.
+//! - [`codec`]: the gRPC codec, prost's with decoding failures answered as the sender's fault.
 //! - [`codes`]: validated values (country codes, months, arrival points, regions).
 //! - [`vocab`]: the controlled vocabularies of `shared/DOMAIN.md` (sex, mode, return type, ...),
 //!   each with its CSV term and its wire value.
@@ -18,6 +19,7 @@
 mod terms;
 
 pub mod access;
+pub mod codec;
 pub mod codes;
 pub mod convert;
 pub mod event;

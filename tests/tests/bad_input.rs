@@ -193,3 +193,33 @@ async fn bad_batches_get_clear_statuses_and_leave_nothing_half_stored() {
     assert_eq!((holdings.highest_seq, holdings.returns), (4, 2));
     assert!(!gateway.log().contains("panicked"), "{}", gateway.log());
 }
+
+/// A message in the place of `AggregateRequest` whose field 1 has the wrong wire type.
+#[derive(Clone, PartialEq, prost::Message)]
+struct NotAnAggregateRequest {
+    #[prost(fixed64, tag = "1")]
+    metric: u64,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_that_cannot_be_decoded_is_the_callers_fault() {
+    let region = TestRegion::new(&["NG"]);
+    let _gateway = region.start_gateway();
+    let (cert, key) = region.node_tls("NG");
+    let tls = common::client_tls(&region.ca_pem(), Some((&cert, &key)));
+    let channel = common::channel(region.region.gateway_addr, tls)
+        .await
+        .expect("connect");
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.expect("ready");
+    let status = grpc
+        .unary(
+            tonic::Request::new(NotAnAggregateRequest { metric: 7 }),
+            tonic::codegen::http::uri::PathAndQuery::from_static("/midwa.v1.Statistics/Aggregate"),
+            tonic_prost::ProstCodec::<NotAnAggregateRequest, pb::AggregateResponse>::default(),
+        )
+        .await
+        .expect_err("refused");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(status.message().contains("cannot be decoded"), "{status:?}");
+}

@@ -226,7 +226,7 @@ async fn publish(
     grpc.ready()
         .await
         .map_err(|e| tonic::Status::unavailable(format!("the connection is not ready: {e}")))?;
-    let codec = tonic_prost::ProstCodec::<OutboxBatch, pb::PublishResponse>::default();
+    let codec = midwa_proto::codec::Codec::<OutboxBatch, pb::PublishResponse>::default();
     let path = tonic::codegen::http::uri::PathAndQuery::from_static("/midwa.v1.Exchange/Publish");
     grpc.streaming(tonic::Request::new(batches), path, codec)
         .await
