@@ -293,3 +293,29 @@ fn with_a_retention_period_batches_go_once_every_event_in_them_is_old_enough() {
         11
     );
 }
+
+#[test]
+fn a_database_from_before_retention_counts_what_it_acknowledged_as_forgotten() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
+    outbox.set_retention(Retention::Days(0));
+    record_closures(&outbox, 20);
+    outbox.acknowledge(20).expect("ack");
+    outbox.prune().expect("prune");
+    // What the previous release wrote: no `forgotten` counter and no day marks.
+    outbox.tree.remove(FORGOTTEN).expect("remove");
+    for k in outbox.tree.scan_prefix([DAY]).keys() {
+        outbox.tree.remove(k.expect("key")).expect("remove");
+    }
+    outbox.sync().expect("sync");
+    drop(outbox);
+    let outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("reopen");
+    assert_eq!(outbox.pruned_seq(), 20, "it forgot on acknowledgement");
+    assert_eq!(
+        outbox
+            .record(vec![closure(21, Outcome::Completed)])
+            .expect("record"),
+        vec![Recorded::New(21)]
+    );
+    assert_eq!(outbox.tree.scan_prefix([DAY]).count(), 1, "a day mark");
+}
