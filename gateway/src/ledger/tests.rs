@@ -134,3 +134,31 @@ async fn a_checkpoint_newer_than_the_store_is_not_trusted() {
         "the ledger trusted a checkpoint the store does not match"
     );
 }
+
+#[tokio::test]
+async fn a_checkpoint_the_previous_release_wrote_is_not_read_and_the_ledger_is_rebuilt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let completed = pb::Outcome::Completed as i32;
+    run(
+        dir.path(),
+        vec![(1, vec![closure(1, completed), closure(2, completed)])],
+    )
+    .await;
+    let path = checkpoint::path(dir.path());
+    let mut bytes = std::fs::read(&path).expect("checkpoint written at stop");
+    // Version 3 had no count of erasures.
+    bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
+    std::fs::write(&path, bytes).expect("older checkpoint");
+    let store = Store::open(dir.path(), 8 << 20).expect("store");
+    let stats = Statistics::new(
+        &crate::store::scratch_dir(dir.path()),
+        crate::stats::measured::Measurements::for_tests(),
+    )
+    .expect("scratch");
+    let (ledger, from_checkpoint, _) = Ledger::load(&store, &stats, 0).expect("ledger");
+    assert!(!from_checkpoint);
+    let held = ledger.holdings[&"NG".parse().expect("code")];
+    assert_eq!(held.highest_seq, 2);
+    assert_eq!(held.counts.iter().sum::<u64>(), 2);
+    assert_eq!(stats.events(), 2, "the aggregates counted again");
+}
