@@ -8,7 +8,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Proc, TestRegion, returns};
-use midwa_proto::pb;
 
 const POLICY: &str = r#"
 [[grant]]
@@ -19,16 +18,7 @@ purpose = "monitoring"
 "#;
 
 async fn submit(region: &TestRegion, first: u64, n: u64) {
-    let mut client = midwa_node::api::client::connect(&region.node_socket("NG"))
-        .await
-        .expect("local API");
-    client
-        .submit(pb::SubmitRequest {
-            records: returns("NG", first, n),
-            attest: false,
-        })
-        .await
-        .expect("submit");
+    region.submit("NG", returns("NG", first, n)).await;
     region.wait_published("NG", Duration::from_secs(30)).await;
 }
 
@@ -47,6 +37,17 @@ fn restart(region: &TestRegion, gateway: &mut Proc) -> (Proc, Duration) {
     (again, started.elapsed())
 }
 
+/// What the gateway logged until its ledger was loaded, and the line that says how.
+fn ledger_loaded(gateway: &Proc) -> (String, String) {
+    let log = gateway.wait_for_log("ledger loaded", Duration::from_secs(30));
+    let line = log
+        .lines()
+        .find(|l| l.contains("ledger loaded"))
+        .expect("a line")
+        .to_owned();
+    (log, line)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_start_after_a_crash_reads_only_what_came_after_the_last_checkpoint() {
     let region = TestRegion::new(&["NG"]);
@@ -63,12 +64,7 @@ async fn a_start_after_a_crash_reads_only_what_came_after_the_last_checkpoint() 
     assert!(before.contains("returns 3500"), "{before}");
 
     let (mut gateway, took) = restart(&region, &mut gateway);
-    let log = gateway.wait_for_log("ledger loaded", Duration::from_secs(30));
-    let loaded = log
-        .lines()
-        .rev()
-        .find(|l| l.contains("ledger loaded"))
-        .expect("a line");
+    let (_, loaded) = ledger_loaded(&gateway);
     assert!(loaded.contains("from_checkpoint=true"), "{loaded}");
     println!("restart after SIGKILL, from the checkpoint: answering in {took:?}");
     assert_eq!(holdings(&region), before, "the same holdings");
@@ -88,12 +84,7 @@ async fn a_start_after_a_crash_reads_only_what_came_after_the_last_checkpoint() 
     region.wait_published("NG", Duration::from_secs(30)).await;
     gateway.wait_for_log("erased", Duration::from_secs(30));
     let (mut gateway, _) = restart(&region, &mut gateway);
-    let log = gateway.wait_for_log("ledger loaded", Duration::from_secs(30));
-    let loaded = log
-        .lines()
-        .rev()
-        .find(|l| l.contains("ledger loaded"))
-        .expect("a line");
+    let (log, loaded) = ledger_loaded(&gateway);
     assert!(loaded.contains("from_checkpoint=false"), "{loaded}");
     assert!(
         log.contains("events were erased since the ledger checkpoint"),

@@ -8,27 +8,6 @@ use std::time::Duration;
 use common::{TestRegion, exchange, gateway_events, returns};
 use midwa_proto::pb;
 
-/// Submits records to a node and returns the ids of the events it recorded, in order.
-async fn submit(region: &TestRegion, state: &str, records: Vec<pb::Record>) -> Vec<Vec<u8>> {
-    let mut client = midwa_node::api::client::connect(&region.node_socket(state))
-        .await
-        .expect("local API");
-    let results = client
-        .submit(pb::SubmitRequest {
-            records,
-            attest: false,
-        })
-        .await
-        .expect("submit")
-        .into_inner()
-        .results;
-    results
-        .into_iter()
-        .filter(|r| r.outcome == pb::SubmitOutcome::Recorded as i32)
-        .map(|r| r.event_id)
-        .collect()
-}
-
 /// The ids stored for `state`, in storage (sequence) order, checking that none is stored twice.
 fn stored_ids(region: &TestRegion, state: &str) -> Vec<Vec<u8>> {
     let ids: Vec<Vec<u8>> = gateway_events(&region.gateway_data())
@@ -54,9 +33,9 @@ async fn events_are_published_acknowledged_and_stored_in_order() {
 
     let mut ng_ids = Vec::new();
     for chunk in 0..3 {
-        ng_ids.extend(submit(&region, "NG", returns("NG", chunk * 100, 100)).await);
+        ng_ids.extend(region.submit("NG", returns("NG", chunk * 100, 100)).await);
     }
-    let gh_ids = submit(&region, "GH", returns("GH", 0, 50)).await;
+    let gh_ids = region.submit("GH", returns("GH", 0, 50)).await;
     assert_eq!(ng_ids.len(), 300);
 
     let status = region.wait_published("NG", Duration::from_secs(30)).await;
@@ -83,7 +62,7 @@ async fn events_are_published_acknowledged_and_stored_in_order() {
     );
 
     // Submitting the same records again changes nothing.
-    let again = submit(&region, "NG", returns("NG", 0, 100)).await;
+    let again = region.submit("NG", returns("NG", 0, 100)).await;
     assert!(again.is_empty(), "duplicates were recorded again");
 
     // The stream outlives the request timeout (300 ms in test regions): it only bounds the
@@ -118,7 +97,7 @@ async fn a_gateway_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
 
     let mut ids = Vec::new();
     for chunk in 0..10 {
-        ids.extend(submit(&region, "NG", returns("NG", chunk * 300, 300)).await);
+        ids.extend(region.submit("NG", returns("NG", chunk * 300, 300)).await);
         if chunk == 4 {
             gateway.kill();
         }
@@ -137,7 +116,7 @@ async fn a_node_cut_off_from_the_gateway_catches_up_in_order() {
     let _node = region.start_node("SN").await;
     let mut ids = Vec::new();
     for chunk in 0..5 {
-        ids.extend(submit(&region, "SN", returns("SN", chunk * 40, 40)).await);
+        ids.extend(region.submit("SN", returns("SN", chunk * 40, 40)).await);
     }
     let mut client = midwa_node::api::client::connect(&region.node_socket("SN"))
         .await
@@ -279,7 +258,7 @@ async fn ordinary_grpc_tools_and_prometheus_see_the_gateway() {
 
     // Publish something, then read the counters.
     let _node = region.start_node("NG").await;
-    submit(&region, "NG", returns("NG", 0, 25)).await;
+    region.submit("NG", returns("NG", 0, 25)).await;
     region.wait_published("NG", Duration::from_secs(30)).await;
     let log = gateway.wait_for_log("metrics on http://", Duration::from_secs(5));
     let addr = log
@@ -316,8 +295,8 @@ async fn only_participants_in_good_standing_publish() {
     let gateway = region.start_gateway();
     let _ng = region.start_node("NG").await;
     let _ml = region.start_node("ML").await;
-    submit(&region, "NG", returns("NG", 0, 20)).await;
-    submit(&region, "ML", returns("ML", 0, 20)).await;
+    region.submit("NG", returns("NG", 0, 20)).await;
+    region.submit("ML", returns("ML", 0, 20)).await;
     region.wait_published("NG", Duration::from_secs(30)).await;
 
     let mut ml = midwa_node::api::client::connect(&region.node_socket("ML"))

@@ -9,21 +9,13 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use common::{TestRegion, gateway_events, returns};
-use midwa_proto::pb;
 
 async fn submit(region: &TestRegion, state: &str, first: u64, n: u64) {
-    let mut client = midwa_node::api::client::connect(&region.node_socket(state))
-        .await
-        .expect("local API");
     // In several submissions, so that the outbox holds many batches and files.
     for at in (first..first + n).step_by(100) {
-        client
-            .submit(pb::SubmitRequest {
-                records: returns(state, at, 100.min(first + n - at)),
-                attest: false,
-            })
-            .await
-            .expect("submit");
+        region
+            .submit(state, returns(state, at, 100.min(first + n - at)))
+            .await;
     }
 }
 

@@ -8,27 +8,6 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::{TestRegion, gateway_events, returns};
-use midwa_proto::pb;
-
-/// Submits records to the node of NG; the ids of the events recorded.
-async fn submit(region: &TestRegion, records: Vec<pb::Record>) -> Vec<Vec<u8>> {
-    let mut client = midwa_node::api::client::connect(&region.node_socket("NG"))
-        .await
-        .expect("local API");
-    client
-        .submit(pb::SubmitRequest {
-            records,
-            attest: false,
-        })
-        .await
-        .expect("submit")
-        .into_inner()
-        .results
-        .into_iter()
-        .filter(|r| r.outcome == pb::SubmitOutcome::Recorded as i32)
-        .map(|r| r.event_id)
-        .collect()
-}
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     let status = std::process::Command::new("cp")
@@ -49,14 +28,14 @@ async fn a_node_restored_from_an_old_backup_loses_nothing() {
 
     let mut gateway = region.start_gateway();
     let mut node = region.start_node("NG").await;
-    all.extend(submit(&region, returns("NG", 0, 100)).await);
+    all.extend(region.submit("NG", returns("NG", 0, 100)).await);
     region.wait_published("NG", Duration::from_secs(30)).await;
     assert!(node.terminate());
     copy_dir(&data, &backup);
 
     // After the backup, 50 more events reach the gateway (sequences 101 to 150).
     let mut node = region.start_node("NG").await;
-    all.extend(submit(&region, returns("NG", 100, 50)).await);
+    all.extend(region.submit("NG", returns("NG", 100, 50)).await);
     region.wait_published("NG", Duration::from_secs(30)).await;
     assert!(node.terminate());
     assert!(gateway.terminate());
@@ -66,7 +45,7 @@ async fn a_node_restored_from_an_old_backup_loses_nothing() {
     std::fs::remove_dir_all(&data).expect("remove data");
     copy_dir(&backup, &data);
     let node = region.start_node("NG").await;
-    let fresh = submit(&region, returns("NG", 1000, 80)).await;
+    let fresh = region.submit("NG", returns("NG", 1000, 80)).await;
     assert_eq!(fresh.len(), 80);
     all.extend(fresh);
 
@@ -99,14 +78,14 @@ async fn a_gateway_restored_from_an_old_backup_is_refilled_by_the_node() {
 
     let mut gateway = region.start_gateway();
     let node = region.start_node("NG").await;
-    let mut all = submit(&region, returns("NG", 0, 100)).await;
+    let mut all = region.submit("NG", returns("NG", 0, 100)).await;
     region.wait_published("NG", Duration::from_secs(30)).await;
     assert!(gateway.terminate());
     copy_dir(&data, &backup);
 
     // 50 more reach the gateway after its backup.
     let mut gateway = region.start_gateway();
-    all.extend(submit(&region, returns("NG", 100, 50)).await);
+    all.extend(region.submit("NG", returns("NG", 100, 50)).await);
     region.wait_published("NG", Duration::from_secs(30)).await;
     assert!(gateway.terminate());
 

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use common::{TestRegion, client_tls, returns};
 use midwa_certs::{Authority, LeafRequest, Role, write_party_files};
-use midwa_proto::pb;
 use rustls::pki_types::ServerName;
 
 /// The certificate the gateway presents to a new connection, DER.
@@ -25,25 +24,12 @@ async fn presented(region: &TestRegion) -> Vec<u8> {
     tls.get_ref().1.peer_certificates().expect("a certificate")[0].to_vec()
 }
 
-async fn submit(region: &TestRegion, first: u64, n: u64) {
-    let mut client = midwa_node::api::client::connect(&region.node_socket("NG"))
-        .await
-        .expect("local API");
-    client
-        .submit(pb::SubmitRequest {
-            records: returns("NG", first, n),
-            attest: false,
-        })
-        .await
-        .expect("submit");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_gateway_certificate_rotates_without_a_restart_or_a_broken_stream() {
     let region = TestRegion::new(&["NG"]);
     let gateway = region.start_gateway();
     let node = region.start_node("NG").await;
-    submit(&region, 0, 100).await;
+    region.submit("NG", returns("NG", 0, 100)).await;
     region.wait_published("NG", Duration::from_secs(30)).await;
     let before = presented(&region).await;
 
@@ -75,7 +61,7 @@ async fn the_gateway_certificate_rotates_without_a_restart_or_a_broken_stream() 
     assert_ne!(before, after, "new connections get the new certificate");
 
     // The node's stream, opened before, carries on.
-    submit(&region, 100, 100).await;
+    region.submit("NG", returns("NG", 100, 100)).await;
     let status = region.wait_published("NG", Duration::from_secs(30)).await;
     assert!(status.connected && status.acked_seq == 200, "{status:?}");
     assert_eq!(
@@ -114,7 +100,7 @@ async fn the_gateway_certificate_rotates_without_a_restart_or_a_broken_stream() 
         .expect("revoke the old one");
     gateway.signal("HUP");
     gateway.wait_for_log("closing connection", Duration::from_secs(10));
-    submit(&region, 200, 100).await;
+    region.submit("NG", returns("NG", 200, 100)).await;
     let status = region.wait_published("NG", Duration::from_secs(30)).await;
     assert!(status.connected && status.acked_seq == 300, "{status:?}");
 

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{NODE_EXE, Proc, TestRegion, gateway_events, path, returns, wait_until};
-use midwa_proto::pb;
 
 const GRANT: &str = r#"
 [[grant]]
@@ -26,16 +25,7 @@ purpose = "Regional monitoring"
 "#;
 
 async fn submit(region: &TestRegion, state: &str, first: u64, n: u64) {
-    let mut client = midwa_node::api::client::connect(&region.node_socket(state))
-        .await
-        .expect("local API");
-    client
-        .submit(pb::SubmitRequest {
-            records: returns(state, first, n),
-            attest: false,
-        })
-        .await
-        .expect("submit");
+    region.submit(state, returns(state, first, n)).await;
     region.wait_published(state, Duration::from_secs(30)).await;
 }
 

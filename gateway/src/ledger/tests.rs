@@ -19,13 +19,7 @@ async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<
     let (ingest, writer, _) = Ingest::start(
         store,
         Arc::new(Metrics::default()),
-        Arc::new(
-            Statistics::new(
-                &crate::store::scratch_dir(dir),
-                crate::stats::measured::Measurements::for_tests(),
-            )
-            .expect("scratch"),
-        ),
+        Arc::new(statistics(dir)),
         std::time::Duration::from_secs(300),
     )
     .expect("start");
@@ -46,13 +40,18 @@ async fn run(dir: &std::path::Path, batches: Vec<(u64, Vec<pb::Event>)>) -> Vec<
     acks
 }
 
-fn held(dir: &std::path::Path) -> Holding {
-    let store = Store::open(dir, 8 << 20).expect("store");
-    let stats = Statistics::new(
+/// Aggregates with their scratch files beside the store in `dir`.
+fn statistics(dir: &std::path::Path) -> Statistics {
+    Statistics::new(
         &crate::store::scratch_dir(dir),
         crate::stats::measured::Measurements::for_tests(),
     )
-    .expect("scratch");
+    .expect("scratch")
+}
+
+fn held(dir: &std::path::Path) -> Holding {
+    let store = Store::open(dir, 8 << 20).expect("store");
+    let stats = statistics(dir);
     let (ledger, _, _) = Ledger::load(&store, &stats, 0).expect("ledger");
     ledger
         .holdings
@@ -150,11 +149,7 @@ async fn a_checkpoint_the_previous_release_wrote_is_not_read_and_the_ledger_is_r
     bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
     std::fs::write(&path, bytes).expect("older checkpoint");
     let store = Store::open(dir.path(), 8 << 20).expect("store");
-    let stats = Statistics::new(
-        &crate::store::scratch_dir(dir.path()),
-        crate::stats::measured::Measurements::for_tests(),
-    )
-    .expect("scratch");
+    let stats = statistics(dir.path());
     let (ledger, from_checkpoint, _) = Ledger::load(&store, &stats, 0).expect("ledger");
     assert!(!from_checkpoint);
     let held = ledger.holdings[&"NG".parse().expect("code")];

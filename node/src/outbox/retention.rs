@@ -17,8 +17,6 @@ use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use midwa_proto::pb;
-use midwa_store::index::PrefixMap;
 use prost::Message;
 
 use super::{BATCH, DAY, FLOOR, FORGOTTEN, Outbox, OutboxError, SCRUB, key, location, record_key};
@@ -161,14 +159,7 @@ impl Outbox {
             if last <= acked {
                 let mut kept = Vec::with_capacity(stored.events.len());
                 for event in stored.events {
-                    let id = pb::Event::decode(event.as_slice())
-                        .map_err(|_| OutboxError::Damaged(self.path.clone()))?
-                        .id;
-                    let known = memory
-                        .ids
-                        .get(PrefixMap::<u32>::key_of(&id))
-                        .map_err(|e| self.index_err(e))?;
-                    if known.is_some() {
+                    if self.still_recorded(&memory, &event)? {
                         kept.push(event);
                     }
                 }

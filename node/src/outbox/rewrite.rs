@@ -112,6 +112,22 @@ impl Outbox {
         self.renumber(held, self.acked_seq().min(held))
     }
 
+    /// Whether the encoded `event` is still recorded: not forgotten by an erasure.
+    pub(super) fn still_recorded(
+        &self,
+        memory: &Memory,
+        event: &[u8],
+    ) -> Result<bool, OutboxError> {
+        let id = pb::Event::decode(event)
+            .map_err(|_| OutboxError::Damaged(self.path.clone()))?
+            .id;
+        let held = memory
+            .ids
+            .get(PrefixMap::<u32>::key_of(&id))
+            .map_err(|e| self.index_err(e))?;
+        Ok(held.is_some())
+    }
+
     /// Highest sequence whose batch was forgotten after its acknowledgement.
     pub fn pruned_seq(&self) -> u64 {
         self.forgotten.load(Ordering::SeqCst)
@@ -160,14 +176,7 @@ impl Outbox {
                     held_part.push(event);
                     continue;
                 }
-                let id = pb::Event::decode(event.as_slice())
-                    .map_err(|_| OutboxError::Damaged(self.path.clone()))?
-                    .id;
-                let known = memory
-                    .ids
-                    .get(PrefixMap::<u32>::key_of(&id))
-                    .map_err(|e| self.index_err(e))?;
-                if known.is_none() {
+                if !self.still_recorded(&memory, &event)? {
                     continue;
                 }
                 chunk.push(event);

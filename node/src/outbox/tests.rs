@@ -118,15 +118,7 @@ fn outbox_files_go_once_everything_in_them_is_acknowledged() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut outbox = Outbox::open(dir.path(), 4 << 20, 10).expect("open");
     outbox.set_retention(Retention::Days(0));
-    for submission in 0..20u8 {
-        outbox
-            .record(
-                (0..5)
-                    .map(|i| closure(submission * 5 + i + 1, Outcome::Completed))
-                    .collect(),
-            )
-            .expect("record");
-    }
+    record_closures(&outbox, 100);
     let before = files(&dir.path().join("outbox"));
     assert!(before.len() > 3, "small files in tests: {before:?}");
     let size = outbox.size_on_disk();

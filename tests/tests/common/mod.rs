@@ -73,6 +73,29 @@ impl TestRegion {
     }
 
     /// Starts the gateway process and waits until it accepts TCP connections.
+    /// Submits records to the node of `state` through its local API; returns the ids of the
+    /// events it recorded, in order.
+    #[allow(dead_code)]
+    pub async fn submit(&self, state: &str, records: Vec<pb::Record>) -> Vec<Vec<u8>> {
+        let mut client = midwa_node::api::client::connect(&self.node_socket(state))
+            .await
+            .expect("local API");
+        let results = client
+            .submit(pb::SubmitRequest {
+                records,
+                attest: false,
+            })
+            .await
+            .expect("submit")
+            .into_inner()
+            .results;
+        results
+            .into_iter()
+            .filter(|r| r.outcome == pb::SubmitOutcome::Recorded as i32)
+            .map(|r| r.event_id)
+            .collect()
+    }
+
     /// Sets how often the gateway checkpoints its ledger, from its next start.
     #[allow(dead_code)]
     pub fn set_checkpoint_every(&self, seconds: u64) {
