@@ -133,7 +133,7 @@ impl Gateway {
                     config.measurement.clone(),
                 )?,
             )
-            .map_err(|e| store::StoreError::index(&config.data_dir, e))?,
+            .map_err(|e| store::index_error(&config.data_dir, e))?,
         );
         let stop = watch::Sender::new(false);
         let access = Arc::new(access::AccessLog::open(store.journal("access")?)?);

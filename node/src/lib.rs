@@ -70,7 +70,7 @@ pub enum NodeError {
     Key(#[from] keys::KeyError),
     /// The database failed.
     #[error(transparent)]
-    Outbox(#[from] outbox::OutboxError),
+    Outbox(#[from] outbox::StoreError),
     /// The local socket could not be bound.
     #[error("cannot listen on {path}: {source}")]
     Socket {

@@ -6,9 +6,14 @@
 //!   chunks), with a database keeping where each lies; torn tails cut at open.
 //! - [`index`]: compact maps of event ids and pseudonyms, in memory ([`index::PrefixMap`])
 //!   or mostly on disk ([`index::SpillMap`]), whose merges run only on an idle core.
-//! - [`durable`]: fsyncing files a library wrote without syncing, and opening a database
-//!   guarded by a file lock.
+//! - [`database`]: the key-value database beside the segment files (the only place that
+//!   opens sled), made durable by fsync; and [`StoreError`], what every storage failure becomes.
+//! - [`durable`]: fsyncing files a library wrote without syncing, opening something guarded
+//!   by a file lock, and zeroing scratch files.
 
+pub mod database;
 pub mod durable;
 pub mod index;
 pub mod segments;
+
+pub use database::{Database, StoreError};

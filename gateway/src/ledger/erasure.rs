@@ -71,7 +71,7 @@ pub fn erase(
         let stored = stored?;
         let damaged = |why: String| StoreError::Damaged {
             path: store.path().to_owned(),
-            key: format!("{state}/{}", stored.last_seq),
+            key: format!("the batch {state}/{}", stored.last_seq),
             why,
         };
         let mut kept = Vec::with_capacity(stored.batch.events.len());
@@ -83,7 +83,7 @@ pub fn erase(
                 // Kept as a tombstone: a resend of it is recognised, a correction accepted.
                 index
                     .set(PrefixMap::<u32>::key_of(&event.id), crate::ledger::ERASED)
-                    .map_err(|e| StoreError::index(store.path(), e))?;
+                    .map_err(|e| crate::store::index_error(store.path(), e))?;
                 erased.push(Event::try_from(&event).map_err(|e| damaged(e.to_string()))?);
             } else {
                 kept.push(bytes.clone());

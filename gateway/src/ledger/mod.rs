@@ -333,7 +333,7 @@ impl Ledger {
         if from_checkpoint.is_none() {
             stats
                 .clear()
-                .map_err(|e| StoreError::index(store.path(), e))?;
+                .map_err(|e| crate::store::index_error(store.path(), e))?;
         }
         let from_checkpoint = from_checkpoint.map(|s| (s.holdings, s.index));
         let started = Instant::now();
@@ -344,7 +344,7 @@ impl Ledger {
                 Self {
                     holdings: HashMap::new(),
                     index: SpillMap::create(&scratch, "ids", IDS_IN_MEMORY)
-                        .map_err(|e| StoreError::index(store.path(), e))?,
+                        .map_err(|e| crate::store::index_error(store.path(), e))?,
                 },
                 false,
             ),
@@ -369,7 +369,7 @@ impl Ledger {
                     ledger.add(state, stored?, &mut facts, &mut retractions)?;
                     stats
                         .apply(&facts)
-                        .map_err(|e| StoreError::index(store.path(), e))?;
+                        .map_err(|e| crate::store::index_error(store.path(), e))?;
                 }
             }
         }
@@ -395,7 +395,7 @@ impl Ledger {
         for bytes in &stored.batch.events {
             let damaged = |why: String| StoreError::Damaged {
                 path: "gateway store".into(),
-                key: format!("{}/{}", state, stored.last_seq),
+                key: format!("the batch {}/{}", state, stored.last_seq),
                 why,
             };
             let wire = pb::Event::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
@@ -461,7 +461,7 @@ impl Ledger {
         // gateway already holds (its data was restored from an older backup), and must
         // number them after `held` instead.
         let skip = (held + 1 - first_seq) as usize;
-        let index_failed = |e| StoreError::index(store.path(), e);
+        let index_failed = |e| crate::store::index_error(store.path(), e);
         for event in batch.events.iter().take(skip) {
             match self.index.get(event.key) {
                 Ok(Some(_)) => {}

@@ -1,8 +1,9 @@
 //! Journals: small records beside the batches (policy versions, access logs, notices), each
 //! durable before its write returns.
 
-use std::fs::File;
-use std::path::PathBuf;
+use std::sync::Arc;
+
+use midwa_store::Database;
 
 use super::StoreError;
 
@@ -13,10 +14,8 @@ pub type Record = (Vec<u8>, Vec<u8>);
 /// Writes are rare (a policy pushed, an access logged), so each is synced on its own.
 #[derive(Debug, Clone)]
 pub struct Journal {
-    pub(super) path: PathBuf,
-    pub(super) db: sled::Db,
+    pub(super) db: Arc<Database>,
     pub(super) tree: sled::Tree,
-    pub(super) db_file: std::sync::Arc<File>,
 }
 
 impl Journal {
@@ -27,20 +26,12 @@ impl Journal {
 
     /// Stores several records atomically and makes them survive power loss.
     pub fn put_all(&self, records: &[(&[u8], &[u8])]) -> Result<(), StoreError> {
-        let db_err = |source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        };
         let mut batch = sled::Batch::default();
         for (k, v) in records {
             batch.insert(*k, *v);
         }
-        self.tree.apply_batch(batch).map_err(db_err)?;
-        self.db.flush().map_err(db_err)?;
-        self.db_file.sync_all().map_err(|source| StoreError::Sync {
-            path: self.path.join("db"),
-            source,
-        })
+        self.tree.apply_batch(batch).map_err(|e| self.db.error(e))?;
+        self.db.sync()
     }
 
     /// The records whose key starts with `prefix`, in key order.
@@ -49,24 +40,18 @@ impl Journal {
             .scan_prefix(prefix)
             .map(|item| {
                 item.map(|(k, v)| (k.to_vec(), v.to_vec()))
-                    .map_err(|source| StoreError::Db {
-                        path: self.path.clone(),
-                        source,
-                    })
+                    .map_err(|e| self.db.error(e))
             })
             .collect()
     }
 
     /// Replaces the record under `key` (used only by tests that tamper with a journal).
     pub fn overwrite(&self, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
-        let db_err = |source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        };
+        let db_err = |e| self.db.error(e);
         match value {
             Some(v) => self.tree.insert(key, v).map(drop).map_err(db_err)?,
             None => self.tree.remove(key).map(drop).map_err(db_err)?,
         }
-        self.db.flush().map(drop).map_err(db_err)
+        self.db.sync()
     }
 }

@@ -17,12 +17,11 @@
 //! could lose. A value replaced (an erasure rewriting a batch) is overwritten with zeros once
 //! the pointer to its replacement is durable.
 
-use std::collections::HashSet;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use midwa_store::segments::{Location, SegmentError, SegmentLog, Segments, Tail};
+use midwa_store::Database;
+use midwa_store::segments::{Location, SegmentLog, Segments, Tail};
 use prost::Message;
 
 mod journal;
@@ -44,55 +43,13 @@ const POINTER_FLUSH: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A storage failure. Any of these after start means the gateway cannot promise durability and
 /// must stop.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// sled failed.
-    #[error("database at {path}: {source}")]
-    Db {
-        /// The database directory.
-        path: PathBuf,
-        /// What sled said.
-        source: sled::Error,
-    },
-    /// A file could not be synced.
-    #[error("cannot sync {path}: {source}")]
-    Sync {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A scratch file of an in-memory index (see `midwa_store::index::SpillMap`) failed.
-    #[error("index scratch files under {path}: {source}")]
-    Index {
-        /// The scratch directory.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A segment file failed.
-    #[error(transparent)]
-    Segment(#[from] SegmentError),
-    /// A stored value cannot be decoded.
-    #[error("database at {path}: damaged batch under key {key}: {why}")]
-    Damaged {
-        /// The database directory.
-        path: PathBuf,
-        /// The key, hex.
-        key: String,
-        /// What is wrong.
-        why: String,
-    },
-}
+pub use midwa_store::StoreError;
 
-impl StoreError {
-    /// A failure of the index scratch files of the store in `dir`.
-    pub fn index(dir: &Path, source: std::io::Error) -> Self {
-        Self::Index {
-            path: scratch_dir(dir),
-            source,
-        }
+/// A failure of the index scratch files of the store in `dir`.
+pub fn index_error(dir: &Path, source: std::io::Error) -> StoreError {
+    StoreError::Index {
+        path: scratch_dir(dir),
+        source,
     }
 }
 
@@ -140,48 +97,30 @@ struct Appending {
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
-    db: sled::Db,
+    db: Arc<Database>,
     batches: sled::Tree,
-    db_file: File,
     segments: Arc<Segments>,
     appending: Mutex<Appending>,
-    synced_blobs: HashSet<PathBuf>,
-}
-
-/// Whether sled could not open a database because another handle still holds its lock.
-fn is_locked(e: &sled::Error) -> bool {
-    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
 }
 
 impl Store {
     /// Opens (or creates) the database in `dir`, with `cache_bytes` of page cache.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        let db_err = |source| StoreError::Db {
-            path: dir.to_owned(),
-            source,
-        };
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
             .segment_size(SEGMENT_SIZE)
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None);
-        let db = midwa_store::durable::open_locked(|| config.open(), is_locked).map_err(db_err)?;
-        let batches = db.open_tree("batch_locations").map_err(db_err)?;
-        let db_path = dir.join("db");
-        let db_file = File::open(&db_path).map_err(|source| StoreError::Sync {
-            path: db_path,
-            source,
-        })?;
+        let db = Arc::new(Database::open(dir, &config)?);
+        let db_err = |source| db.error(source);
+        let batches = db.tree("batch_locations")?;
         let pointed = batches
             .iter()
             .map(|item| {
                 let (k, v) = item.map_err(db_err)?;
-                Location::decode(&v).ok_or_else(|| StoreError::Damaged {
-                    path: dir.to_owned(),
-                    key: hex(&k),
-                    why: "not a batch location".into(),
-                })
+                Location::decode(&v)
+                    .ok_or_else(|| StoreError::damaged(dir, &k, "not a batch location"))
             })
             .collect::<Result<Vec<_>, _>>()?;
         // Records after the last durable pointer were synced: their group was acknowledged.
@@ -203,7 +142,6 @@ impl Store {
             path: dir.to_owned(),
             db,
             batches,
-            db_file,
             segments: log.segments(),
             appending: Mutex::new(Appending {
                 log,
@@ -211,7 +149,6 @@ impl Store {
                 stale: Vec::new(),
                 flushed: std::time::Instant::now(),
             }),
-            synced_blobs: HashSet::new(),
         };
         if recovered {
             store.sync_all()?;
@@ -227,7 +164,7 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let old = self.db.open_tree("batches").map_err(db_err)?;
+        let old = self.db.tree("batches")?;
         if old.is_empty() {
             return Ok(());
         }
@@ -237,15 +174,14 @@ impl Store {
         );
         for item in old.iter() {
             let (k, v) = item.map_err(db_err)?;
-            let key: [u8; 10] = k.as_ref().try_into().map_err(|_| StoreError::Damaged {
-                path: path.clone(),
-                key: hex(&k),
-                why: "key is not state and sequence".into(),
-            })?;
+            let key: [u8; 10] = k
+                .as_ref()
+                .try_into()
+                .map_err(|_| StoreError::damaged(&path, &k, "key is not state and sequence"))?;
             self.put(key, &v)?;
         }
         self.sync_all()?;
-        self.db.drop_tree("batches").map_err(db_err)?;
+        self.db.drop_tree("batches")?;
         self.sync_all()
     }
 
@@ -293,7 +229,7 @@ impl Store {
     fn roll(&self, a: &mut Appending) -> Result<(), StoreError> {
         a.log.sync()?;
         self.put_pointers(&std::mem::take(&mut a.pointers))?;
-        self.flush_pointers()?;
+        self.db.sync()?;
         a.flushed = std::time::Instant::now();
         a.log.roll()?;
         Ok(())
@@ -327,12 +263,7 @@ impl Store {
         };
         self.put_pointers(&pointers)?;
         if flush {
-            self.flush_pointers()?;
-            midwa_store::durable::sync_new_files(&self.path.join("blobs"), &mut self.synced_blobs)
-                .map_err(|e| StoreError::Sync {
-                    path: self.path.join("blobs"),
-                    source: std::io::Error::other(e.to_string()),
-                })?;
+            self.db.sync()?;
         }
         // Nothing durable points to the replaced values any more.
         self.lock().log.zero(&stale)?;
@@ -349,23 +280,7 @@ impl Store {
         }
         self.batches
             .apply_batch(batch)
-            .map_err(|source| StoreError::Db {
-                path: self.path.clone(),
-                source,
-            })
-    }
-
-    /// sled's flush writes and `sync_file_range`s its log, which neither flushes the device
-    /// cache nor the file's metadata, so the file is fsynced afterwards.
-    fn flush_pointers(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(|source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        })?;
-        self.db_file.sync_all().map_err(|source| StoreError::Sync {
-            path: self.path.join("db"),
-            source,
-        })
+            .map_err(|e| self.db.error(e))
     }
 
     /// Every stored batch, in key order (by state, then sequence).
@@ -406,7 +321,7 @@ impl Store {
     /// Bytes the database and its segment files occupy on disk.
     pub fn size_on_disk(&self) -> u64 {
         let segments = self.lock().log.size_on_disk();
-        self.db.size_on_disk().unwrap_or(0) + segments
+        self.db.size_on_disk() + segments
     }
 
     /// A read-only view of the batches, for readers beside the writer thread.
@@ -421,20 +336,9 @@ impl Store {
     /// A journal of small records beside the batches (policy versions, access logs), written
     /// from other threads than the writer's.
     pub fn journal(&self, name: &str) -> Result<Journal, StoreError> {
-        let tree = self.db.open_tree(name).map_err(|source| StoreError::Db {
-            path: self.path.clone(),
-            source,
-        })?;
-        let db_path = self.path.join("db");
-        let db_file = File::open(&db_path).map_err(|source| StoreError::Sync {
-            path: db_path,
-            source,
-        })?;
         Ok(Journal {
-            path: self.path.clone(),
             db: self.db.clone(),
-            tree,
-            db_file: std::sync::Arc::new(db_file),
+            tree: self.db.tree(name)?,
         })
     }
 }
@@ -477,10 +381,6 @@ impl Batches {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn decode(
     path: &Path,
     segments: &Segments,
@@ -490,11 +390,7 @@ fn decode(
         path: path.to_owned(),
         source,
     })?;
-    let damaged = |why: String| StoreError::Damaged {
-        path: path.to_owned(),
-        key: hex(&k),
-        why,
-    };
+    let damaged = |why: String| StoreError::damaged(path, &k, why);
     let (state, last_seq) = match k.as_ref() {
         [a, b, seq @ ..] if seq.len() == 8 => {
             let mut s = [0u8; 8];

@@ -1,7 +1,7 @@
 //! Moving what an older version kept inside sled (batches under `o`, ledger chunks under `l`)
 //! to the segment files.
 
-use super::{BATCH, CHUNK, Outbox, OutboxError, key, record_key};
+use super::{BATCH, CHUNK, Outbox, StoreError, damaged, key, record_key};
 
 /// Bytes moved in one step: each step is appended and synced, then its old keys go and its
 /// pointers come in one atomic sled batch, so a crash leaves each value in one place or the
@@ -9,7 +9,7 @@ use super::{BATCH, CHUNK, Outbox, OutboxError, key, record_key};
 const STEP_BYTES: usize = 64 * 1024 * 1024;
 
 impl Outbox {
-    pub(super) fn migrate(&mut self) -> Result<(), OutboxError> {
+    pub(super) fn migrate(&mut self) -> Result<(), StoreError> {
         for (old, new) in [(b'o', BATCH), (b'l', CHUNK)] {
             let mut moved = 0;
             loop {
@@ -27,7 +27,7 @@ impl Outbox {
                     let seq: [u8; 8] = k
                         .get(1..)
                         .and_then(|s| s.try_into().ok())
-                        .ok_or_else(|| OutboxError::Damaged(self.path.clone()))?;
+                        .ok_or_else(|| damaged(&self.path, "a key of the older layout"))?;
                     let at = log.append(&record_key(new, u64::from_be_bytes(seq)), &v)?;
                     batch.remove(k);
                     batch.insert(key(new, &seq), &at.encode()[..]);

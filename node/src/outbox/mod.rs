@@ -26,7 +26,6 @@
 //! personal data: people are pseudonyms and dates are months.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -50,40 +49,16 @@ use records::{Erasure, LedgerChunk};
 pub use records::{Held, OutboxBatch, Prepared, Recorded};
 pub use retention::Retention;
 
-/// A database failure.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum OutboxError {
-    /// sled failed.
-    #[error("node database at {path}: {source}")]
-    Db {
-        /// The database directory.
-        path: PathBuf,
-        /// What sled said.
-        source: sled::Error,
-    },
-    /// A file could not be synced.
-    #[error("cannot sync {path}: {source}")]
-    Sync {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A stored value cannot be decoded.
-    #[error("node database at {0}: a stored batch is damaged; restore from backup")]
-    Damaged(PathBuf),
-    /// A segment file (`outbox/`, `ledger/`) failed.
-    #[error(transparent)]
-    Segment(#[from] SegmentError),
-    /// The scratch files of an index (ids held, returns recorded) failed.
-    #[error("node index files under {path}: {source}; check the disk and restart the node")]
-    Index {
-        /// The scratch directory.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+/// A failure of the node's database is a [`StoreError`], the one every storage failure becomes.
+pub use midwa_store::StoreError;
+
+/// A value of the database in `dir` that cannot be decoded: `what` it is.
+fn damaged(dir: &Path, what: &str) -> StoreError {
+    StoreError::Damaged {
+        path: dir.to_owned(),
+        key: what.into(),
+        why: "it cannot be decoded".into(),
+    }
 }
 
 /// What lookups need, mostly on disk (see [`SpillMap`]); the lock also serialises writers.
@@ -121,9 +96,8 @@ struct Logs {
 #[derive(Debug)]
 pub struct Outbox {
     path: PathBuf,
-    db: sled::Db,
+    db: midwa_store::Database,
     tree: sled::Tree,
-    db_file: File,
     memory: Mutex<Memory>,
     /// Taken after `memory` by those that hold both.
     logs: Mutex<Logs>,
@@ -139,7 +113,6 @@ pub struct Outbox {
     retention: Retention,
     /// Highest sequence durable on this node: the publisher sends nothing beyond it.
     durable: AtomicU64,
-    synced_blobs: Mutex<std::collections::HashSet<PathBuf>>,
     chunk_events: usize,
     /// How long events recorded since the start waited for the gateway.
     latency: AckLatency,
@@ -174,7 +147,7 @@ const LEDGER_CHUNK: usize = 2048;
 
 impl Outbox {
     /// Whether an event is already recorded, and with the same content.
-    pub fn held(&self, event: &Prepared) -> Result<Held, OutboxError> {
+    pub fn held(&self, event: &Prepared) -> Result<Held, StoreError> {
         let held = self
             .lock()
             .ids
@@ -187,15 +160,15 @@ impl Outbox {
         })
     }
 
-    fn index_err(&self, source: std::io::Error) -> OutboxError {
-        OutboxError::Index {
+    fn index_err(&self, source: std::io::Error) -> StoreError {
+        StoreError::Index {
             path: self.path.join("index"),
             source,
         }
     }
 
     /// Records events, durably. Returns what became of each, in order.
-    pub fn record(&self, events: Vec<Prepared>) -> Result<Vec<Recorded>, OutboxError> {
+    pub fn record(&self, events: Vec<Prepared>) -> Result<Vec<Recorded>, StoreError> {
         let mut memory = self.lock();
         // Never reuse a sequence the gateway already holds (a node restored from an old backup).
         let base = memory.recorded.max(self.acked_seq());
@@ -285,12 +258,7 @@ impl Outbox {
         if memory.day != today {
             batch.insert(key(DAY, &today.to_be_bytes()), base.to_be_bytes().to_vec());
         }
-        self.tree
-            .apply_batch(batch)
-            .map_err(|source| OutboxError::Db {
-                path: self.path.clone(),
-                source,
-            })?;
+        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
         self.sync()?;
         memory.day = today;
         // Only now, durable, does it count as held.
@@ -329,17 +297,14 @@ impl Outbox {
         &self,
         after: u64,
         max_events: usize,
-    ) -> Result<Vec<OutboxBatch>, OutboxError> {
+    ) -> Result<Vec<OutboxBatch>, StoreError> {
         let mut out = Vec::new();
         let mut total = 0;
         for item in self
             .tree
             .range(key(BATCH, &(after + 1).to_be_bytes())..=key(BATCH, &u64::MAX.to_be_bytes()))
         {
-            let (_, at) = item.map_err(|source| OutboxError::Db {
-                path: self.path.clone(),
-                source,
-            })?;
+            let (_, at) = item.map_err(|e| self.db_error(e))?;
             let mut batch = self.read_batch(&at)?;
             let durable = self.durable.load(Ordering::SeqCst);
             if batch.first_seq > durable {
@@ -364,7 +329,7 @@ impl Outbox {
 
     /// Notes that the gateway holds everything up to `seq`. The batches are forgotten in bulk,
     /// every [`PRUNE_EVERY`] events (or on [`Outbox::prune`]), not at each acknowledgement.
-    pub fn acknowledge(&self, seq: u64) -> Result<(), OutboxError> {
+    pub fn acknowledge(&self, seq: u64) -> Result<(), StoreError> {
         let before = self.acked.fetch_max(seq, Ordering::SeqCst);
         self.latency.acknowledged(seq);
         let scrub = self.scrub.lock().unwrap_or_else(PoisonError::into_inner).0;
@@ -376,14 +341,11 @@ impl Outbox {
     }
 
     /// Counts events the gateway refused as conflicts.
-    pub fn add_rejected(&self, n: u64) -> Result<(), OutboxError> {
+    pub fn add_rejected(&self, n: u64) -> Result<(), StoreError> {
         let total = self.counter(REJECTED)? + n;
         self.tree
             .insert(REJECTED, total.to_be_bytes().to_vec())
-            .map_err(|source| OutboxError::Db {
-                path: self.path.clone(),
-                source,
-            })?;
+            .map_err(|e| self.db_error(e))?;
         Ok(())
     }
 
@@ -417,40 +379,17 @@ impl Outbox {
         let logs = self.logs();
         let segments = logs.outbox.size_on_disk() + logs.ledger.size_on_disk();
         drop(logs);
-        self.db.size_on_disk().unwrap_or(0) + segments
+        self.db.size_on_disk() + segments
     }
 
     /// Makes every write so far durable: sled's flush, then fsync of its files (sled's own
     /// flush uses `sync_file_range`, which does not survive power loss).
-    pub fn sync(&self) -> Result<(), OutboxError> {
-        self.db.flush().map_err(|source| OutboxError::Db {
-            path: self.path.clone(),
-            source,
-        })?;
-        self.db_file
-            .sync_all()
-            .map_err(|source| OutboxError::Sync {
-                path: self.path.join("db"),
-                source,
-            })?;
-        let mut synced = self
-            .synced_blobs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        midwa_store::durable::sync_new_files(&self.path.join("blobs"), &mut synced).map_err(
-            |e| OutboxError::Sync {
-                path: self.path.join("blobs"),
-                source: std::io::Error::other(e.to_string()),
-            },
-        )?;
-        Ok(())
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.db.sync()
     }
 
-    fn db_error(&self, source: sled::Error) -> OutboxError {
-        OutboxError::Db {
-            path: self.path.clone(),
-            source,
-        }
+    fn db_error(&self, source: sled::Error) -> StoreError {
+        self.db.error(source)
     }
 
     fn lock(&self) -> MutexGuard<'_, Memory> {
@@ -462,16 +401,13 @@ impl Outbox {
     }
 
     /// The batch a pointer names.
-    fn read_batch(&self, pointer: &[u8]) -> Result<OutboxBatch, OutboxError> {
+    fn read_batch(&self, pointer: &[u8]) -> Result<OutboxBatch, StoreError> {
         let bytes = self.batch_files.read(location(&self.path, pointer)?)?;
-        OutboxBatch::decode(bytes.as_slice()).map_err(|_| OutboxError::Damaged(self.path.clone()))
+        OutboxBatch::decode(bytes.as_slice()).map_err(|_| damaged(&self.path, "an outbox batch"))
     }
 
-    fn counter(&self, name: &[u8]) -> Result<u64, OutboxError> {
-        let value = self.tree.get(name).map_err(|source| OutboxError::Db {
-            path: self.path.clone(),
-            source,
-        })?;
+    fn counter(&self, name: &[u8]) -> Result<u64, StoreError> {
+        let value = self.tree.get(name).map_err(|e| self.db_error(e))?;
         Ok(value
             .and_then(|v| v.as_ref().try_into().ok())
             .map(u64::from_be_bytes)
@@ -503,8 +439,8 @@ impl Logs {
 }
 
 /// The location a pointer of the database in `dir` holds.
-fn location(dir: &Path, pointer: &[u8]) -> Result<Location, OutboxError> {
-    Location::decode(pointer).ok_or_else(|| OutboxError::Damaged(dir.to_owned()))
+fn location(dir: &Path, pointer: &[u8]) -> Result<Location, StoreError> {
+    Location::decode(pointer).ok_or_else(|| damaged(dir, "a pointer into a segment file"))
 }
 
 /// A record's key in a segment file: the pointer's prefix and sequence.

@@ -4,11 +4,11 @@
 use midwa_proto::pb;
 use prost::Message;
 
-use super::{Outbox, OutboxError};
+use super::{Outbox, StoreError, damaged};
 
 impl Outbox {
     /// Stores a delivered notice durably; `false` if it was stored before.
-    pub fn keep_notice(&self, delivery: &pb::InboxDelivery) -> Result<bool, OutboxError> {
+    pub fn keep_notice(&self, delivery: &pb::InboxDelivery) -> Result<bool, StoreError> {
         let id = delivery
             .notice
             .as_ref()
@@ -34,13 +34,13 @@ impl Outbox {
     }
 
     /// Every notice received, newest first.
-    pub fn notices(&self) -> Result<Vec<pb::ReceivedNotice>, OutboxError> {
+    pub fn notices(&self) -> Result<Vec<pb::ReceivedNotice>, StoreError> {
         let mut out = Vec::new();
         for item in self.tree.scan_prefix(b"n") {
             let (_, value) = item.map_err(|source| self.db_error(source))?;
             out.push(
                 pb::ReceivedNotice::decode(value.as_ref())
-                    .map_err(|_| OutboxError::Damaged(self.path.clone()))?,
+                    .map_err(|_| damaged(&self.path, "a received notice"))?,
             );
         }
         out.sort_by_key(|n| std::cmp::Reverse(n.received_at_ms));

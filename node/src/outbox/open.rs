@@ -1,18 +1,18 @@
 //! Opening the node's database: sled, the two segment logs, and the in-memory maps rebuilt
 //! from the ledger.
 
-use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use midwa_store::Database;
 use midwa_store::segments::{Location, SegmentLog, Segments, Tail};
 use prost::Message;
 
 use super::rewrite::forget;
 use super::{
     BATCH, BATCH_FILE_BYTES, CHUNK, DAY, Erasure, FLOOR, FORGOTTEN, LEDGER_FILE_BYTES, LedgerChunk,
-    Logs, Memory, Outbox, OutboxError, RECORDED, Retention, SCRUB, location,
+    Logs, Memory, Outbox, RECORDED, Retention, SCRUB, StoreError, damaged, location,
 };
 use crate::latency::AckLatency;
 
@@ -24,11 +24,7 @@ const SLED_SEGMENT_BEFORE: usize = 8 * 1024 * 1024;
 impl Outbox {
     /// Opens (or creates) the database in `dir` and rebuilds the in-memory maps from the
     /// ledger. Stored batches hold at most `chunk_events`.
-    pub fn open(dir: &Path, cache_bytes: u64, chunk_events: usize) -> Result<Self, OutboxError> {
-        let db_err = |source| OutboxError::Db {
-            path: dir.to_owned(),
-            source,
-        };
+    pub fn open(dir: &Path, cache_bytes: u64, chunk_events: usize) -> Result<Self, StoreError> {
         let config = |segment_size| {
             sled::Config::new()
                 .path(dir)
@@ -36,32 +32,26 @@ impl Outbox {
                 .segment_size(segment_size)
                 .flush_every_ms(None)
         };
-        let locked = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
-        let open = |segment_size| {
-            midwa_store::durable::open_locked(|| config(segment_size).open(), locked)
-        };
-        let db = match open(SLED_SEGMENT) {
+        let db = match Database::open(dir, &config(SLED_SEGMENT)) {
             // sled cannot change it once chosen.
-            Err(sled::Error::Unsupported(why)) if why.contains("io buffer size") => {
-                open(SLED_SEGMENT_BEFORE)
+            Err(StoreError::Db {
+                source: sled::Error::Unsupported(why),
+                ..
+            }) if why.contains("io buffer size") => {
+                Database::open(dir, &config(SLED_SEGMENT_BEFORE))
             }
             opened => opened,
-        }
-        .map_err(db_err)?;
-        let tree = db.open_tree("node").map_err(db_err)?;
-        let db_file = File::open(dir.join("db")).map_err(|source| OutboxError::Sync {
-            path: dir.join("db"),
-            source,
-        })?;
+        }?;
+        let tree = db.tree("node")?;
         // What was appended but never pointed to was never answered for: it goes.
-        let open_log = |name: &str, file_bytes, prefix| -> Result<SegmentLog, OutboxError> {
+        let open_log = |name: &str, file_bytes, prefix| -> Result<SegmentLog, StoreError> {
             let pointed = pointers(&tree, prefix, dir).collect::<Result<Vec<_>, _>>()?;
             Ok(SegmentLog::open(&dir.join(name), file_bytes, pointed, Tail::Cut)?.0)
         };
         let outbox = open_log("outbox", BATCH_FILE_BYTES, BATCH)?;
         let ledger = open_log("ledger", LEDGER_FILE_BYTES, CHUNK)?;
         let scratch = dir.join("index");
-        let memory = Memory::create(&scratch).map_err(|source| OutboxError::Index {
+        let memory = Memory::create(&scratch).map_err(|source| StoreError::Index {
             path: scratch.clone(),
             source,
         })?;
@@ -69,7 +59,6 @@ impl Outbox {
             path: dir.to_owned(),
             db,
             tree,
-            db_file,
             memory: Mutex::new(memory),
             batch_files: outbox.segments(),
             ledger_files: ledger.segments(),
@@ -79,7 +68,6 @@ impl Outbox {
             forgotten: AtomicU64::new(0),
             retention: Retention::default(),
             durable: AtomicU64::new(0),
-            synced_blobs: Mutex::default(),
             chunk_events: chunk_events.max(1),
             latency: AckLatency::default(),
             scrub: Mutex::default(),
@@ -90,19 +78,19 @@ impl Outbox {
         outbox.acked.store(floor, Ordering::SeqCst);
         outbox.pruned.store(floor, Ordering::SeqCst);
         // A database from before retention forgot everything acknowledged.
-        let forgotten = match outbox.tree.get(FORGOTTEN).map_err(db_err)? {
+        let forgotten = match outbox.tree.get(FORGOTTEN).map_err(|e| outbox.db.error(e))? {
             Some(_) => outbox.counter(FORGOTTEN)?,
             None => {
                 outbox
                     .tree
                     .insert(FORGOTTEN, floor.to_be_bytes().to_vec())
-                    .map_err(db_err)?;
+                    .map_err(|e| outbox.db.error(e))?;
                 floor
             }
         };
         outbox.forgotten.store(forgotten, Ordering::SeqCst);
         if let Some(last) = outbox.tree.scan_prefix([DAY]).keys().next_back() {
-            let last = last.map_err(db_err)?;
+            let last = last.map_err(|e| outbox.db.error(e))?;
             if let Ok(day) = <[u8; 4]>::try_from(&last[1..]) {
                 outbox
                     .memory
@@ -111,7 +99,7 @@ impl Outbox {
                     .day = u32::from_be_bytes(day);
             }
         }
-        if let Some(mark) = outbox.tree.get(SCRUB).map_err(db_err)?
+        if let Some(mark) = outbox.tree.get(SCRUB).map_err(|e| outbox.db.error(e))?
             && let (Ok(seq), Ok(segment)) = (
                 <[u8; 8]>::try_from(&mark[..8.min(mark.len())]),
                 <[u8; 4]>::try_from(&mark[8.min(mark.len())..]),
@@ -127,9 +115,9 @@ impl Outbox {
     }
 
     /// Fills the in-memory maps from the ledger and the erasures.
-    fn rebuild(&mut self) -> Result<(), OutboxError> {
+    fn rebuild(&mut self) -> Result<(), StoreError> {
         let recorded = self.counter(RECORDED)?;
-        let index_err = |source| OutboxError::Index {
+        let index_err = |source| StoreError::Index {
             path: self.path.join("index"),
             source,
         };
@@ -155,13 +143,10 @@ impl Outbox {
             }
         }
         for item in self.tree.scan_prefix(b"e") {
-            let (key, value) = item.map_err(|source| OutboxError::Db {
-                path: self.path.clone(),
-                source,
-            })?;
+            let (key, value) = item.map_err(|e| self.db.error(e))?;
             // Erasures made before the ledger was rewritten by them.
             let erasure = Erasure::decode(value.as_ref())
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+                .map_err(|_| damaged(&self.path, "an erasure record"))?;
             let person = key
                 .get(1..9)
                 .and_then(|b| b.try_into().ok())
@@ -179,9 +164,9 @@ fn pointers<'a>(
     tree: &sled::Tree,
     prefix: u8,
     dir: &'a Path,
-) -> impl Iterator<Item = Result<Location, OutboxError>> + 'a {
+) -> impl Iterator<Item = Result<Location, StoreError>> + 'a {
     tree.scan_prefix([prefix]).map(move |item| {
-        let (_, at) = item.map_err(|source| OutboxError::Db {
+        let (_, at) = item.map_err(|source| StoreError::Db {
             path: dir.to_owned(),
             source,
         })?;
@@ -194,9 +179,8 @@ pub(super) fn ledger_chunks<'a>(
     tree: &sled::Tree,
     files: &'a Segments,
     dir: &'a Path,
-) -> impl Iterator<Item = Result<LedgerChunk, OutboxError>> + 'a {
+) -> impl Iterator<Item = Result<LedgerChunk, StoreError>> + 'a {
     pointers(tree, CHUNK, dir).map(move |at| {
-        LedgerChunk::decode(files.read(at?)?.as_slice())
-            .map_err(|_| OutboxError::Damaged(dir.to_owned()))
+        LedgerChunk::decode(files.read(at?)?.as_slice()).map_err(|_| damaged(dir, "a ledger chunk"))
     })
 }

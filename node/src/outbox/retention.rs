@@ -19,7 +19,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use prost::Message;
 
-use super::{BATCH, DAY, FLOOR, FORGOTTEN, Outbox, OutboxError, SCRUB, key, location, record_key};
+use super::{
+    BATCH, DAY, FLOOR, FORGOTTEN, Outbox, SCRUB, StoreError, damaged, key, location, record_key,
+};
 
 /// How long batches are kept after the gateway acknowledged them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,7 +51,7 @@ impl Outbox {
     /// Forgets the acknowledged batches the retention period lets go, records how far the
     /// gateway holds, and removes the files nothing lies in any more. Not synced (if lost, the
     /// batches are forgotten again), unless a file is then removed.
-    pub fn prune(&self) -> Result<(), OutboxError> {
+    pub fn prune(&self) -> Result<(), StoreError> {
         let acked = self.acked.load(Ordering::SeqCst);
         let limit = self.forgettable(acked)?;
         let mut batch = sled::Batch::default();
@@ -73,7 +75,7 @@ impl Outbox {
     }
 
     /// Highest sequence whose batch may be forgotten now, the gateway holding up to `acked`.
-    fn forgettable(&self, acked: u64) -> Result<u64, OutboxError> {
+    fn forgettable(&self, acked: u64) -> Result<u64, StoreError> {
         let days = match self.retention {
             Retention::Always => return Ok(0),
             Retention::Days(0) => return Ok(acked),
@@ -96,7 +98,7 @@ impl Outbox {
     /// Removes the outbox files no batch lies in any more, once that is durable; zeroes first
     /// those that may hold erased events, moving out what is kept in them once the gateway
     /// holds the retraction. `forgot`: whether batches were just forgotten.
-    pub(super) fn remove_unused_files(&self, forgot: bool) -> Result<(), OutboxError> {
+    pub(super) fn remove_unused_files(&self, forgot: bool) -> Result<(), StoreError> {
         let (retraction, scrub_below) = *self.scrub.lock().unwrap_or_else(PoisonError::into_inner);
         let scrub_due = retraction > 0 && self.acked_seq() >= retraction;
         if !forgot && !scrub_due {
@@ -137,7 +139,7 @@ impl Outbox {
     /// Writes again every batch lying in an outbox file before `segment`, into the current
     /// file: the acknowledged ones without the events this node has forgotten (erased), so
     /// that the old files can go.
-    fn rewrite_kept(&self, segment: u32) -> Result<(), OutboxError> {
+    fn rewrite_kept(&self, segment: u32) -> Result<(), StoreError> {
         let memory = self.lock();
         let mut logs = self.logs();
         logs.roll_full()?;
@@ -154,7 +156,7 @@ impl Outbox {
             }
             let last = <[u8; 8]>::try_from(&k[1..])
                 .map(u64::from_be_bytes)
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+                .map_err(|_| damaged(&self.path, "the key of an outbox batch"))?;
             let mut stored = self.read_batch(&at)?;
             if last <= acked {
                 let mut kept = Vec::with_capacity(stored.events.len());

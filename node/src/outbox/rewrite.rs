@@ -9,8 +9,8 @@ use midwa_store::index::PrefixMap;
 use prost::Message;
 
 use super::{
-    BATCH, CHUNK, FLOOR, FORGOTTEN, LedgerChunk, Memory, OutboxBatch, OutboxError, RECORDED, SCRUB,
-    key, location, record_key,
+    BATCH, CHUNK, FLOOR, FORGOTTEN, LedgerChunk, Memory, OutboxBatch, RECORDED, SCRUB, StoreError,
+    damaged, key, location, record_key,
 };
 use crate::outbox::Outbox;
 
@@ -22,7 +22,7 @@ impl Outbox {
     /// The ledger chunks that held them are written again without them, and their old bytes
     /// overwritten with zeros once the new ones are durable: nothing of the person stays in
     /// the ledger.
-    pub fn forget(&self, person: u64, event: Option<u64>) -> Result<usize, OutboxError> {
+    pub fn forget(&self, person: u64, event: Option<u64>) -> Result<usize, StoreError> {
         let mut memory = self.lock();
         let whole = event.is_none();
         let mut ids = Vec::new();
@@ -31,7 +31,7 @@ impl Outbox {
             let (k, at) = item.map_err(|e| self.db_error(e))?;
             let at = location(&self.path, &at)?;
             let chunk = LedgerChunk::decode(self.ledger_files.read(at)?.as_slice())
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+                .map_err(|_| damaged(&self.path, "a ledger chunk"))?;
             let mut kept = LedgerChunk::default();
             for (i, id) in chunk.ids.iter().enumerate() {
                 let subject = chunk.subjects.get(i).copied().unwrap_or(0);
@@ -80,7 +80,7 @@ impl Outbox {
     /// Makes sure nothing erased outlives its acknowledgement in the outbox: the outbox file
     /// being appended to is closed now, and once the gateway holds everything up to `seq` (the
     /// retraction's), the files before it are overwritten with zeros and removed.
-    pub fn scrub_after(&self, seq: u64) -> Result<(), OutboxError> {
+    pub fn scrub_after(&self, seq: u64) -> Result<(), StoreError> {
         let mut logs = self.logs();
         let segment = logs.outbox.current();
         logs.outbox.roll()?;
@@ -106,20 +106,16 @@ impl Outbox {
     /// restored from an older backup). Events the node has forgotten (erased) are dropped.
     /// Events the gateway already holds come back as duplicates when sent again. Returns how
     /// many events were renumbered.
-    pub fn renumber_after(&self, held: u64) -> Result<u64, OutboxError> {
+    pub fn renumber_after(&self, held: u64) -> Result<u64, StoreError> {
         // Events the gateway acknowledged are its own: unless it holds less than it did (it
         // was restored), then everything this node still has after its mark goes again.
         self.renumber(held, self.acked_seq().min(held))
     }
 
     /// Whether the encoded `event` is still recorded: not forgotten by an erasure.
-    pub(super) fn still_recorded(
-        &self,
-        memory: &Memory,
-        event: &[u8],
-    ) -> Result<bool, OutboxError> {
+    pub(super) fn still_recorded(&self, memory: &Memory, event: &[u8]) -> Result<bool, StoreError> {
         let id = pb::Event::decode(event)
-            .map_err(|_| OutboxError::Damaged(self.path.clone()))?
+            .map_err(|_| damaged(&self.path, "an event of an outbox batch"))?
             .id;
         let held = memory
             .ids
@@ -133,7 +129,7 @@ impl Outbox {
         self.forgotten.load(Ordering::SeqCst)
     }
 
-    fn renumber(&self, held: u64, floor: u64) -> Result<u64, OutboxError> {
+    fn renumber(&self, held: u64, floor: u64) -> Result<u64, StoreError> {
         let mut memory = self.lock();
         let mut logs = self.logs();
         logs.roll_full()?;
@@ -151,7 +147,7 @@ impl Outbox {
             *seq += chunk.len() as u64;
             chunk.clear();
             let at = logs.outbox.append(&record_key(BATCH, *seq), &value)?;
-            Ok::<_, OutboxError>((key(BATCH, &seq.to_be_bytes()), at))
+            Ok::<_, StoreError>((key(BATCH, &seq.to_be_bytes()), at))
         };
         let mut new = Vec::new();
         // The part of a batch the gateway holds stays, under its own last sequence.
@@ -163,7 +159,7 @@ impl Outbox {
             let (k, at) = item.map_err(|e| self.db_error(e))?;
             let last = <[u8; 8]>::try_from(&k[1..])
                 .map(u64::from_be_bytes)
-                .map_err(|_| OutboxError::Damaged(self.path.clone()))?;
+                .map_err(|_| damaged(&self.path, "the key of an outbox batch"))?;
             if last <= floor {
                 // Held by the gateway: kept as it is, for as long as the retention says.
                 continue;

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::config::Config;
-use crate::outbox::{Outbox, OutboxError};
+use crate::outbox::{Outbox, StoreError};
 use crate::publish::reconnect::Ended;
 
 /// Why an inbox session ended.
@@ -23,7 +23,7 @@ enum InboxError {
     #[error("the gateway refused the inbox stream: {}", .0.message())]
     Status(#[from] tonic::Status),
     #[error(transparent)]
-    Outbox(#[from] OutboxError),
+    Outbox(#[from] StoreError),
     #[error("storing a notice failed unexpectedly")]
     Internal,
 }

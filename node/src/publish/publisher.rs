@@ -34,7 +34,7 @@ enum SessionError {
     #[error("protocol error: {0}")]
     Protocol(String),
     #[error(transparent)]
-    Outbox(#[from] crate::outbox::OutboxError),
+    Outbox(#[from] crate::outbox::StoreError),
 }
 
 /// Streams the outbox to the gateway.

@@ -8,7 +8,7 @@ use midwa_proto::vocab::AssistanceType;
 use midwa_store::index::PrefixMap;
 
 use crate::keys::Keys;
-use crate::outbox::{Outbox, OutboxError, Prepared, Recorded};
+use crate::outbox::{Outbox, Prepared, Recorded, StoreError};
 use crate::record::anonymise::{Anonymised, Identity, event_id};
 
 /// The event a reference names: its kind and identifying fields, as in the CSV files.
@@ -42,7 +42,7 @@ pub fn erase(
     state: CountryCode,
     person_id: &str,
     target: Option<(String, String, Identity)>,
-) -> Result<(u64, usize), OutboxError> {
+) -> Result<(u64, usize), StoreError> {
     let subject = keys.pseudonym(person_id.trim());
     let event: Option<EventId> = target
         .as_ref()
