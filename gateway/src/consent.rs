@@ -7,23 +7,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 use midwa_certs::Role;
 use midwa_proto::codes::CountryCode;
 use midwa_proto::pb;
-use midwa_proto::policy::{DataClass, Dimension, Grant, Policy, PolicyError, Recipient};
+use midwa_proto::policy::{DataClass, Dimension, Grant, Policy, Recipient};
 use prost::Message;
 use time::OffsetDateTime;
 
 use crate::store::{Journal, StoreError};
-
-/// Why a policy was not accepted.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConsentError {
-    /// The policy is malformed.
-    #[error(transparent)]
-    Invalid(#[from] PolicyError),
-    /// It could not be stored.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 /// One version of a state's policy.
 #[derive(Debug, Clone)]
@@ -162,13 +150,9 @@ impl Consent {
         })
     }
 
-    /// Stores a new version of `state`'s policy and applies it at once.
-    pub fn push(
-        &self,
-        state: CountryCode,
-        wire: &pb::Policy,
-    ) -> Result<Arc<Version>, ConsentError> {
-        let policy = Policy::try_from(wire)?;
+    /// Stores a new version of `state`'s policy (checked: it is a domain [`Policy`]) and
+    /// applies it at once.
+    pub fn push(&self, state: CountryCode, policy: Policy) -> Result<Arc<Version>, StoreError> {
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         let number = current.get(&state).map_or(0, |v| v.number) + 1;
         let received_at = OffsetDateTime::now_utc();

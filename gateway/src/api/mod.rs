@@ -13,12 +13,13 @@ use std::sync::Arc;
 use midwa_certs::Identity;
 use midwa_proto::codes::CountryCode;
 use midwa_proto::pb::{self, consent_server, statistics_server, verification_server};
+use midwa_proto::policy::Policy;
 use midwa_proto::receipt::ReceiptCode;
 use tonic::{Request, Response, Status};
 
 use crate::access::{Access, AccessLog};
 use crate::auth::{Operation, authorize};
-use crate::consent::{Consent, ConsentError, version_to_pb};
+use crate::consent::{Consent, version_to_pb};
 use crate::listener::TlsState;
 use crate::metrics::Metrics;
 use crate::rate::{RateLimiter, Refused};
@@ -114,9 +115,11 @@ impl consent_server::Consent for Api {
         self.participants
             .may_contribute(state)
             .map_err(Status::permission_denied)?;
+        let policy = Policy::try_from(&request.into_inner()).map_err(|e| {
+            Status::invalid_argument(format!("{e}; the policy in force is unchanged"))
+        })?;
         let consent = self.consent.clone();
-        let policy = request.into_inner();
-        let pushed = tokio::task::spawn_blocking(move || consent.push(state, &policy))
+        let pushed = tokio::task::spawn_blocking(move || consent.push(state, policy))
             .await
             .map_err(|_| Status::internal("internal error"))?;
         match pushed {
@@ -126,9 +129,6 @@ impl consent_server::Consent for Api {
                 answer.privacy = Some(self.stats.privacy(state, &self.consent));
                 Ok(Response::new(answer))
             }
-            Err(ConsentError::Invalid(e)) => Err(Status::invalid_argument(format!(
-                "{e}; the policy in force is unchanged"
-            ))),
             Err(e) => {
                 tracing::error!(%state, error = %e, "cannot store a policy");
                 Err(Status::unavailable(
