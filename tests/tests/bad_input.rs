@@ -223,3 +223,41 @@ async fn a_message_that_cannot_be_decoded_is_the_callers_fault() {
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
     assert!(status.message().contains("cannot be decoded"), "{status:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_policy_is_refused_and_changes_nothing() {
+    let region = TestRegion::new(&["NG"]);
+    let _gateway = region.start_gateway();
+    let (cert, key) = region.node_tls("NG");
+    let tls = common::client_tls(&region.ca_pem(), Some((&cert, &key)));
+    let channel = common::channel(region.region.gateway_addr, tls)
+        .await
+        .expect("connect");
+    let mut consent = pb::consent_client::ConsentClient::new(channel);
+    let status = consent
+        .push_policy(pb::Policy {
+            grants: vec![pb::Grant {
+                recipient: "coordinators".into(),
+                data: "aggregates:everything".into(),
+                purpose: "monitoring".into(),
+                ..Default::default()
+            }],
+            privacy_budget: 0.0,
+        })
+        .await
+        .expect_err("refused");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(
+        status.message().contains("aggregates:everything")
+            && status
+                .message()
+                .contains("the policy in force is unchanged"),
+        "{status:?}"
+    );
+    let current = consent
+        .get_policy(pb::GetPolicyRequest {})
+        .await
+        .expect("policy")
+        .into_inner();
+    assert_eq!(current.version, 0, "nothing pushed");
+}
