@@ -77,6 +77,25 @@ pub fn parse<'a, T: serde::de::DeserializeOwned>(
     Ok((file, Place { path }))
 }
 
+/// Reads the configuration file at `path` and checks it with `check`, which gets its TOML
+/// form and where it is.
+pub fn load<C, F: serde::de::DeserializeOwned>(
+    path: &Path,
+    check: impl FnOnce(F, Place<'_>) -> Result<C, ConfigError>,
+) -> Result<C, ConfigError> {
+    parse_with(&read(path)?, path, check)
+}
+
+/// Parses `text`, the configuration at `path`, and checks it with `check`.
+pub fn parse_with<C, F: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    check: impl FnOnce(F, Place<'_>) -> Result<C, ConfigError>,
+) -> Result<C, ConfigError> {
+    let (file, place) = parse(text, path)?;
+    check(file, place)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,13 +117,15 @@ impl Default for StorageSection {
 impl Config {
     /// Reads and checks a configuration file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = midwa_certs::config::read(path)?;
-        Self::parse(&text, path)
+        midwa_certs::config::load(path, Self::check)
     }
 
     /// Parses configuration text; `path` names it in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let (file, place): (File, _) = midwa_certs::config::parse(text, path)?;
+        midwa_certs::config::parse_with(text, path, Self::check)
+    }
+
+    fn check(file: File, place: midwa_certs::config::Place<'_>) -> Result<Self, ConfigError> {
         let invalid = |why: String| place.invalid(why);
         let at = |p: PathBuf| place.at(p);
         let state = file
