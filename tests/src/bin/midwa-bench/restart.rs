@@ -88,7 +88,32 @@ pub async fn run(
         peak_mib(gateway.0.id()),
         loaded_from(&log)
     );
+    // A clean stop writes the checkpoint; the writer thread, which stores what nodes publish,
+    // is busy with it meanwhile.
+    drop(gateway);
+    match checkpoint_written(&log) {
+        Some((events, ms)) => println!(
+            "writing the checkpoint of {events} events: {:.2} s (publishing waits meanwhile)",
+            ms as f64 / 1000.0
+        ),
+        None => println!("(no checkpoint line in {})", log.display()),
+    }
     Ok(())
+}
+
+/// The events and milliseconds of the checkpoint the gateway's log says it wrote.
+fn checkpoint_written(log: &Path) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let line = text.lines().find(|l| l.contains("ledger checkpoint written"))?;
+    let field = |name: &str| -> Option<u64> {
+        let at = line.find(&format!("{name}="))? + name.len() + 1;
+        line[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some((field("events")?, field("elapsed_ms")?))
 }
 
 /// Waits until the gateway answers a coordinator's query; the first answer waits until every
