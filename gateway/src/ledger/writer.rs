@@ -41,9 +41,12 @@ impl Checkpoints {
         }
     }
 
-    /// Whether a checkpoint is due: something changed, and the last one is old enough.
-    fn due(&self) -> bool {
-        self.changed && self.last.elapsed() >= self.every
+    /// Whether a checkpoint is due: something changed, and the last one is old enough. Writing
+    /// it holds the writer (seconds at millions of events), so it waits for a moment when no
+    /// batch is waiting (`idle`), for up to one more interval.
+    fn due(&self, idle: bool) -> bool {
+        let age = self.last.elapsed();
+        self.changed && age >= self.every && (idle || age >= self.every * 2)
     }
 
     /// Writes the checkpoint of everything durable: every pointer synced, every event
@@ -186,7 +189,7 @@ fn write_groups(
         let first = match work {
             Work::Batch(job) => job,
             Work::Tick => {
-                if checkpoints.due() {
+                if checkpoints.due(rx.is_empty()) {
                     checkpoints.write(store, ledger, stats);
                 }
                 continue;
@@ -260,9 +263,30 @@ fn write_groups(
             stats.expect(erased.len() as u64);
             let _ = counting.send(Counting::Out(erased));
         }
-        if checkpoints.due() {
+        if checkpoints.due(rx.is_empty()) {
             checkpoints.write(store, ledger, stats);
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_waits_for_a_quiet_moment_for_up_to_one_more_interval() {
+        let every = Duration::from_millis(100);
+        let mut checkpoints = Checkpoints::new(every, 0);
+        assert!(!checkpoints.due(true), "nothing changed, and too early");
+        checkpoints.changed = true;
+        assert!(!checkpoints.due(true), "too early");
+        checkpoints.last = Instant::now() - every - Duration::from_millis(10);
+        assert!(checkpoints.due(true), "due, and nothing waits");
+        assert!(!checkpoints.due(false), "batches wait: later");
+        checkpoints.last = Instant::now() - every * 2 - Duration::from_millis(10);
+        assert!(checkpoints.due(false), "no later than a second interval");
+        checkpoints.changed = false;
+        assert!(!checkpoints.due(true), "nothing changed since the last one");
+    }
 }

@@ -104,7 +104,9 @@ pub async fn run(
 /// The events and milliseconds of the checkpoint the gateway's log says it wrote.
 fn checkpoint_written(log: &Path) -> Option<(u64, u64)> {
     let text = std::fs::read_to_string(log).ok()?;
-    let line = text.lines().find(|l| l.contains("ledger checkpoint written"))?;
+    let line = text
+        .lines()
+        .find(|l| l.contains("ledger checkpoint written"))?;
     let field = |name: &str| -> Option<u64> {
         let at = line.find(&format!("{name}="))? + name.len() + 1;
         line[at..]
