@@ -9,7 +9,7 @@
 //! - [`auth`]: caller identity from the certificate; the role-by-operation matrix.
 //! - [`ledger`]: what the gateway holds of each state: sequence continuity, duplicates and
 //!   conflicts, group commit, erasures carried out, and the checkpoint saved at a clean stop.
-//! - [`store`]: sled, behind one narrow interface.
+//! - [`store`]: the received batches and the journals, behind one narrow interface.
 //! - [`consent`]: each state's policy versions, and the decision for each release.
 //! - [`stats`]: aggregates kept up to date at ingest, queries, disclosure control.
 //! - [`access`]: each state's hash-chained log of who received its data.

@@ -16,4 +16,4 @@ pub mod durable;
 pub mod index;
 pub mod segments;
 
-pub use database::{Database, StoreError};
+pub use database::{Batch, Bytes, Database, Entry, Settings, StoreError, Tree};

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use midwa_store::Database;
+use midwa_store::{Batch, Database, Tree};
 
 use super::StoreError;
 
@@ -15,7 +15,7 @@ pub type Record = (Vec<u8>, Vec<u8>);
 #[derive(Debug, Clone)]
 pub struct Journal {
     pub(super) db: Arc<Database>,
-    pub(super) tree: sled::Tree,
+    pub(super) tree: Tree,
 }
 
 impl Journal {
@@ -26,11 +26,11 @@ impl Journal {
 
     /// Stores several records atomically and makes them survive power loss.
     pub fn put_all(&self, records: &[(&[u8], &[u8])]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         for (k, v) in records {
-            batch.insert(*k, *v);
+            batch.insert(k, v);
         }
-        self.tree.apply_batch(batch).map_err(|e| self.db.error(e))?;
+        self.tree.apply(batch)?;
         self.db.sync()
     }
 
@@ -38,19 +38,15 @@ impl Journal {
     pub fn scan(&self, prefix: &[u8]) -> Result<Vec<Record>, StoreError> {
         self.tree
             .scan_prefix(prefix)
-            .map(|item| {
-                item.map(|(k, v)| (k.to_vec(), v.to_vec()))
-                    .map_err(|e| self.db.error(e))
-            })
+            .map(|item| item.map(|(k, v)| (k.to_vec(), v.to_vec())))
             .collect()
     }
 
     /// Replaces the record under `key` (used only by tests that tamper with a journal).
     pub fn overwrite(&self, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
-        let db_err = |e| self.db.error(e);
         match value {
-            Some(v) => self.tree.insert(key, v).map(drop).map_err(db_err)?,
-            None => self.tree.remove(key).map(drop).map_err(db_err)?,
+            Some(v) => self.tree.insert(key, v)?,
+            None => self.tree.remove(key)?,
         }
         self.db.sync()
     }

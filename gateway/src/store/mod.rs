@@ -1,4 +1,5 @@
-//! Durable storage of received batches: the only module that knows sled.
+//! Durable storage of received batches, on `midwa_store` (segment files, and the database that
+//! points into them): the only module of the gateway that knows how they are laid out.
 //!
 //! Each accepted batch is one value, keyed by the origin state and the batch's last sequence
 //! number, so the highest sequence held for a state is the last key of its range and needs no
@@ -20,8 +21,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use midwa_store::Database;
 use midwa_store::segments::{Location, SegmentLog, Segments, Tail};
+use midwa_store::{Batch, Database, Entry, Settings, Tree};
 use prost::Message;
 
 mod journal;
@@ -98,7 +99,7 @@ struct Appending {
 pub struct Store {
     path: PathBuf,
     db: Arc<Database>,
-    batches: sled::Tree,
+    batches: Tree,
     segments: Arc<Segments>,
     appending: Mutex<Appending>,
 }
@@ -106,19 +107,20 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the database in `dir`, with `cache_bytes` of page cache.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        let config = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_bytes)
-            .segment_size(SEGMENT_SIZE)
-            .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None);
-        let db = Arc::new(Database::open(dir, &config)?);
-        let db_err = |source| db.error(source);
+        let db = Arc::new(Database::open(
+            dir,
+            &Settings {
+                cache_bytes,
+                segment_size: SEGMENT_SIZE,
+                earlier_segment_size: None,
+                high_throughput: true,
+            },
+        )?);
         let batches = db.tree("batch_locations")?;
         let pointed = batches
             .iter()
             .map(|item| {
-                let (k, v) = item.map_err(db_err)?;
+                let (k, v) = item?;
                 Location::decode(&v)
                     .ok_or_else(|| StoreError::damaged(dir, &k, "not a batch location"))
             })
@@ -131,11 +133,11 @@ impl Store {
             Tail::Keep,
         )?;
         let recovered = !recovered.is_empty() && {
-            let mut batch = sled::Batch::default();
+            let mut batch = Batch::default();
             for (k, at) in &recovered {
-                batch.insert(&k[..], &at.encode()[..]);
+                batch.insert(k, at.encode());
             }
-            batches.apply_batch(batch).map_err(db_err)?;
+            batches.apply(batch)?;
             true
         };
         let mut store = Self {
@@ -160,10 +162,6 @@ impl Store {
     /// Moves values an older version kept inside sled (tree `batches`) to segment files.
     fn migrate(&mut self) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let db_err = |source| StoreError::Db {
-            path: path.clone(),
-            source,
-        };
         let old = self.db.tree("batches")?;
         if old.is_empty() {
             return Ok(());
@@ -173,7 +171,7 @@ impl Store {
             "moving stored batches out of sled into segment files"
         );
         for item in old.iter() {
-            let (k, v) = item.map_err(db_err)?;
+            let (k, v) = item?;
             let key: [u8; 10] = k
                 .as_ref()
                 .try_into()
@@ -202,14 +200,7 @@ impl Store {
     }
 
     fn put(&self, key: [u8; 10], value: &[u8]) -> Result<(), StoreError> {
-        let replaced = self
-            .batches
-            .get(key)
-            .map_err(|source| StoreError::Db {
-                path: self.path.clone(),
-                source,
-            })?
-            .and_then(|v| Location::decode(&v));
+        let replaced = self.batches.get(key)?.and_then(|v| Location::decode(&v));
         let mut a = self.lock();
         if a.log.full() {
             self.roll(&mut a)?;
@@ -274,13 +265,11 @@ impl Store {
         if pointers.is_empty() {
             return Ok(());
         }
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         for (k, at) in pointers {
-            batch.insert(&k[..], &at.encode()[..]);
+            batch.insert(k, at.encode());
         }
-        self.batches
-            .apply_batch(batch)
-            .map_err(|e| self.db.error(e))
+        self.batches.apply(batch)
     }
 
     /// Every stored batch, in key order (by state, then sequence).
@@ -305,12 +294,7 @@ impl Store {
 
     /// Whether a batch of `state` ends at `last_seq`.
     pub fn has(&self, state: [u8; 2], last_seq: u64) -> Result<bool, StoreError> {
-        self.batches
-            .contains_key(key(state, last_seq))
-            .map_err(|source| StoreError::Db {
-                path: self.path.clone(),
-                source,
-            })
+        self.batches.contains_key(key(state, last_seq))
     }
 
     /// The database's directory.
@@ -348,7 +332,7 @@ impl Store {
 #[derive(Debug, Clone)]
 pub struct Batches {
     path: PathBuf,
-    tree: sled::Tree,
+    tree: Tree,
     segments: Arc<Segments>,
 }
 
@@ -381,15 +365,8 @@ impl Batches {
     }
 }
 
-fn decode(
-    path: &Path,
-    segments: &Segments,
-    item: sled::Result<(sled::IVec, sled::IVec)>,
-) -> Result<Stored, StoreError> {
-    let (k, v) = item.map_err(|source| StoreError::Db {
-        path: path.to_owned(),
-        source,
-    })?;
+fn decode(path: &Path, segments: &Segments, item: Entry) -> Result<Stored, StoreError> {
+    let (k, v) = item?;
     let damaged = |why: String| StoreError::damaged(path, &k, why);
     let (state, last_seq) = match k.as_ref() {
         [a, b, seq @ ..] if seq.len() == 8 => {

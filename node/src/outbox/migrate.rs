@@ -1,6 +1,8 @@
 //! Moving what an older version kept inside sled (batches under `o`, ledger chunks under `l`)
 //! to the segment files.
 
+use midwa_store::Batch;
+
 use super::{BATCH, CHUNK, Outbox, StoreError, damaged, key, record_key};
 
 /// Bytes moved in one step: each step is appended and synced, then its old keys go and its
@@ -13,7 +15,7 @@ impl Outbox {
         for (old, new) in [(b'o', BATCH), (b'l', CHUNK)] {
             let mut moved = 0;
             loop {
-                let mut batch = sled::Batch::default();
+                let mut batch = Batch::default();
                 let mut logs = self.logs();
                 logs.roll_full()?;
                 let log = if new == BATCH {
@@ -23,7 +25,7 @@ impl Outbox {
                 };
                 let (mut bytes, mut values) = (0, 0);
                 for item in self.tree.scan_prefix([old]) {
-                    let (k, v) = item.map_err(|e| self.db_error(e))?;
+                    let (k, v) = item?;
                     let seq: [u8; 8] = k
                         .get(1..)
                         .and_then(|s| s.try_into().ok())
@@ -42,7 +44,7 @@ impl Outbox {
                 }
                 log.sync()?;
                 drop(logs);
-                self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+                self.tree.apply(batch)?;
                 self.sync()?;
                 moved += values;
             }

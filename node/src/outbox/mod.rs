@@ -1,4 +1,5 @@
-//! The node's database: the only module that knows sled. One tree, with key prefixes:
+//! The node's database (a `midwa_store::Database`): the only module of the node that knows how
+//! it is laid out. One tree, with key prefixes:
 //!
 //! | key | value |
 //! |---|---|
@@ -34,6 +35,7 @@ use midwa_proto::codes::Month;
 use midwa_proto::event::Pseudonym;
 use midwa_store::index::{PrefixMap, SpillMap};
 use midwa_store::segments::{Location, SegmentError, SegmentLog, Segments};
+use midwa_store::{Batch, Tree};
 use prost::Message;
 
 use crate::latency::AckLatency;
@@ -97,7 +99,7 @@ struct Logs {
 pub struct Outbox {
     path: PathBuf,
     db: midwa_store::Database,
-    tree: sled::Tree,
+    tree: Tree,
     memory: Mutex<Memory>,
     /// Taken after `memory` by those that hold both.
     logs: Mutex<Logs>,
@@ -234,7 +236,7 @@ impl Outbox {
         if new.is_empty() {
             return Ok(outcomes);
         }
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let mut logs = self.logs();
         logs.roll_full()?;
         for (first, n, value) in outbox.into_iter().filter(|b| b.1 > 0) {
@@ -253,12 +255,12 @@ impl Outbox {
         logs.outbox.sync()?;
         logs.ledger.sync()?;
         drop(logs);
-        batch.insert(RECORDED, seq.to_be_bytes().to_vec());
+        batch.insert(RECORDED, seq.to_be_bytes());
         let today = retention::today();
         if memory.day != today {
-            batch.insert(key(DAY, &today.to_be_bytes()), base.to_be_bytes().to_vec());
+            batch.insert(key(DAY, &today.to_be_bytes()), base.to_be_bytes());
         }
-        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+        self.tree.apply(batch)?;
         self.sync()?;
         memory.day = today;
         // Only now, durable, does it count as held.
@@ -304,7 +306,7 @@ impl Outbox {
             .tree
             .range(key(BATCH, &(after + 1).to_be_bytes())..=key(BATCH, &u64::MAX.to_be_bytes()))
         {
-            let (_, at) = item.map_err(|e| self.db_error(e))?;
+            let (_, at) = item?;
             let mut batch = self.read_batch(&at)?;
             let durable = self.durable.load(Ordering::SeqCst);
             if batch.first_seq > durable {
@@ -343,9 +345,7 @@ impl Outbox {
     /// Counts events the gateway refused as conflicts.
     pub fn add_rejected(&self, n: u64) -> Result<(), StoreError> {
         let total = self.counter(REJECTED)? + n;
-        self.tree
-            .insert(REJECTED, total.to_be_bytes().to_vec())
-            .map_err(|e| self.db_error(e))?;
+        self.tree.insert(REJECTED, total.to_be_bytes())?;
         Ok(())
     }
 
@@ -388,10 +388,6 @@ impl Outbox {
         self.db.sync()
     }
 
-    fn db_error(&self, source: sled::Error) -> StoreError {
-        self.db.error(source)
-    }
-
     fn lock(&self) -> MutexGuard<'_, Memory> {
         self.memory.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -407,7 +403,7 @@ impl Outbox {
     }
 
     fn counter(&self, name: &[u8]) -> Result<u64, StoreError> {
-        let value = self.tree.get(name).map_err(|e| self.db_error(e))?;
+        let value = self.tree.get(name)?;
         Ok(value
             .and_then(|v| v.as_ref().try_into().ok())
             .map(u64::from_be_bytes)

@@ -22,11 +22,7 @@ impl Outbox {
             received_at_ms: (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
                 as i64,
         };
-        let swapped = self
-            .tree
-            .compare_and_swap(&key, None::<&[u8]>, Some(received.encode_to_vec()))
-            .map_err(|source| self.db_error(source))?;
-        if swapped.is_err() {
+        if !self.tree.insert_new(&key, received.encode_to_vec())? {
             return Ok(false);
         }
         self.sync()?;
@@ -37,7 +33,7 @@ impl Outbox {
     pub fn notices(&self) -> Result<Vec<pb::ReceivedNotice>, StoreError> {
         let mut out = Vec::new();
         for item in self.tree.scan_prefix(b"n") {
-            let (_, value) = item.map_err(|source| self.db_error(source))?;
+            let (_, value) = item?;
             out.push(
                 pb::ReceivedNotice::decode(value.as_ref())
                     .map_err(|_| damaged(&self.path, "a received notice"))?,

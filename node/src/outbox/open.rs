@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use midwa_store::Database;
 use midwa_store::segments::{Location, SegmentLog, Segments, Tail};
+use midwa_store::{Database, Settings, Tree};
 use prost::Message;
 
 use super::rewrite::forget;
@@ -25,23 +25,15 @@ impl Outbox {
     /// Opens (or creates) the database in `dir` and rebuilds the in-memory maps from the
     /// ledger. Stored batches hold at most `chunk_events`.
     pub fn open(dir: &Path, cache_bytes: u64, chunk_events: usize) -> Result<Self, StoreError> {
-        let config = |segment_size| {
-            sled::Config::new()
-                .path(dir)
-                .cache_capacity(cache_bytes)
-                .segment_size(segment_size)
-                .flush_every_ms(None)
-        };
-        let db = match Database::open(dir, &config(SLED_SEGMENT)) {
-            // sled cannot change it once chosen.
-            Err(StoreError::Db {
-                source: sled::Error::Unsupported(why),
-                ..
-            }) if why.contains("io buffer size") => {
-                Database::open(dir, &config(SLED_SEGMENT_BEFORE))
-            }
-            opened => opened,
-        }?;
+        let db = Database::open(
+            dir,
+            &Settings {
+                cache_bytes,
+                segment_size: SLED_SEGMENT,
+                earlier_segment_size: Some(SLED_SEGMENT_BEFORE),
+                high_throughput: false,
+            },
+        )?;
         let tree = db.tree("node")?;
         // What was appended but never pointed to was never answered for: it goes.
         let open_log = |name: &str, file_bytes, prefix| -> Result<SegmentLog, StoreError> {
@@ -78,19 +70,16 @@ impl Outbox {
         outbox.acked.store(floor, Ordering::SeqCst);
         outbox.pruned.store(floor, Ordering::SeqCst);
         // A database from before retention forgot everything acknowledged.
-        let forgotten = match outbox.tree.get(FORGOTTEN).map_err(|e| outbox.db.error(e))? {
+        let forgotten = match outbox.tree.get(FORGOTTEN)? {
             Some(_) => outbox.counter(FORGOTTEN)?,
             None => {
-                outbox
-                    .tree
-                    .insert(FORGOTTEN, floor.to_be_bytes().to_vec())
-                    .map_err(|e| outbox.db.error(e))?;
+                outbox.tree.insert(FORGOTTEN, floor.to_be_bytes())?;
                 floor
             }
         };
         outbox.forgotten.store(forgotten, Ordering::SeqCst);
-        if let Some(last) = outbox.tree.scan_prefix([DAY]).keys().next_back() {
-            let last = last.map_err(|e| outbox.db.error(e))?;
+        if let Some(last) = outbox.tree.scan_prefix([DAY]).next_back() {
+            let (last, _) = last?;
             if let Ok(day) = <[u8; 4]>::try_from(&last[1..]) {
                 outbox
                     .memory
@@ -99,7 +88,7 @@ impl Outbox {
                     .day = u32::from_be_bytes(day);
             }
         }
-        if let Some(mark) = outbox.tree.get(SCRUB).map_err(|e| outbox.db.error(e))?
+        if let Some(mark) = outbox.tree.get(SCRUB)?
             && let (Ok(seq), Ok(segment)) = (
                 <[u8; 8]>::try_from(&mark[..8.min(mark.len())]),
                 <[u8; 4]>::try_from(&mark[8.min(mark.len())..]),
@@ -143,7 +132,7 @@ impl Outbox {
             }
         }
         for item in self.tree.scan_prefix(b"e") {
-            let (key, value) = item.map_err(|e| self.db.error(e))?;
+            let (key, value) = item?;
             // Erasures made before the ledger was rewritten by them.
             let erasure = Erasure::decode(value.as_ref())
                 .map_err(|_| damaged(&self.path, "an erasure record"))?;
@@ -161,22 +150,19 @@ impl Outbox {
 
 /// Every location the pointers under `prefix` name, in key order.
 fn pointers<'a>(
-    tree: &sled::Tree,
+    tree: &Tree,
     prefix: u8,
     dir: &'a Path,
 ) -> impl Iterator<Item = Result<Location, StoreError>> + 'a {
     tree.scan_prefix([prefix]).map(move |item| {
-        let (_, at) = item.map_err(|source| StoreError::Db {
-            path: dir.to_owned(),
-            source,
-        })?;
+        let (_, at) = item?;
         location(dir, &at)
     })
 }
 
 /// Every ledger chunk, in order.
 pub(super) fn ledger_chunks<'a>(
-    tree: &sled::Tree,
+    tree: &Tree,
     files: &'a Segments,
     dir: &'a Path,
 ) -> impl Iterator<Item = Result<LedgerChunk, StoreError>> + 'a {

@@ -19,6 +19,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use prost::Message;
 
+use midwa_store::Batch;
+
 use super::{
     BATCH, DAY, FLOOR, FORGOTTEN, Outbox, SCRUB, StoreError, damaged, key, location, record_key,
 };
@@ -54,21 +56,20 @@ impl Outbox {
     pub fn prune(&self) -> Result<(), StoreError> {
         let acked = self.acked.load(Ordering::SeqCst);
         let limit = self.forgettable(acked)?;
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         if limit > self.forgotten.load(Ordering::SeqCst) {
             for k in self
                 .tree
                 .range(key(BATCH, &[0; 8])..=key(BATCH, &limit.to_be_bytes()))
-                .keys()
             {
-                batch.remove(k.map_err(|e| self.db_error(e))?);
+                batch.remove(k?.0);
             }
-            batch.insert(FORGOTTEN, limit.to_be_bytes().to_vec());
+            batch.insert(FORGOTTEN, limit.to_be_bytes());
         }
         if acked > self.counter(FLOOR)? {
-            batch.insert(FLOOR, acked.to_be_bytes().to_vec());
+            batch.insert(FLOOR, acked.to_be_bytes());
         }
-        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+        self.tree.apply(batch)?;
         let forgot = limit > self.forgotten.fetch_max(limit, Ordering::SeqCst);
         self.pruned.fetch_max(acked, Ordering::SeqCst);
         self.remove_unused_files(forgot)
@@ -85,10 +86,9 @@ impl Outbox {
         let mark = self
             .tree
             .range(key(DAY, &[0; 4])..=key(DAY, &cutoff.to_be_bytes()))
-            .values()
             .next_back()
-            .transpose()
-            .map_err(|e| self.db_error(e))?;
+            .transpose()?
+            .map(|(_, v)| v);
         let before = mark
             .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
             .map_or(0, u64::from_be_bytes);
@@ -112,9 +112,8 @@ impl Outbox {
         for item in self
             .tree
             .range(key(BATCH, &[0; 8])..=key(BATCH, &u64::MAX.to_be_bytes()))
-            .values()
         {
-            let at = item.map_err(|e| self.db_error(e))?;
+            let (_, at) = item?;
             first = first.min(location(&self.path, &at)?.segment);
         }
         if first > logs.outbox.first() {
@@ -128,7 +127,7 @@ impl Outbox {
         if scrub_due {
             let mut scrub = self.scrub.lock().unwrap_or_else(PoisonError::into_inner);
             if first > scrub.1 && scrub.0 == retraction {
-                self.tree.remove(SCRUB).map_err(|e| self.db_error(e))?;
+                self.tree.remove(SCRUB)?;
                 self.sync()?;
                 *scrub = (0, 0);
             }
@@ -144,13 +143,13 @@ impl Outbox {
         let mut logs = self.logs();
         logs.roll_full()?;
         let acked = self.acked_seq();
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let mut changed = 0usize;
         for item in self
             .tree
             .range(key(BATCH, &[0; 8])..=key(BATCH, &u64::MAX.to_be_bytes()))
         {
-            let (k, at) = item.map_err(|e| self.db_error(e))?;
+            let (k, at) = item?;
             if location(&self.path, &at)?.segment >= segment {
                 continue;
             }
@@ -186,7 +185,7 @@ impl Outbox {
         logs.outbox.sync()?;
         drop(logs);
         drop(memory);
-        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+        self.tree.apply(batch)?;
         self.sync()?;
         tracing::debug!(
             batches = changed,

@@ -8,6 +8,8 @@ use midwa_proto::pb;
 use midwa_store::index::PrefixMap;
 use prost::Message;
 
+use midwa_store::Batch;
+
 use super::{
     BATCH, CHUNK, FLOOR, FORGOTTEN, LedgerChunk, Memory, OutboxBatch, RECORDED, SCRUB, StoreError,
     damaged, key, location, record_key,
@@ -28,7 +30,7 @@ impl Outbox {
         let mut ids = Vec::new();
         let mut rewritten = Vec::new();
         for item in self.tree.scan_prefix([CHUNK]) {
-            let (k, at) = item.map_err(|e| self.db_error(e))?;
+            let (k, at) = item?;
             let at = location(&self.path, &at)?;
             let chunk = LedgerChunk::decode(self.ledger_files.read(at)?.as_slice())
                 .map_err(|_| damaged(&self.path, "a ledger chunk"))?;
@@ -56,7 +58,7 @@ impl Outbox {
         if !rewritten.is_empty() {
             let mut logs = self.logs();
             logs.roll_full()?;
-            let mut batch = sled::Batch::default();
+            let mut batch = Batch::default();
             for (k, _, chunk) in &rewritten {
                 if chunk.ids.is_empty() && chunk.people.is_empty() {
                     batch.remove(k);
@@ -68,7 +70,7 @@ impl Outbox {
                 }
             }
             logs.ledger.sync()?;
-            self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+            self.tree.apply(batch)?;
             self.sync()?;
             let stale: Vec<_> = rewritten.iter().map(|(_, at, _)| *at).collect();
             logs.ledger.zero(&stale)?;
@@ -87,9 +89,7 @@ impl Outbox {
         drop(logs);
         let mut value = seq.to_be_bytes().to_vec();
         value.extend_from_slice(&segment.to_be_bytes());
-        self.tree
-            .insert(SCRUB, value)
-            .map_err(|e| self.db_error(e))?;
+        self.tree.insert(SCRUB, value)?;
         self.sync()?;
         {
             let mut scrub = self.scrub.lock().unwrap_or_else(PoisonError::into_inner);
@@ -135,7 +135,7 @@ impl Outbox {
         logs.roll_full()?;
         // Old pointers out and new ones in, in one atomic batch; the new batches are appended
         // as they fill, so memory holds one at a time.
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let mut seq = held;
         let mut chunk: Vec<Vec<u8>> = Vec::new();
         let mut append = |chunk: &mut Vec<Vec<u8>>, seq: &mut u64| {
@@ -156,7 +156,7 @@ impl Outbox {
             .tree
             .range(key(BATCH, &[0; 8])..=key(BATCH, &u64::MAX.to_be_bytes()))
         {
-            let (k, at) = item.map_err(|e| self.db_error(e))?;
+            let (k, at) = item?;
             let last = <[u8; 8]>::try_from(&k[1..])
                 .map(u64::from_be_bytes)
                 .map_err(|_| damaged(&self.path, "the key of an outbox batch"))?;
@@ -202,11 +202,11 @@ impl Outbox {
         }
         logs.outbox.sync()?;
         drop(logs);
-        batch.insert(RECORDED, seq.to_be_bytes().to_vec());
-        batch.insert(FLOOR, held.to_be_bytes().to_vec());
+        batch.insert(RECORDED, seq.to_be_bytes());
+        batch.insert(FLOOR, held.to_be_bytes());
         let forgotten = self.forgotten.load(Ordering::SeqCst).min(held);
-        batch.insert(FORGOTTEN, forgotten.to_be_bytes().to_vec());
-        self.tree.apply_batch(batch).map_err(|e| self.db_error(e))?;
+        batch.insert(FORGOTTEN, forgotten.to_be_bytes());
+        self.tree.apply(batch)?;
         self.sync()?;
         memory.recorded = seq;
         self.durable.store(seq, Ordering::SeqCst);

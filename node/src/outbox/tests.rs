@@ -273,7 +273,7 @@ fn with_a_retention_period_batches_go_once_every_event_in_them_is_old_enough() {
     for (day, before) in [(today - 40, 0u64), (today - 39, 10), (today, 10)] {
         outbox
             .tree
-            .insert(key(DAY, &day.to_be_bytes()), before.to_be_bytes().to_vec())
+            .insert(key(DAY, &day.to_be_bytes()), before.to_be_bytes())
             .expect("mark");
     }
     outbox.acknowledge(20).expect("ack");
@@ -296,8 +296,8 @@ fn a_database_from_before_retention_counts_what_it_acknowledged_as_forgotten() {
     outbox.prune().expect("prune");
     // What the previous release wrote: no `forgotten` counter and no day marks.
     outbox.tree.remove(FORGOTTEN).expect("remove");
-    for k in outbox.tree.scan_prefix([DAY]).keys() {
-        outbox.tree.remove(k.expect("key")).expect("remove");
+    for entry in outbox.tree.scan_prefix([DAY]) {
+        outbox.tree.remove(entry.expect("entry").0).expect("remove");
     }
     outbox.sync().expect("sync");
     drop(outbox);
