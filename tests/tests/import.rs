@@ -240,6 +240,12 @@ async fn every_bad_row_is_reported_with_line_and_column_and_nothing_is_recorded(
         "closures.csv",
         b"person_id,date,outcome\nP1,2024-06-01,finished\nP1,2023-06-01,completed\n",
     );
+    // As French and Portuguese spreadsheets save CSV: a BOM, semicolons, CRLF line ends.
+    let excel_fr = write(
+        dir.path(),
+        "clotures.csv",
+        b"\xef\xbb\xbfperson_id;date;outcome\r\nP1;2024-06-01;finished\r\nP1;2023-06-01;completed\r\n",
+    );
     let unknown_column = write(
         dir.path(),
         "unknown.csv",
@@ -298,6 +304,13 @@ async fn every_bad_row_is_reported_with_line_and_column_and_nothing_is_recorded(
             &[
                 "closures.csv: line 2, column C (outcome):",
                 "closures.csv: line 3, column B (date): is before the person's return",
+            ],
+        ),
+        (
+            &excel_fr,
+            &[
+                "clotures.csv: line 2, column C (outcome):",
+                "clotures.csv: line 3, column B (date): is before the person's return",
             ],
         ),
         (

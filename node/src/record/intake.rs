@@ -1,10 +1,13 @@
 //! The agency's CSV files (`shared/INTAKE.md`) read as records, one row at a time: the kind of
-//! file is recognised from its header, columns may come in any order, and every problem names
-//! its line and column. Values are checked by [`anonymise`](mod@super::anonymise); this module
-//! only reads.
+//! file is recognised from its header, columns may come in any order, fields are separated by
+//! commas or, as French and Portuguese spreadsheets save them, semicolons (told from the
+//! header), and every problem names its line and column, counted as an editor counts them (CRLF
+//! line ends and line breaks inside quoted fields included). Values are checked by
+//! [`anonymise`](mod@super::anonymise); this module only reads.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 use midwa_proto::pb;
 
@@ -157,9 +160,60 @@ fn letter(mut index: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The input, with where each line break lies, for the line numbers of rows: the CSV reader's
+/// own count is off by one per line in files with CRLF line ends.
+struct Lines<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// Offsets of the line feeds read and not yet passed.
+    breaks: VecDeque<u64>,
+    /// Line feeds passed.
+    passed: u64,
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                self.breaks.push_back(self.offset + i as u64);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Lines<R> {
+    /// The line (from 1) of a row the CSV reader says starts at `offset`. After a CRLF it
+    /// says the row starts at the line feed, so a line feed at `offset` is behind the row.
+    /// Offsets asked must not decrease.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.breaks.front().is_some_and(|b| *b <= offset) {
+            self.breaks.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// The field separator of a file whose first line is `header`: a semicolon if the header has
+/// more of them than commas (what spreadsheets save where the decimal mark is a comma), else a
+/// comma.
+fn separator(header: &[u8]) -> u8 {
+    let line = header.split(|b| *b == b'\n').next().unwrap_or_default();
+    let count = |c: u8| line.iter().filter(|b| **b == c).count();
+    if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    }
+}
+
 /// A CSV file, read row by row.
 pub struct CsvRecords<R> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Lines<BufReader<R>>>,
     kind: Kind,
     /// Column of the file → index in the kind's column list.
     positions: Vec<usize>,
@@ -178,10 +232,18 @@ impl<R> fmt::Debug for CsvRecords<R> {
 impl<R: Read> CsvRecords<R> {
     /// Reads the header and recognises the kind of file.
     pub fn new(input: R) -> Result<Self, Problem> {
+        let mut input = BufReader::with_capacity(64 * 1024, input);
+        let delimiter = separator(input.fill_buf().unwrap_or_default());
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
+            .delimiter(delimiter)
+            .from_reader(Lines {
+                inner: input,
+                offset: 0,
+                breaks: VecDeque::new(),
+                passed: 0,
+            });
         let mut header = csv::ByteRecord::new();
         let at_header = |reason: String| Problem {
             line: 1,
@@ -198,7 +260,7 @@ impl<R: Read> CsvRecords<R> {
             }
             Err(e) => return Err(at_header(csv_reason(&e))),
         }
-        let line = header.position().map_or(1, |p| p.line());
+        let line = 1;
         let mut names = Vec::with_capacity(header.len());
         for (i, raw) in header.iter().enumerate() {
             let raw = raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw);
@@ -269,11 +331,11 @@ impl<R: Read> CsvRecords<R> {
         match self.reader.read_byte_record(&mut self.row) {
             Ok(false) => None,
             Ok(true) => {
-                let line = self.row.position().map_or(0, |p| p.line());
+                let line = self.line_of(self.row.position().cloned());
                 Some(self.record(line).map(|r| (line, r)))
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = self.line_of(e.position().cloned());
                 Some(Err(Problem {
                     line,
                     column: String::new(),
@@ -282,6 +344,12 @@ impl<R: Read> CsvRecords<R> {
                 }))
             }
         }
+    }
+
+    /// The line a row starts on, from where the CSV reader says it starts.
+    fn line_of(&mut self, position: Option<csv::Position>) -> u64 {
+        let offset = position.map_or(0, |p| p.byte());
+        self.reader.get_mut().line_at(offset)
     }
 
     fn record(&self, line: u64) -> Result<pb::Record, Problem> {
@@ -524,5 +592,40 @@ mod tests {
         assert_eq!(letter(27), "AB");
         assert_eq!(letter(701), "ZZ");
         assert_eq!(letter(702), "AAA");
+    }
+
+    #[test]
+    fn lines_are_counted_right_in_crlf_files_and_across_quoted_line_breaks() {
+        let (_, rows) = read(
+            "person_id,date,outcome\r\nP1,2024-03-01,completed\r\nP2,2024-03-01,completed\r\nP3,\"2024-03-01\",finished\r\n",
+        )
+        .expect("closures");
+        assert_eq!(rows[0].clone().expect("row").0, 2);
+        assert_eq!(rows[1].clone().expect("row").0, 3);
+        assert_eq!(rows[2].clone().expect("row").0, 4);
+        let (_, rows) = read(
+            "person_id,full_name,sex,nationality,return_date,mode,return_type,host_country\r\nP1,\"Ada\r\nObi\",F,NG,2024-01-05,air,avrr,LY\r\nP2,Bo,F,NG,2024-01-05,boat,avrr,LY\r\n",
+        )
+        .expect("returns");
+        assert_eq!(
+            rows[0].clone().expect("row").0,
+            2,
+            "the row starts on line 2"
+        );
+        assert_eq!(
+            rows[1].clone().expect("row").0,
+            4,
+            "after a name on two lines"
+        );
+    }
+
+    #[test]
+    fn a_semicolon_separated_file_is_read_like_a_comma_separated_one() {
+        let (kind, rows) =
+            read("person_id;date;outcome\r\nP1;2024-03-01;completed\r\n").expect("closures");
+        assert_eq!(kind, Kind::Closures);
+        let (line, record) = rows[0].clone().expect("row");
+        assert_eq!(line, 2);
+        assert!(format!("{record:?}").contains("completed"));
     }
 }
