@@ -175,11 +175,9 @@ struct Lines<R> {
 impl<R: Read> Read for Lines<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
-                self.breaks.push_back(self.offset + i as u64);
-            }
-        }
+        let offset = self.offset;
+        self.breaks
+            .extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| offset + i as u64));
         self.offset += n as u64;
         Ok(n)
     }
@@ -238,6 +236,7 @@ impl<R: Read> CsvRecords<R> {
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
+            .buffer_capacity(64 * 1024)
             .from_reader(Lines {
                 inner: input,
                 offset: 0,
