@@ -4,31 +4,33 @@
 
 use std::path::{Path, PathBuf};
 
-/// A configuration that cannot be used.
+use midwa_i18n::{Text, text};
+
+/// A configuration that cannot be used; shown in the user's language.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read the configuration {path}: {source}")]
+    #[error("{}", text!("config-cannot-read", path = path.display().to_string(), why = io_reason(error)))]
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (said in the message, so not a source to print again).
+        error: std::io::Error,
     },
     /// The file is not valid.
-    #[error("configuration {path}: {why}")]
+    #[error("{}", text!("config-invalid", path = path.display().to_string(), why = why.clone()))]
     Invalid {
         /// The file.
         path: PathBuf,
         /// What is wrong, with the line where known.
-        why: String,
+        why: Text,
     },
 }
 
 impl ConfigError {
     /// An invalid value in the file at `path`.
-    pub fn invalid(path: &Path, why: impl Into<String>) -> Self {
+    pub fn invalid(path: &Path, why: impl Into<Text>) -> Self {
         Self::Invalid {
             path: path.to_owned(),
             why: why.into(),
@@ -36,12 +38,52 @@ impl ConfigError {
     }
 }
 
+/// Why a file could not be read, in words a user acts on.
+pub fn io_reason(e: &std::io::Error) -> Text {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => text!("io-not-found"),
+        std::io::ErrorKind::PermissionDenied => text!("io-permission"),
+        _ => Text::plain(e.to_string()),
+    }
+}
+
 /// The text of the configuration file at `path`.
 pub fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })
+}
+
+/// What is wrong with a file's TOML, in the user's language where the parser's words are known:
+/// a missing or unknown field, with its line.
+fn toml_reason(text: &str, e: &toml::de::Error) -> Text {
+    let line = e
+        .span()
+        .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    let message = e.message();
+    let why = if let Some(field) = message
+        .strip_prefix("missing field")
+        .and_then(|_| quoted(message))
+    {
+        text!("config-missing-field", field = field)
+    } else if let Some(field) = message
+        .strip_prefix("unknown field")
+        .and_then(|_| quoted(message))
+    {
+        let expected = message
+            .split_once("expected ")
+            .map(|(_, rest)| rest.trim_start_matches("one of ").replace('`', ""))
+            .unwrap_or_default();
+        text!("config-unknown-field", field = field, expected = expected)
+    } else {
+        text!("config-toml", detail = message.to_owned())
+    };
+    match line {
+        Some(line) => text!("config-at-line", line = line, why = why),
+        None => why,
+    }
 }
 
 /// Where a configuration file is, for the checks of its fields: errors that name it, and
@@ -53,7 +95,7 @@ pub struct Place<'a> {
 
 impl Place<'_> {
     /// An invalid value of this file.
-    pub fn invalid(&self, why: impl Into<String>) -> ConfigError {
+    pub fn invalid(&self, why: impl Into<Text>) -> ConfigError {
         ConfigError::invalid(self.path, why)
     }
 
@@ -73,7 +115,8 @@ pub fn parse<'a, T: serde::de::DeserializeOwned>(
     text: &str,
     path: &'a Path,
 ) -> Result<(T, Place<'a>), ConfigError> {
-    let file = toml::from_str(text).map_err(|e| ConfigError::invalid(path, e.to_string()))?;
+    let file =
+        toml::from_str(text).map_err(|e| ConfigError::invalid(path, toml_reason(text, &e)))?;
     Ok((file, Place { path }))
 }
 

@@ -11,6 +11,7 @@
 //! - [`attestation`]: a node's signed claims about a return, checked offline against the CA.
 //! - [`address`] and [`connect`]: the gateway's `https://` address, and the mTLS connection to
 //!   it every party dials (TCP, TLS 1.3 with the party's certificate, then gRPC).
+//! - [`language`]: the user's language carried by a call, and answered in.
 #![warn(missing_docs)]
 
 pub mod address;
@@ -21,6 +22,7 @@ pub mod connect;
 pub mod files;
 pub mod identity;
 pub mod inspect;
+pub mod language;
 pub mod tls;
 
 use std::path::Path;

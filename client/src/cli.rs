@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use midwa_i18n::Lang;
 use midwa_proto::pb;
 
 use crate::config::Config;
@@ -18,6 +19,9 @@ struct Cli {
     /// The configuration file (see deploy/client.toml).
     #[arg(long, global = true, default_value = "/etc/midwa/client.toml")]
     config: PathBuf,
+    /// The language of messages: en, fr or pt (default: the configuration's, then LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,7 +102,13 @@ enum Command {
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The help is written before the configuration is read: in --lang's language, or LANG's.
+    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
+    let command = midwa_i18n::cli::localise(Cli::command(), "midwa", midwa_i18n::current());
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -110,7 +120,10 @@ pub fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!(
+                "{}",
+                midwa_i18n::text!("cli-failed", message = format!("{e:#}"))
+            );
             ExitCode::FAILURE
         }
     }
@@ -119,6 +132,7 @@ pub fn main() -> ExitCode {
 /// Runs a command; `false` for a negative answer (not verified).
 async fn run(cli: Cli) -> anyhow::Result<bool> {
     let config = Config::load(&cli.config)?;
+    midwa_i18n::set(Lang::choose(cli.lang, config.lang));
     match cli.command {
         Command::Query {
             metric,
@@ -140,9 +154,14 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             .map_err(anyhow::Error::msg)?;
             let channel = config.connect().await.map_err(anyhow::Error::msg)?;
             let answer = pb::statistics_client::StatisticsClient::new(channel)
-                .aggregate(request)
+                .aggregate(midwa_certs::language::ask_in_language(request))
                 .await
-                .map_err(|s| anyhow::anyhow!("the gateway refused the query: {}", s.message()))?
+                .map_err(|s| {
+                    anyhow::anyhow!(
+                        "{}",
+                        midwa_i18n::text!("query-refused", why = s.message().to_owned())
+                    )
+                })?
                 .into_inner();
             match format {
                 Format::Table => print!("{}", crate::query::table(&answer)),

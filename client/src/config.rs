@@ -23,6 +23,8 @@ pub struct Config {
     pub tls: midwa_certs::tls::TlsFiles,
     /// Longest wait for the connection.
     pub connect_timeout: Duration,
+    /// The language of messages and of the console's default, unless `--lang` says otherwise.
+    pub lang: Option<midwa_i18n::Lang>,
 }
 
 #[derive(Deserialize)]
@@ -33,6 +35,8 @@ struct File {
     tls: TlsSection,
     #[serde(default = "default_connect_timeout_ms")]
     connect_timeout_ms: u64,
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +78,10 @@ impl Config {
                 ca: at(file.tls.ca),
             },
             connect_timeout: Duration::from_millis(file.connect_timeout_ms.max(1)),
+            lang: file
+                .lang
+                .map(|l| l.parse().map_err(|e| invalid(format!("lang: {e}"))))
+                .transpose()?,
         })
     }
 

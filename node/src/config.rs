@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use midwa_certs::TrustDomain;
+use midwa_i18n::{Lang, Text, text};
 use midwa_proto::codes::CountryCode;
 use serde::Deserialize;
 
@@ -47,6 +48,8 @@ pub struct Config {
     /// How long published events are kept after the gateway acknowledged them, so that a
     /// gateway that lost its data can be refilled.
     pub keep_published: Retention,
+    /// The language of the command line's messages, unless `--lang` says otherwise.
+    pub lang: Option<Lang>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,8 @@ struct File {
     publish: PublishSection,
     #[serde(default)]
     storage: StorageSection,
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -126,34 +131,41 @@ impl Config {
     }
 
     fn check(file: File, place: midwa_certs::config::Place<'_>) -> Result<Self, ConfigError> {
-        let invalid = |why: String| place.invalid(why);
+        let invalid = |why: Text| place.invalid(why);
+        let field = |name: &'static str, e: &dyn std::fmt::Display| {
+            invalid(text!("config-field", field = name, why = e.to_string()))
+        };
         let at = |p: PathBuf| place.at(p);
-        let state = file
-            .state
-            .parse()
-            .map_err(|e| invalid(format!("state: {e}")))?;
-        let gateway =
-            GatewayAddress::parse(&file.gateway).map_err(|e| invalid(format!("gateway: {e}")))?;
+        let state = file.state.parse().map_err(|e| field("state", &e))?;
+        let gateway = GatewayAddress::parse(&file.gateway).map_err(|e| field("gateway", &e))?;
         let trust_domain = file
             .trust_domain
             .parse()
-            .map_err(|e: midwa_certs::IdentityError| invalid(format!("trust_domain: {e}")))?;
+            .map_err(|e: midwa_certs::IdentityError| field("trust_domain", &e))?;
         let p = file.publish;
         if !(1..=10_000).contains(&p.batch_events) {
-            return Err(invalid(
-                "publish.batch_events: must be between 1 and 10000".into(),
-            ));
+            return Err(invalid(text!(
+                "config-range",
+                field = "publish.batch_events",
+                min = 1u64,
+                max = 10_000u64
+            )));
         }
         if !(1..=64).contains(&p.in_flight) {
-            return Err(invalid(
-                "publish.in_flight: must be between 1 and 64".into(),
-            ));
+            return Err(invalid(text!(
+                "config-range",
+                field = "publish.in_flight",
+                min = 1u64,
+                max = 64u64
+            )));
         }
         if p.backoff_min_ms == 0 || p.backoff_max_ms < p.backoff_min_ms {
-            return Err(invalid(
-                "publish: backoff_min_ms must be at least 1 and at most backoff_max_ms".into(),
-            ));
+            return Err(invalid(text!("config-backoff")));
         }
+        let lang = file
+            .lang
+            .map(|l| l.parse::<Lang>().map_err(|e| field("lang", &e)))
+            .transpose()?;
         let data_dir = at(file.data_dir);
         Ok(Self {
             state,
@@ -183,6 +195,7 @@ impl Config {
                 .storage
                 .keep_published_days
                 .map_or(Retention::Always, Retention::Days),
+            lang,
         })
     }
 }

@@ -60,7 +60,10 @@ pub fn run(command: impl Future<Output = anyhow::Result<()>>) -> ExitCode {
     match runtime.block_on(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!(
+                "{}",
+                midwa_i18n::text!("cli-failed", message = format!("{e:#}"))
+            );
             ExitCode::FAILURE
         }
     }

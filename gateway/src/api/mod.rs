@@ -8,6 +8,7 @@ mod opportunities;
 mod region;
 mod subscriptions;
 
+use midwa_i18n::text;
 use std::sync::Arc;
 
 use midwa_certs::Identity;
@@ -157,15 +158,15 @@ impl statistics_server::Statistics for Api {
         request: Request<pb::AggregateRequest>,
     ) -> Result<Response<pb::AggregateResponse>, Status> {
         let caller = self.caller(&request, Operation::Aggregate)?;
+        let lang = midwa_certs::language::caller_lang(request.metadata());
         if let Err(Refused::Burst { retry_after } | Refused::Guessing { retry_after }) = self
             .query_limiter
             .take(caller.uri.as_str(), std::time::Instant::now())
         {
             tracing::warn!(identity = %caller.uri, reason = "too many queries", "request refused");
-            return Err(Status::resource_exhausted(format!(
-                "too many queries; try again in {} s",
-                retry_after.as_secs().max(1)
-            )));
+            return Err(Status::resource_exhausted(
+                text!("query-too-many", seconds = retry_after.as_secs().max(1)).render(lang),
+            ));
         }
         self.stats
             .check()
@@ -231,8 +232,8 @@ impl statistics_server::Statistics for Api {
                 tracing::info!(identity = %caller.uri, metric = %response.metric, cells = response.cells.len(), origins_included = included, "aggregates released");
                 Ok(Response::new(response))
             }
-            Err(e @ crate::stats::AnswerError::Question(_)) => {
-                Err(Status::invalid_argument(e.to_string()))
+            Err(crate::stats::AnswerError::Question(why)) => {
+                Err(Status::invalid_argument(why.render(lang)))
             }
             Err(e) => Err(Status::unavailable(e.to_string())),
         }

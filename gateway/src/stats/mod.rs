@@ -16,6 +16,7 @@ pub mod measured;
 pub mod query;
 pub mod workload;
 
+use midwa_i18n::Text;
 use std::collections::BTreeSet;
 use std::io;
 use std::path::Path;
@@ -68,7 +69,7 @@ pub struct Released {
 pub enum AnswerError {
     /// The question cannot be answered as asked: the asker's to change (the text says how).
     #[error("{0}")]
-    Question(String),
+    Question(Text),
     /// The aggregates cannot be read or measured right now; the detail is in the gateway's
     /// log, never in the answer.
     #[error("the gateway cannot answer from its aggregates right now; try again later")]
@@ -399,7 +400,7 @@ impl Statistics {
             (settings.first_month, last),
             threshold,
         )
-        .map_err(AnswerError::Question)?;
+        .map_err(|e| AnswerError::Question(e.into()))?;
         let statuses = decisions
             .iter()
             .map(|(origin, decision, budget)| {
@@ -446,7 +447,7 @@ mod tests {
             .answer(&ask("everything"), &coordinator, &consent, now)
             .expect_err("no such metric");
         assert!(
-            matches!(&err, AnswerError::Question(q) if q.contains("is not one of")),
+            matches!(&err, AnswerError::Question(q) if q.to_string().contains("is not one of")),
             "{err}"
         );
         stats

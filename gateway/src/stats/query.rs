@@ -1,6 +1,7 @@
 //! An aggregate query, parsed once: what is counted, grouped and filtered by what, over which
 //! months; and which measured table answers it ([`super::workload`]).
 
+use midwa_i18n::{Text, text};
 use std::fmt;
 use std::str::FromStr;
 
@@ -85,16 +86,17 @@ impl Metric {
 }
 
 impl FromStr for Metric {
-    type Err = String;
+    type Err = Text;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Metric::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
-                format!(
-                    "metric {s:?} is not one of: {}",
-                    Metric::ALL.map(Metric::as_str).join(", ")
+                text!(
+                    "query-not-metric",
+                    value = format!("{s:?}"),
+                    accepted = Metric::ALL.map(Metric::as_str).join(", ")
                 )
             })
     }
@@ -184,14 +186,24 @@ pub struct Query {
 
 impl Query {
     /// Checks a request: names, values, and that a measured table answers it.
-    pub fn parse(req: &pb::AggregateRequest, hosts: &Hosts) -> Result<Self, String> {
+    pub fn parse(req: &pb::AggregateRequest, hosts: &Hosts) -> Result<Self, Text> {
         let metric: Metric = req.metric.parse()?;
         let data = metric.data_class();
         let mut dimensions = Vec::new();
-        let mut dimension = |name: &str| -> Result<Dimension, String> {
-            let d: Dimension = name.parse().map_err(|e| format!("dimension {e}"))?;
+        let mut dimension = |name: &str| -> Result<Dimension, Text> {
+            let d: Dimension = name.parse().map_err(|_| {
+                text!(
+                    "query-not-dimension",
+                    value = format!("{name:?}"),
+                    accepted = Dimension::ALL
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
             if !applies(data, d) || d == Dimension::DestinationRegion {
-                return Err(format!("{metric} cannot be grouped or filtered by {d}"));
+                return Err(cannot_group(metric, d));
             }
             dimensions.push(d);
             Ok(d)
@@ -209,23 +221,19 @@ impl Query {
                 }
             };
             if by.contains(&b) {
-                return Err(format!("{} is grouped by twice", b.name()));
+                return Err(text!("query-grouped-twice", dimension = b.name()));
             }
             by.push(b);
         }
         if by.len() > MAX_GROUP_BY {
-            return Err(format!(
-                "at most {MAX_GROUP_BY} dimensions can be grouped by"
-            ));
+            return Err(format!("at most {MAX_GROUP_BY} dimensions can be grouped by").into());
         }
         let unit = match req.period_unit.as_str() {
             "" | "month" => PeriodUnit::Month,
             "quarter" => PeriodUnit::Quarter,
             "year" => PeriodUnit::Year,
             other => {
-                return Err(format!(
-                    "period unit {other:?} is not one of: month, quarter, year"
-                ));
+                return Err(text!("query-not-period", value = format!("{other:?}")));
             }
         };
         let mut origins: Option<Vec<CountryCode>> = None;
@@ -233,18 +241,23 @@ impl Query {
         for f in &req.filters {
             let d = dimension(&f.dimension)?;
             if d == Dimension::Period {
-                return Err("filter periods with from and to months".into());
+                return Err(Text::plain("filter periods with from and to months"));
             }
             if f.values.is_empty() {
-                return Err(format!("the filter on {d} has no values"));
+                return Err(text!("query-empty-filter", dimension = d.as_str()));
             }
             if d == Dimension::Origin {
                 let codes = f
                     .values
                     .iter()
                     .map(|v| {
-                        v.parse::<CountryCode>()
-                            .map_err(|e| format!("filter on origin: {e}"))
+                        v.parse::<CountryCode>().map_err(|e| {
+                            text!(
+                                "query-bad-filter",
+                                dimension = "origin",
+                                why = e.to_string()
+                            )
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let kept = match origins.take() {
@@ -259,7 +272,7 @@ impl Query {
                 .iter()
                 .map(|v| {
                     key::parse_value(d, v, &key::Regions::default())
-                        .map_err(|e| format!("filter on {d}: {e}"))
+                        .map_err(|e| text!("query-bad-filter", dimension = d.as_str(), why = e))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             values.sort_unstable();
@@ -271,7 +284,7 @@ impl Query {
                 return Err(format!(
                     "filter on host_country: {} is not among the host countries counted apart (it is counted as other)",
                     key::label(Dimension::HostCountry, *v, &key::Regions::default())
-                ));
+                ).into());
             }
             if attr == Attr::Vulnerability {
                 // One flag alone, or flags grouped one by one: the flag table answers it.
@@ -282,9 +295,9 @@ impl Query {
                 }
             }
             if filters.iter().any(|x| x.attr == attr) {
-                return Err(format!(
-                    "{d} is filtered twice: give every value in one filter"
-                ));
+                return Err(
+                    format!("{d} is filtered twice: give every value in one filter").into(),
+                );
             }
             // Persons are counted once per category or type: adding several of them up would
             // count a person twice.
@@ -292,7 +305,7 @@ impl Query {
             if per_person && values.len() > 1 && !by.contains(&By::Attr(attr)) {
                 return Err(format!(
                     "a person may be counted under several values of {d}: filter it on one value, or group by it"
-                ));
+                ).into());
             }
             filters.push(Filter { attr, values });
         }
@@ -307,10 +320,7 @@ impl Query {
         let from = month(&req.from_month, 0)?;
         let to = month(&req.to_month, u32::MAX)?;
         if from > to {
-            return Err(format!(
-                "from {} is after to {}",
-                req.from_month, req.to_month
-            ));
+            return Err(format!("from {} is after to {}", req.from_month, req.to_month).into());
         }
         if from > 0 || to < u32::MAX {
             dimensions.push(Dimension::Period);
@@ -428,7 +438,7 @@ impl Query {
 }
 
 /// The attribute of a dimension, for a metric.
-fn attr_of(d: Dimension, metric: Metric) -> Result<Attr, String> {
+fn attr_of(d: Dimension, metric: Metric) -> Result<Attr, Text> {
     Ok(match d {
         Dimension::Mode => Attr::Mode,
         Dimension::ReturnType => Attr::ReturnType,
@@ -439,8 +449,16 @@ fn attr_of(d: Dimension, metric: Metric) -> Result<Attr, String> {
         Dimension::AssistanceCategory => Attr::Category,
         Dimension::AssistanceType => Attr::Type,
         Dimension::Outcome => Attr::Outcome,
-        other => return Err(format!("{metric} cannot be grouped or filtered by {other}")),
+        other => return Err(cannot_group(metric, other)),
     })
+}
+
+fn cannot_group(metric: Metric, d: Dimension) -> Text {
+    text!(
+        "query-cannot-group",
+        metric = metric.as_str(),
+        dimension = d.as_str()
+    )
 }
 
 #[cfg(test)]
@@ -460,7 +478,7 @@ mod tests {
                 .collect(),
             ..Default::default()
         };
-        Query::parse(&request, &Hosts::region_default())
+        Query::parse(&request, &Hosts::region_default()).map_err(|e| e.to_string())
     }
 
     fn table(q: &Query, cells: bool) -> u8 {

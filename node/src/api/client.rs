@@ -6,10 +6,31 @@ use std::path::{Path, PathBuf};
 use hyper_util::rt::TokioIo;
 use midwa_proto::pb::node_local_client::NodeLocalClient;
 use tokio::net::UnixStream;
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
+/// A client of the local API whose every request asks for answers in the user's language.
+pub type Client = NodeLocalClient<InterceptedService<Channel, InLanguage>>;
+
+/// Adds the user's language ([`midwa_i18n::current`]) to every request, as `accept-language`.
+#[derive(Debug, Clone)]
+pub struct InLanguage(tonic::metadata::AsciiMetadataValue);
+
+impl Interceptor for InLanguage {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert(midwa_i18n::HEADER, self.0.clone());
+        Ok(request)
+    }
+}
+
 /// Connects to the node's local API on its Unix socket.
-pub async fn connect(socket: &Path) -> Result<NodeLocalClient<Channel>, String> {
+pub async fn connect(socket: &Path) -> Result<Client, String> {
     let path: PathBuf = socket.to_owned();
     let connector = tower::service_fn(move |_| {
         let path = path.clone();
@@ -26,7 +47,8 @@ pub async fn connect(socket: &Path) -> Result<NodeLocalClient<Channel>, String> 
                 std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
             )
         })?;
-    Ok(NodeLocalClient::new(channel)
+    let lang = tonic::metadata::AsciiMetadataValue::from_static(midwa_i18n::current().code());
+    Ok(NodeLocalClient::with_interceptor(channel, InLanguage(lang))
         .max_decoding_message_size(64 * 1024 * 1024)
         .max_encoding_message_size(64 * 1024 * 1024))
 }

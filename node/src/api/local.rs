@@ -5,6 +5,8 @@ use std::io::Read;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use midwa_certs::language::caller_lang;
+use midwa_i18n::Lang;
 use midwa_proto::pb::{self, node_local_server::NodeLocal};
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
@@ -72,6 +74,7 @@ impl NodeLocal for LocalService {
         &self,
         request: Request<Streaming<pb::ImportChunk>>,
     ) -> Result<Response<ImportStream>, Status> {
+        let lang = caller_lang(request.metadata());
         let mut input = request.into_inner();
         let first = input.message().await?.ok_or_else(|| {
             Status::invalid_argument("the upload is empty; send the file's bytes")
@@ -79,6 +82,7 @@ impl NodeLocal for LocalService {
         let options = crate::record::import::Options {
             check_only: first.check_only,
             attest: first.attest,
+            lang,
         };
         let (chunks, received) = mpsc::channel(16);
         tokio::spawn(async move {
@@ -113,7 +117,7 @@ impl NodeLocal for LocalService {
                     summary: Some(summary),
                     ..Default::default()
                 }),
-                Err(e) => Err(import_status(e)),
+                Err(e) => Err(import_status(e, lang)),
             };
             let _ = updates.blocking_send(last);
         });
@@ -124,6 +128,7 @@ impl NodeLocal for LocalService {
         &self,
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let lang = caller_lang(request.metadata());
         let pb::SubmitRequest { records, attest } = request.into_inner();
         if records.len() > MAX_RECORDS {
             return Err(Status::invalid_argument(format!(
@@ -138,7 +143,9 @@ impl NodeLocal for LocalService {
         .await
         .map_err(|_| Status::internal("internal error"))?
         .map_err(|e| match e {
-            e @ SubmitError::Record { .. } => Status::invalid_argument(e.to_string()),
+            SubmitError::Record { index, errors } => {
+                Status::invalid_argument(errors.render(&format!("records[{index}]"), lang))
+            }
             e => Status::unavailable(e.to_string()),
         })?;
         let results = outcomes
@@ -235,10 +242,11 @@ impl NodeLocal for LocalService {
 
 /// What a failed import says to its client: the agency's mistakes as such, the node's own
 /// trouble as unavailable (the detail is in its log).
-fn import_status(e: ImportError) -> Status {
+fn import_status(e: ImportError, lang: Lang) -> Status {
+    let message = e.render(lang);
     match e {
-        ImportError::File(why) => Status::invalid_argument(why),
-        ImportError::Cancelled(why) => Status::cancelled(why),
-        e => Status::unavailable(e.to_string()),
+        ImportError::File(_) => Status::invalid_argument(message),
+        ImportError::Cancelled(_) => Status::cancelled(message),
+        _ => Status::unavailable(message),
     }
 }

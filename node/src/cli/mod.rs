@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod policy;
 pub mod qr;
+pub mod template;
 pub mod upload;
 
 use std::path::PathBuf;
@@ -10,7 +11,8 @@ use std::process::ExitCode;
 
 use crate::{Config, Node};
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use midwa_i18n::Lang;
 use midwa_proto::pb;
 
 /// The MIDWA state node: anonymises the national agency's records and publishes them to the
@@ -24,6 +26,9 @@ struct Cli {
     /// Log as JSON lines.
     #[arg(long, global = true)]
     log_json: bool,
+    /// The language of messages: en, fr or pt (default: the configuration's, then LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,8 +45,13 @@ enum Command {
     /// the running node. Nothing is recorded unless every row is valid; importing the same file
     /// again records nothing new.
     Import {
-        /// The CSV file.
+        /// The CSV file (with --template: the file to write).
         file: PathBuf,
+        /// Write an empty file of this kind (returns, assistance, assessments, closures) to
+        /// FILE instead of importing: its header, and the notes on its columns in your
+        /// language.
+        #[arg(long, value_name = "KIND", conflicts_with_all = ["check", "receipts", "attestations"])]
+        template: Option<String>,
         /// Check every row, record nothing.
         #[arg(long)]
         check: bool,
@@ -165,13 +175,30 @@ enum PolicyCommand {
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The help is written before the configuration is read: in --lang's language, or LANG's.
+    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
+    let command = midwa_i18n::cli::localise(Cli::command(), "node", midwa_i18n::current());
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     midwa_process::init_logging(cli.log_json, "info");
     midwa_process::run(run(cli))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Import {
+        file,
+        template: Some(kind),
+        force,
+        ..
+    } = &cli.command
+    {
+        // A template needs no configuration: a new agency writes one before it has a node.
+        return crate::cli::template::write(kind, file, *force);
+    }
     let config = Config::load(&cli.config)?;
+    midwa_i18n::set(Lang::choose(cli.lang, config.lang));
     match cli.command {
         Command::Import {
             file,
@@ -179,6 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             receipts,
             force,
             attestations,
+            ..
         } => {
             let receipts = receipts.map(|path| {
                 path.unwrap_or_else(|| crate::cli::upload::default_receipts_path(&file))

@@ -8,7 +8,9 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use midwa_certs::config::io_reason;
+use midwa_i18n::text;
 use midwa_proto::pb;
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
@@ -48,9 +50,14 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
         || request.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let mut file = tokio::fs::File::open(&request.file)
-        .await
-        .with_context(|| format!("cannot open {}", request.file.display()))?;
+    let shown = request.file.display().to_string();
+    let mut file = tokio::fs::File::open(&request.file).await.map_err(|e| {
+        anyhow::anyhow!(
+            "{}",
+            text!("import-cannot-open", path = &shown, why = io_reason(&e))
+        )
+    })?;
+    let size = file.metadata().await.map_or(0, |m| m.len());
     let mut receipts = match &request.receipts {
         Some(path) => Some(ReceiptsFile::create(
             path,
@@ -65,15 +72,19 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let (chunks, outgoing) = mpsc::channel(8);
     let (file_name, check_only, attest) = (name.clone(), request.check_only, request.attest);
-    let path = request.file.clone();
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let read_so_far = sent.clone();
     let reader = tokio::spawn(async move {
         let mut first = true;
         loop {
             let mut data = vec![0u8; CHUNK];
-            let n = file
-                .read(&mut data)
-                .await
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let n = file.read(&mut data).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    text!("import-cannot-read", path = &shown, why = io_reason(&e))
+                )
+            })?;
+            read_so_far.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
             if n == 0 && !first {
                 return Ok::<_, anyhow::Error>(());
             }
@@ -97,28 +108,45 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
     let mut updates = client
         .import(ReceiverStream::new(outgoing))
         .await
-        .context("the node refused the import")?
+        .map_err(|s| anyhow::anyhow!("{}", text!("import-refused", why = s.message().to_owned())))?
         .into_inner();
-    let mut progress = Progress::new();
+    let mut progress = Progress::new(&name, size);
     let mut problems = 0u64;
     let outcome = loop {
         match updates.message().await {
             Ok(Some(update)) => {
-                progress.show(update.rows_checked, update.rows_recorded);
+                let bytes = sent.load(std::sync::atomic::Ordering::Relaxed);
+                progress.show(bytes, update.rows_checked, update.rows_recorded);
                 for p in &update.problems {
                     problems += 1;
-                    progress.clear();
-                    eprintln!("{name}: {}", describe(p));
+                    progress.above(|| {
+                        eprintln!(
+                            "{}",
+                            text!("import-problem", file = &name, problem = describe(p))
+                        )
+                    });
                 }
                 for r in &update.receipts {
                     match receipts.as_mut() {
                         Some(file) => file.add(r)?,
                         None if r.new => {
-                            progress.clear();
-                            println!("{name}: line {}: receipt {}", r.line, r.code);
-                            if !r.attestation.is_empty() {
-                                println!("  attestation {}", r.attestation);
-                            }
+                            progress.above(|| {
+                                println!(
+                                    "{}",
+                                    text!(
+                                        "import-receipt",
+                                        file = &name,
+                                        line = r.line,
+                                        code = &r.code
+                                    )
+                                );
+                                if !r.attestation.is_empty() {
+                                    println!(
+                                        "{}",
+                                        text!("import-attestation", attestation = &r.attestation)
+                                    );
+                                }
+                            });
                         }
                         None => {}
                     }
@@ -128,20 +156,27 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
                 }
             }
             Ok(None) => {
+                break Err(anyhow::anyhow!("{}", text!("import-no-summary")));
+            }
+            Err(status) => {
+                let why = midwa_i18n::Text::plain(status.message().to_owned());
                 break Err(anyhow::anyhow!(
-                    "the node ended the import without a summary"
+                    "{}",
+                    text!("import-problem", file = &name, problem = why)
                 ));
             }
-            Err(status) => break Err(anyhow::anyhow!("{name}: {}", status.message())),
         }
     };
-    progress.clear();
-    reader.await.context("file reader")??;
+    progress.finish();
+    reader.await??;
     let summary = match outcome {
         Ok(summary) => summary,
         Err(e) => {
             if problems as usize >= crate::record::import::MAX_PROBLEMS {
-                eprintln!("{name}: (only the first {problems} problems are listed)");
+                eprintln!(
+                    "{}",
+                    text!("import-problems-listed", file = &name, count = problems)
+                );
             }
             return Err(e);
         }
@@ -150,103 +185,178 @@ pub async fn import(socket: &Path, request: Request) -> anyhow::Result<()> {
     if let Some(file) = receipts {
         let (path, count) = file.finish()?;
         println!(
-            "{count} receipts written to {} (keep it on this machine: it links person ids to receipts)",
-            path.display()
+            "{}",
+            text!(
+                "import-receipts-written",
+                count = count,
+                path = path.display().to_string()
+            )
         );
     }
     if summary.conflicts > 0 {
         bail!(
-            "{name}: {} rows conflicted with records imported meanwhile by another import; they were not recorded",
-            summary.conflicts
+            "{}",
+            text!("import-conflicts", file = &name, count = summary.conflicts)
         );
     }
     Ok(())
 }
 
-fn describe(p: &pb::RowProblem) -> String {
+fn describe(p: &pb::RowProblem) -> midwa_i18n::Text {
     let problem = crate::record::intake::Problem {
         line: p.line,
         column: p.column.clone(),
         letter: p.column_letter.clone(),
-        reason: p.reason.clone(),
+        reason: p.reason.clone().into(),
     };
-    problem.to_string()
+    problem.text()
 }
 
 fn report(name: &str, s: &pb::ImportSummary) {
-    let rows = format!("{} {} rows", thousands(s.rows), s.kind);
-    if s.check_only {
-        println!(
-            "{name}: {rows}, all valid; {} would be recorded, {} are already recorded (nothing was recorded: --check)",
-            thousands(s.rows - s.already_recorded),
-            thousands(s.already_recorded)
-        );
+    let n = |v: u64| midwa_i18n::current().number(v);
+    let summary = if s.check_only {
+        text!(
+            "import-summary-check",
+            file = name.to_owned(),
+            rows = n(s.rows),
+            kind = &s.kind,
+            new = n(s.rows - s.already_recorded),
+            already = n(s.already_recorded)
+        )
     } else if s.recorded == 0 {
-        println!("{name}: {rows}, nothing new: every row was already recorded");
+        text!(
+            "import-summary-nothing-new",
+            file = name.to_owned(),
+            rows = n(s.rows),
+            kind = &s.kind
+        )
     } else {
-        println!(
-            "{name}: {rows}: {} recorded now, {} already recorded",
-            thousands(s.recorded),
-            thousands(s.already_recorded)
-        );
-    }
+        text!(
+            "import-summary-recorded",
+            file = name.to_owned(),
+            rows = n(s.rows),
+            kind = &s.kind,
+            recorded = n(s.recorded),
+            already = n(s.already_recorded)
+        )
+    };
+    println!("{summary}");
 }
 
-/// 1234567 → "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A one-line progress display on a terminal's standard error; silent otherwise.
+/// How far an import is: a bar with percentage, rate and time left on a terminal; without one
+/// (a log, a scheduled job), a plain line every [`PLAIN_EVERY`].
 struct Progress {
-    on: bool,
+    bar: Option<indicatif::ProgressBar>,
+    file: String,
+    /// Bytes of the file: checking advances with the bytes sent.
+    size: u64,
     started: Instant,
-    shown: bool,
     last: Instant,
+    /// Recording started at (rows are then counted against the rows checked).
+    recording: Option<Instant>,
 }
+
+/// Time between two plain progress lines.
+const PLAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Progress {
-    fn new() -> Self {
+    fn new(file: &str, size: u64) -> Self {
         let now = Instant::now();
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(1000),
+                indicatif::ProgressDrawTarget::stderr_with_hz(10),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {percent:>3} % {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.set_prefix(file.to_owned());
+            bar
+        });
         Self {
-            on: std::io::stderr().is_terminal(),
+            bar,
+            file: file.to_owned(),
+            size,
             started: now,
-            shown: false,
             last: now,
+            recording: None,
         }
     }
 
-    fn show(&mut self, checked: u64, recorded: u64) {
-        if !self.on || self.last.elapsed().as_millis() < 100 {
-            return;
+    fn show(&mut self, bytes: u64, checked: u64, recorded: u64) {
+        let lang = midwa_i18n::current();
+        if recorded > 0 && self.recording.is_none() {
+            self.recording = Some(Instant::now());
         }
-        self.last = Instant::now();
-        let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        let (phase, rows) = if recorded > 0 {
-            ("recorded", recorded)
-        } else {
-            ("checked", checked)
+        let (phase, rows, done, since) = match self.recording {
+            Some(at) => (
+                text!("import-progress-recording"),
+                recorded,
+                recorded as f64 / checked.max(1) as f64,
+                at,
+            ),
+            None => (
+                text!("import-progress-checking"),
+                checked,
+                bytes as f64 / self.size.max(1) as f64,
+                self.started,
+            ),
         };
-        eprint!(
-            "\r\x1b[K{phase} {} rows ({} rows/s)",
-            thousands(rows),
-            thousands((rows as f64 / secs) as u64)
-        );
-        self.shown = true;
+        let done = done.clamp(0.0, 1.0);
+        let secs = since.elapsed().as_secs_f64().max(0.001);
+        let rate = (rows as f64 / secs) as u64;
+        let left = if done > 0.0 {
+            (secs * (1.0 - done) / done).round() as u64
+        } else {
+            0
+        };
+        let (rows, rate) = (lang.number(rows), lang.number(rate));
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position((done * 1000.0) as u64);
+                bar.set_message(
+                    text!(
+                        "import-progress-bar",
+                        phase = phase,
+                        rows = rows,
+                        rate = rate,
+                        left = left
+                    )
+                    .to_string(),
+                );
+            }
+            None if self.last.elapsed() >= PLAIN_EVERY => {
+                self.last = Instant::now();
+                eprintln!(
+                    "{}",
+                    text!(
+                        "import-progress-line",
+                        file = &self.file,
+                        phase = phase,
+                        percent = (done * 100.0) as u64,
+                        rows = rows,
+                        rate = rate,
+                        left = left
+                    )
+                );
+            }
+            None => {}
+        }
     }
 
-    fn clear(&mut self) {
-        if self.shown {
-            eprint!("\r\x1b[K");
-            self.shown = false;
+    /// Prints a line of output above the bar.
+    fn above(&self, print: impl FnOnce()) {
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
     }
 }
@@ -266,10 +376,20 @@ impl ReceiptsFile {
     fn create(path: &Path, input: &Path, force: bool, attestations: bool) -> anyhow::Result<Self> {
         if path.exists() && !force {
             bail!(
-                "{} exists; pass --force to replace it, or name another file with --receipts",
-                path.display()
+                "{}",
+                text!("import-receipts-exist", path = path.display().to_string())
             );
         }
+        let cannot_write = |path: &Path, e: &dyn std::fmt::Display| {
+            anyhow::anyhow!(
+                "{}",
+                text!(
+                    "import-receipts-cannot-write",
+                    path = path.display().to_string(),
+                    why = e.to_string()
+                )
+            )
+        };
         let partial = path.with_extension("csv.partial");
         let file = std::fs::OpenOptions::new()
             .write(true)
@@ -277,7 +397,7 @@ impl ReceiptsFile {
             .truncate(true)
             .mode(0o600)
             .open(&partial)
-            .with_context(|| format!("cannot create {}", partial.display()))?;
+            .map_err(|e| cannot_write(&partial, &io_reason(&e)))?;
         let mut out = csv::Writer::from_writer(file);
         let header: &[&str] = if attestations {
             &["person_id", "receipt", "attestation"]
@@ -285,9 +405,17 @@ impl ReceiptsFile {
             &["person_id", "receipt"]
         };
         out.write_record(header)
-            .with_context(|| format!("cannot write {}", partial.display()))?;
-        let reader =
-            File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
+            .map_err(|e| cannot_write(&partial, &e))?;
+        let reader = File::open(input).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                text!(
+                    "import-cannot-open",
+                    path = input.display().to_string(),
+                    why = io_reason(&e)
+                )
+            )
+        })?;
         let input = CsvRecords::new(std::io::BufReader::new(reader))
             .map_err(|p| anyhow::anyhow!("{}: {p}", input.display()))?;
         Ok(Self {
@@ -306,22 +434,29 @@ impl ReceiptsFile {
             let (line, record) = match self.input.next_record() {
                 Some(Ok(row)) => row,
                 Some(Err(_)) => continue,
-                None => bail!("the input file changed during the import; import it again"),
+                None => bail!("{}", text!("import-input-changed")),
             };
             if line < receipt.line {
                 continue;
             }
             let Some(pb::record::Kind::Return(r)) = record.kind.filter(|_| line == receipt.line)
             else {
-                bail!("the input file changed during the import; import it again");
+                bail!("{}", text!("import-input-changed"));
             };
             let mut row = vec![r.person_id.as_str(), receipt.code.as_str()];
             if self.attestations {
                 row.push(receipt.attestation.as_str());
             }
-            self.out
-                .write_record(&row)
-                .with_context(|| format!("cannot write {}", self.partial.display()))?;
+            self.out.write_record(&row).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    text!(
+                        "import-receipts-cannot-write",
+                        path = self.partial.display().to_string(),
+                        why = e.to_string()
+                    )
+                )
+            })?;
             self.count += 1;
             return Ok(());
         }
@@ -331,9 +466,17 @@ impl ReceiptsFile {
         self.out
             .flush()
             .and_then(|_| self.out.get_ref().sync_all())
-            .with_context(|| format!("cannot write {}", self.partial.display()))?;
-        std::fs::rename(&self.partial, &self.path)
-            .with_context(|| format!("cannot create {}", self.path.display()))?;
+            .and_then(|_| std::fs::rename(&self.partial, &self.path))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    text!(
+                        "import-receipts-cannot-write",
+                        path = self.path.display().to_string(),
+                        why = io_reason(&e)
+                    )
+                )
+            })?;
         let path = std::mem::take(&mut self.path);
         Ok((path, self.count))
     }
@@ -351,11 +494,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_and_paths_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+    fn receipts_go_beside_the_input() {
         assert_eq!(
             default_receipts_path(Path::new("/data/returns.csv")),
             PathBuf::from("/data/returns.receipts.csv")

@@ -2,13 +2,16 @@
 //! The person identifier becomes a keyed pseudonym, dates become months, a birth date becomes
 //! an age band; names, phone numbers and anything else never get this far.
 
-use midwa_proto::codes::{ArrivalPoint, CountryCode, Month, Subdivision};
+use midwa_i18n::{Text, text};
+use midwa_proto::codes::{ArrivalPoint, CodeError, CountryCode, Month, Subdivision};
 use midwa_proto::event::{
     Assessment, Assistance, Closure, Event, EventBody, EventId, Pseudonym, Return, Score,
 };
 use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
-use midwa_proto::vocab::{AgeBand, AssistanceType, Mode, Outcome, ReturnType, Sex, Vulnerability};
+use midwa_proto::vocab::{
+    AgeBand, AssistanceType, Mode, Outcome, ReturnType, Sex, UnknownTerm, Vulnerability,
+};
 use time::Date;
 use time::macros::format_description;
 
@@ -20,14 +23,59 @@ use crate::keys::Keys;
 pub struct RecordError {
     /// The column.
     pub field: &'static str,
-    /// What is wrong and what is expected.
-    pub why: String,
+    /// What is wrong and what is expected, in the words of the catalogues.
+    pub why: Text,
 }
 
-fn bad(field: &'static str, why: impl Into<String>) -> RecordError {
-    RecordError {
-        field,
-        why: why.into(),
+fn bad(field: &'static str, why: Text) -> RecordError {
+    RecordError { field, why }
+}
+
+/// Every field of a record that cannot be accepted, in the order of its columns; never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordErrors(pub Vec<RecordError>);
+
+impl std::fmt::Display for RecordErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RecordErrors {}
+
+impl RecordErrors {
+    /// Each problem as `PREFIX.field: why`, in `lang`, separated by semicolons.
+    pub fn render(&self, prefix: &str, lang: midwa_i18n::Lang) -> String {
+        let all: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{prefix}.{}: {}", e.field, e.why.render(lang)))
+            .collect();
+        all.join("; ")
+    }
+}
+
+/// The problems of one record, gathered field by field so that all are reported at once.
+#[derive(Default)]
+struct Check(Vec<RecordError>);
+
+impl Check {
+    fn take<T>(&mut self, r: Result<T, RecordError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+
+    fn push(&mut self, e: RecordError) {
+        self.0.push(e);
+    }
+
+    fn finish(self) -> RecordErrors {
+        RecordErrors(self.0)
     }
 }
 
@@ -50,92 +98,99 @@ pub trait Returns {
     fn return_month(&self, person: &Pseudonym) -> std::io::Result<Option<Month>>;
 }
 
-/// Turns a record into an event. `today` bounds dates; `state` is the node's own.
+/// Turns a record into an event. `today` bounds dates; `state` is the node's own. Every field
+/// that cannot be accepted is reported, not only the first.
 pub fn anonymise(
     record: pb::Record,
     state: CountryCode,
     keys: &Keys,
     today: Date,
     held: &dyn Returns,
-) -> Result<Anonymised, RecordError> {
+) -> Result<Anonymised, RecordErrors> {
     use pb::record::Kind;
-    match record.kind.ok_or_else(|| {
-        bad(
-            "kind",
-            "a record must be a return, assistance, assessment or closure",
-        )
-    })? {
-        Kind::Return(r) => anonymise_return(r, state, keys, today),
+    let Some(kind) = record.kind else {
+        return Err(RecordErrors(vec![bad("kind", text!("value-no-kind"))]));
+    };
+    let mut c = Check::default();
+    let (id, subject, body) = match kind {
+        Kind::Return(r) => return anonymise_return(r, state, keys, today),
         Kind::Assistance(a) => {
-            let (subject, date, _) =
-                person_after_return(&a.person_id, &a.date, "date", keys, today, held)?;
-            let kind: AssistanceType = term("type", &a.r#type)?;
-            let body = Assistance {
-                month: month(date),
-                category: term("category", &a.category)?,
-                kind,
-                modality: term("modality", &a.modality)?,
-                provider: term("provider", &a.provider)?,
+            let who = person_after_return(&mut c, &a.person_id, &a.date, keys, today, held);
+            let kind = c.take(term::<AssistanceType>("type", &a.r#type));
+            let category = c.take(term("category", &a.category));
+            let modality = c.take(term("modality", &a.modality));
+            let provider = c.take(term("provider", &a.provider));
+            let (
+                Some((subject, date, _)),
+                Some(kind),
+                Some(category),
+                Some(modality),
+                Some(provider),
+            ) = (who, kind, category, modality, provider)
+            else {
+                return Err(c.finish());
             };
+            let body = EventBody::Assistance(Assistance {
+                month: month(date),
+                category,
+                kind,
+                modality,
+                provider,
+            });
             let id = event_id(keys, Identity::Assistance(kind), &a.person_id, &a.date);
-            Ok(Anonymised {
-                event: Event {
-                    id,
-                    origin: state,
-                    subject,
-                    body: EventBody::Assistance(body),
-                },
-                return_month: None,
-                receipt: None,
-            })
+            (id, subject, body)
         }
         Kind::Assessment(a) => {
-            let (subject, date, returned) =
-                person_after_return(&a.person_id, &a.date, "date", keys, today, held)?;
-            let score = |field: &'static str, v: f64| {
-                Score::new(v)
-                    .ok_or_else(|| bad(field, format!("{v} is not a number between 0 and 1")))
+            let who = person_after_return(&mut c, &a.person_id, &a.date, keys, today, held);
+            let mut score =
+                |field: &'static str, v: f64| {
+                    c.take(Score::new(v).ok_or_else(|| {
+                        bad(field, text!("value-score-range", value = v.to_string()))
+                    }))
+                };
+            let economic = score("economic", a.economic);
+            let social = score("social", a.social);
+            let psychosocial = score("psychosocial", a.psychosocial);
+            let (Some((subject, date, returned)), Some(economic), Some(social), Some(psychosocial)) =
+                (who, economic, social, psychosocial)
+            else {
+                return Err(c.finish());
             };
             let surveyed = month(date);
-            let body = Assessment {
+            let body = EventBody::Assessment(Assessment {
                 month: surveyed,
                 months_since_return: months_between(returned, surveyed),
-                economic: score("economic", a.economic)?,
-                social: score("social", a.social)?,
-                psychosocial: score("psychosocial", a.psychosocial)?,
-            };
+                economic,
+                social,
+                psychosocial,
+            });
             let id = event_id(keys, Identity::Assessment, &a.person_id, &a.date);
-            Ok(Anonymised {
-                event: Event {
-                    id,
-                    origin: state,
-                    subject,
-                    body: EventBody::Assessment(body),
-                },
-                return_month: None,
-                receipt: None,
-            })
+            (id, subject, body)
         }
-        Kind::Closure(c) => {
-            let (subject, date, _) =
-                person_after_return(&c.person_id, &c.date, "date", keys, today, held)?;
-            let body = Closure {
-                month: month(date),
-                outcome: term::<Outcome>("outcome", &c.outcome)?,
+        Kind::Closure(cl) => {
+            let who = person_after_return(&mut c, &cl.person_id, &cl.date, keys, today, held);
+            let outcome = c.take(term::<Outcome>("outcome", &cl.outcome));
+            let (Some((subject, date, _)), Some(outcome)) = (who, outcome) else {
+                return Err(c.finish());
             };
-            let id = event_id(keys, Identity::Closure, &c.person_id, &c.date);
-            Ok(Anonymised {
-                event: Event {
-                    id,
-                    origin: state,
-                    subject,
-                    body: EventBody::Closure(body),
-                },
-                return_month: None,
-                receipt: None,
-            })
+            let body = EventBody::Closure(Closure {
+                month: month(date),
+                outcome,
+            });
+            let id = event_id(keys, Identity::Closure, &cl.person_id, &cl.date);
+            (id, subject, body)
         }
-    }
+    };
+    Ok(Anonymised {
+        event: Event {
+            id,
+            origin: state,
+            subject,
+            body,
+        },
+        return_month: None,
+        receipt: None,
+    })
 }
 
 fn anonymise_return(
@@ -143,59 +198,118 @@ fn anonymise_return(
     state: CountryCode,
     keys: &Keys,
     today: Date,
-) -> Result<Anonymised, RecordError> {
-    let person_id = person(&r.person_id)?;
-    let nationality: CountryCode = code("nationality", &r.nationality)?;
-    if nationality != state {
-        return Err(bad(
-            "nationality",
-            format!(
-                "{nationality} is not this node's state ({state}); each state's node records its own nationals"
-            ),
-        ));
-    }
-    let returned = date("return_date", &r.return_date, today)?;
+) -> Result<Anonymised, RecordErrors> {
+    let mut c = Check::default();
+    let person_id = c.take(person(&r.person_id));
+    let nationality = c.take(
+        code::<CountryCode>("nationality", &r.nationality).and_then(|n| {
+            if n == state {
+                Ok(n)
+            } else {
+                Err(bad(
+                    "nationality",
+                    text!(
+                        "value-not-own-national",
+                        nationality = n.to_string(),
+                        state = state.to_string()
+                    ),
+                ))
+            }
+        }),
+    );
+    let returned = c.take(date("return_date", &r.return_date, today));
     let age_band = if r.date_of_birth.trim().is_empty() {
-        AgeBand::Unknown
+        Some(AgeBand::Unknown)
     } else {
-        let born = date("date_of_birth", &r.date_of_birth, today)?;
-        if born > returned {
-            return Err(bad("date_of_birth", "is after the return date"));
+        match (
+            c.take(date("date_of_birth", &r.date_of_birth, today)),
+            returned,
+        ) {
+            (Some(born), Some(returned)) if born > returned => {
+                c.push(bad("date_of_birth", text!("value-born-after-return")));
+                None
+            }
+            (Some(born), Some(returned)) => Some(AgeBand::for_age(age_at(born, returned))),
+            _ => None,
         }
-        AgeBand::for_age(age_at(born, returned))
     };
-    let destination_region = optional::<Subdivision>("destination_region", &r.destination_region)?;
-    if let Some(region) = &destination_region
-        && region.country() != state
-    {
-        return Err(bad(
-            "destination_region",
-            format!("{} is not a subdivision of {state}", region.as_str()),
-        ));
-    }
+    let sex = c.take(term::<Sex>("sex", &r.sex));
+    let host_country = c.take(code("host_country", &r.host_country));
+    let transit_countries = c.take(
+        r.transit_countries
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| code("transit_countries", t))
+            .collect::<Result<_, _>>(),
+    );
+    let mode = c.take(term::<Mode>("mode", &r.mode));
+    let return_type = c.take(term::<ReturnType>("return_type", &r.return_type));
+    let arrival_point = c.take(optional::<ArrivalPoint>("arrival_point", &r.arrival_point));
+    let destination_region = c.take(
+        optional::<Subdivision>("destination_region", &r.destination_region).and_then(|region| {
+            match &region {
+                Some(region) if region.country() != state => Err(bad(
+                    "destination_region",
+                    text!(
+                        "value-not-own-region",
+                        region = region.as_str().to_owned(),
+                        state = state.to_string()
+                    ),
+                )),
+                _ => Ok(region),
+            }
+        }),
+    );
+    let vulnerabilities = c.take(
+        r.vulnerabilities
+            .iter()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| term::<Vulnerability>("vulnerabilities", v))
+            .collect::<Result<_, _>>(),
+    );
+    let (
+        Some(person_id),
+        Some(_),
+        Some(returned),
+        Some(age_band),
+        Some(sex),
+        Some(host_country),
+        Some(transit_countries),
+        Some(mode),
+        Some(return_type),
+        Some(arrival_point),
+        Some(destination_region),
+        Some(vulnerabilities),
+    ) = (
+        person_id,
+        nationality,
+        returned,
+        age_band,
+        sex,
+        host_country,
+        transit_countries,
+        mode,
+        return_type,
+        arrival_point,
+        destination_region,
+        vulnerabilities,
+    )
+    else {
+        return Err(c.finish());
+    };
     let id = event_id(keys, Identity::Return, person_id, &r.return_date);
     let receipt = keys.receipt(&id);
     let body = Return {
         month: month(returned),
-        sex: term::<Sex>("sex", &r.sex)?,
+        sex,
         age_band,
-        host_country: code("host_country", &r.host_country)?,
-        transit_countries: r
-            .transit_countries
-            .iter()
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| code("transit_countries", c))
-            .collect::<Result<_, _>>()?,
-        mode: term::<Mode>("mode", &r.mode)?,
-        return_type: term::<ReturnType>("return_type", &r.return_type)?,
-        arrival_point: optional::<ArrivalPoint>("arrival_point", &r.arrival_point)?,
+        host_country,
+        transit_countries,
+        mode,
+        return_type,
+        arrival_point,
         destination_region,
-        vulnerabilities: r
-            .vulnerabilities
-            .iter()
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| term::<Vulnerability>("vulnerabilities", v))
-            .collect::<Result<_, _>>()?,
+        vulnerabilities,
         receipt: receipt.digest(),
     };
     let event = Event {
@@ -238,44 +352,42 @@ pub fn event_id(keys: &Keys, identity: Identity, person_id: &str, date: &str) ->
     }
 }
 
-/// The person of a follow-up record, its date, and the month of the person's return.
+/// The person of a follow-up record, its date (column `date`), and the month of the person's
+/// return; `None` once its problems are in `c`.
 fn person_after_return(
+    c: &mut Check,
     person_id: &str,
     text: &str,
-    field: &'static str,
     keys: &Keys,
     today: Date,
     held: &dyn Returns,
-) -> Result<(Pseudonym, Date, Month), RecordError> {
-    let subject = keys.pseudonym(person(person_id)?);
-    let returned = held
-        .return_month(&subject)
-        .map_err(|e| {
-            bad(
-                "person_id",
-                format!("the node cannot read its index of returns ({e}); check the disk and restart the node"),
-            )
-        })?
-        .ok_or_else(|| {
-        bad(
-            "person_id",
-            "no return is recorded on this node for this person; import the return first",
-        )
-    })?;
-    let date = date(field, text, today)?;
+) -> Option<(Pseudonym, Date, Month)> {
+    let field = "date";
+    let date = c.take(date(field, text, today));
+    let subject = keys.pseudonym(c.take(person(person_id))?);
+    let returned = c.take(
+        held.return_month(&subject)
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot read the index of returns");
+                bad("person_id", text!("value-index-unreadable"))
+            })
+            .and_then(|m| m.ok_or_else(|| bad("person_id", text!("value-no-return")))),
+    )?;
+    let date = date?;
     if month(date) < returned {
-        return Err(bad(
+        c.push(bad(
             field,
-            format!("is before the person's return ({returned})"),
+            text!("value-before-return", month = returned.to_string()),
         ));
+        return None;
     }
-    Ok((subject, date, returned))
+    Some((subject, date, returned))
 }
 
 fn person(text: &str) -> Result<&str, RecordError> {
     let text = text.trim();
     if text.is_empty() {
-        Err(bad("person_id", "required but empty"))
+        Err(bad("person_id", text!("value-required")))
     } else {
         Ok(text)
     }
@@ -284,19 +396,16 @@ fn person(text: &str) -> Result<&str, RecordError> {
 fn date(field: &'static str, text: &str, today: Date) -> Result<Date, RecordError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(bad(field, "required but empty"));
+        return Err(bad(field, text!("value-required")));
     }
-    let date = Date::parse(text, format_description!("[year]-[month]-[day]")).map_err(|_| {
-        bad(
-            field,
-            format!("{text:?} is not a date of the form YYYY-MM-DD"),
-        )
-    })?;
+    let value = || text.to_owned();
+    let date = Date::parse(text, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| bad(field, text!("value-not-date", value = format!("{text:?}"))))?;
     if date > today {
-        return Err(bad(field, format!("{text} is in the future")));
+        return Err(bad(field, text!("value-future", value = value())));
     }
     if date.year() < 1950 {
-        return Err(bad(field, format!("{text} is before 1950")));
+        return Err(bad(field, text!("value-before-1950", value = value())));
     }
     Ok(date)
 }
@@ -320,19 +429,27 @@ fn age_at(born: Date, on: Date) -> u32 {
     years.max(0) as u32
 }
 
-fn code<T: std::str::FromStr<Err = midwa_proto::codes::CodeError>>(
+fn code<T: std::str::FromStr<Err = CodeError>>(
     field: &'static str,
     text: &str,
 ) -> Result<T, RecordError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(bad(field, "required but empty"));
+        return Err(bad(field, text!("value-required")));
     }
-    text.parse()
-        .map_err(|e: midwa_proto::codes::CodeError| bad(field, e.to_string()))
+    text.parse().map_err(|e: CodeError| {
+        let (id, value) = match e {
+            CodeError::Country(v) => ("value-country", v),
+            CodeError::Month(v) => ("value-month", v),
+            CodeError::ArrivalPoint(v) => ("value-arrival-point", v),
+            CodeError::Subdivision(v) => ("value-subdivision", v),
+            other => return bad(field, Text::plain(other.to_string())),
+        };
+        bad(field, Text::new(id).with("value", format!("{value:?}")))
+    })
 }
 
-fn optional<T: std::str::FromStr<Err = midwa_proto::codes::CodeError>>(
+fn optional<T: std::str::FromStr<Err = CodeError>>(
     field: &'static str,
     text: &str,
 ) -> Result<Option<T>, RecordError> {
@@ -343,13 +460,33 @@ fn optional<T: std::str::FromStr<Err = midwa_proto::codes::CodeError>>(
     }
 }
 
-fn term<T: std::str::FromStr<Err = midwa_proto::vocab::UnknownTerm>>(
+fn term<T: std::str::FromStr<Err = UnknownTerm>>(
     field: &'static str,
     text: &str,
 ) -> Result<T, RecordError> {
-    text.trim()
-        .parse()
-        .map_err(|e: midwa_proto::vocab::UnknownTerm| bad(field, e.to_string()))
+    let text = text.trim();
+    text.parse().map_err(|e: UnknownTerm| {
+        if text.is_empty() {
+            return bad(field, text!("value-required"));
+        }
+        let named: Vec<&str> = e
+            .expected
+            .iter()
+            .copied()
+            .filter(|t| !t.is_empty())
+            .collect();
+        let id = if named.len() < e.expected.len() {
+            "value-term-or-empty"
+        } else {
+            "value-term"
+        };
+        bad(
+            field,
+            Text::new(id)
+                .with("value", format!("{:?}", e.found))
+                .with("accepted", named.join(", ")),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -389,7 +526,7 @@ mod tests {
         }
     }
 
-    fn run(record: pb::record::Kind, held: &Held, keys: &Keys) -> Result<Anonymised, RecordError> {
+    fn run(record: pb::record::Kind, held: &Held, keys: &Keys) -> Result<Anonymised, RecordErrors> {
         let ng = "NG".parse().expect("code");
         anonymise(
             pb::Record { kind: Some(record) },
@@ -445,8 +582,42 @@ mod tests {
             let mut r = a_return();
             spoil(&mut r);
             let err = run(pb::record::Kind::Return(r), &held, &keys).expect_err(field);
-            assert_eq!(err.field, field, "{err}");
+            assert_eq!(err.0.len(), 1, "{err}");
+            assert_eq!(err.0[0].field, field, "{err}");
         }
+    }
+
+    #[test]
+    fn every_bad_field_of_a_record_is_reported_in_column_order() {
+        let keys = keys();
+        let mut r = a_return();
+        r.sex = "Q".into();
+        r.return_date = "2024-13-01".into();
+        r.person_id = " ".into();
+        r.vulnerabilities = vec!["medical_need".into(), "tired".into()];
+        r.date_of_birth = "2030-01-01".into();
+        let err = run(pb::record::Kind::Return(r), &Held(HashMap::new()), &keys)
+            .expect_err("five bad fields");
+        let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "person_id",
+                "return_date",
+                "date_of_birth",
+                "sex",
+                "vulnerabilities"
+            ],
+            "{err}"
+        );
+        let closure = pb::record::Kind::Closure(pb::ClosureRecord {
+            person_id: "NG-2024-0001".into(),
+            date: "yesterday".into(),
+            outcome: "fine".into(),
+        });
+        let err = run(closure, &Held(HashMap::new()), &keys).expect_err("three bad fields");
+        let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["date", "person_id", "outcome"], "{err}");
     }
 
     #[test]
@@ -460,7 +631,7 @@ mod tests {
             psychosocial: 0.6,
         });
         let err = run(assessment.clone(), &Held(HashMap::new()), &keys).expect_err("no return");
-        assert_eq!(err.field, "person_id");
+        assert_eq!(err.0[0].field, "person_id");
         let held = Held(HashMap::from([(
             keys.pseudonym("NG-2024-0001"),
             "2024-06".parse().expect("month"),

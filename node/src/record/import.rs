@@ -9,6 +9,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use midwa_i18n::{Lang, Text, text};
 use midwa_proto::pb;
 use midwa_proto::receipt::ReceiptCode;
 use midwa_store::index::SpillMap;
@@ -35,6 +36,8 @@ pub struct Options {
     pub check_only: bool,
     /// Sign an attestation of each return.
     pub attest: bool,
+    /// The language the problems are reported in (the client's).
+    pub lang: Lang,
 }
 
 /// A staged event, as the staging file holds it.
@@ -57,16 +60,28 @@ struct Staged {
 pub enum ImportError {
     /// The file cannot be imported as it is: the agency's to change (the text says how).
     #[error("{0}")]
-    File(String),
+    File(Text),
     /// The client went away (what was recorded stays recorded; the text says how much).
     #[error("{0}")]
-    Cancelled(String),
+    Cancelled(Text),
     /// The node cannot stage or record right now (the detail is in its log).
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Text),
     /// A staging file the node wrote cannot be read back (the detail is in its log).
-    #[error("the node's staging file is damaged (see its log); import the file again")]
+    #[error("{}", text!("import-staging-damaged"))]
     Damaged,
+}
+
+impl ImportError {
+    /// What it says, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            ImportError::File(t) | ImportError::Cancelled(t) | ImportError::Unavailable(t) => {
+                t.render(lang)
+            }
+            ImportError::Damaged => text!("import-staging-damaged").render(lang),
+        }
+    }
 }
 
 /// Where updates go; `false` when the client has gone.
@@ -82,10 +97,10 @@ pub fn run(
 ) -> Result<pb::ImportSummary, ImportError> {
     let staging = Staging::create(&recorder.imports).map_err(|e| {
         tracing::error!(error = %e, dir = %recorder.imports.display(), "cannot create an import staging file");
-        ImportError::Unavailable("the node cannot stage the import (see its log); nothing was recorded".into())
+        ImportError::Unavailable(text!("import-unavailable"))
     })?;
     let started = std::time::Instant::now();
-    let checked = check(recorder, input, &staging, send)?;
+    let checked = check(recorder, input, &staging, options.lang, send)?;
     tracing::info!(kind = %checked.kind, rows = checked.rows, invalid = checked.invalid, staged = checked.staged, elapsed_ms = started.elapsed().as_millis() as u64, "import checked");
     let mut summary = pb::ImportSummary {
         kind: checked.kind.to_string(),
@@ -96,9 +111,10 @@ pub fn run(
         ..Default::default()
     };
     if checked.invalid > 0 {
-        return Err(ImportError::File(format!(
-            "{} of {} rows cannot be imported; nothing was recorded. Correct the file and import it again",
-            checked.invalid, checked.rows
+        return Err(ImportError::File(text!(
+            "import-invalid",
+            invalid = checked.invalid,
+            rows = checked.rows
         )));
     }
     if !options.check_only {
@@ -126,7 +142,7 @@ struct Checked {
 
 /// A row read and anonymised, or what is wrong with it.
 enum Row {
-    Bad(Problem),
+    Bad(Vec<Problem>),
     Good {
         line: u64,
         receipt: Option<u64>,
@@ -144,35 +160,39 @@ fn check(
     recorder: &Recorder,
     input: impl Read + std::marker::Send,
     staging: &Staging,
+    lang: Lang,
     send: &mut Send<'_>,
 ) -> Result<Checked, ImportError> {
-    let gone = || ImportError::Cancelled("the client went away; nothing was recorded".into());
+    let gone = || ImportError::Cancelled(text!("import-client-gone"));
     let mut reported = 0usize;
-    let mut report = |problem: Problem, send: &mut Send<'_>| {
-        if reported < MAX_PROBLEMS {
-            reported += 1;
-            send(pb::ImportUpdate {
-                problems: vec![row_problem(problem)],
-                ..Default::default()
-            })
-        } else {
-            true
+    let mut report = |problems: Vec<Problem>, send: &mut Send<'_>| {
+        let room = MAX_PROBLEMS.saturating_sub(reported);
+        if room == 0 {
+            return true;
         }
+        let problems: Vec<_> = problems
+            .into_iter()
+            .take(room)
+            .map(|p| row_problem(p, lang))
+            .collect();
+        reported += problems.len();
+        send(pb::ImportUpdate {
+            problems,
+            ..Default::default()
+        })
     };
     let mut rows = match CsvRecords::new(input) {
         Ok(rows) => rows,
         Err(problem) => {
-            report(problem, send);
-            return Err(ImportError::File(
-                "the header must be corrected first; nothing was recorded".into(),
-            ));
+            report(vec![problem], send);
+            return Err(ImportError::File(text!("import-header-first")));
         }
     };
     let kind = rows.kind();
-    let identity = identity(kind);
+    let identity = || identity(kind);
     // Problems found while checking name the person_id column.
-    let template = rows.problem(0, "person_id", String::new());
-    let person_column = |line: u64, reason: String| Problem {
+    let template = rows.problem(0, "person_id", Text::plain(""));
+    let person_column = |line: u64, reason: Text| Problem {
         line,
         reason,
         ..template.clone()
@@ -207,7 +227,18 @@ fn check(
                             today,
                             &*recorder.outbox,
                         ) {
-                            Err(e) => Row::Bad(rows.problem(line, e.field, e.why)),
+                            Err(errors) => {
+                                let mut problems: Vec<Problem> = errors
+                                    .0
+                                    .into_iter()
+                                    .map(|e| rows.problem(line, e.field, e.why))
+                                    .collect();
+                                // In the order of the file's columns, as the user reads them.
+                                problems.sort_by(|a, b| {
+                                    (a.letter.len(), &a.letter).cmp(&(b.letter.len(), &b.letter))
+                                });
+                                Row::Bad(problems)
+                            }
                             Ok(anonymised) => Row::Good {
                                 line,
                                 receipt: anonymised.receipt.map(|r| r.bits()),
@@ -241,8 +272,8 @@ fn check(
                     {
                         return Err(gone());
                     }
-                    let problem = match row {
-                        Row::Bad(problem) => Some(problem),
+                    let problems = match row {
+                        Row::Bad(problems) => Some(problems),
                         Row::Good {
                             line,
                             receipt,
@@ -252,32 +283,22 @@ fn check(
                                 checked.already += 1;
                                 None
                             }
-                            Some((_, first)) => Some(person_column(
+                            Some((_, first)) => Some(vec![person_column(
                                 line,
-                                format!(
-                                    "same {identity} as line {first} but different content; keep one of the two rows"
-                                ),
-                            )),
+                                text!("row-same-as", identity = identity(), first = first),
+                            )]),
                             None => {
                                 seen.insert(event.key, (event.digest, line as u32))
                                     .map_err(stage_error)?;
-                                let held = recorder
-                                    .outbox
-                                    .held(&event)
-                                    .map_err(|e| {
-                                        tracing::error!(error = %e, "cannot read the outbox");
-                                        ImportError::Unavailable(
-                                            "the node's database cannot be read (see its log); nothing was recorded"
-                                                .into(),
-                                        )
-                                    })?;
+                                let held = recorder.outbox.held(&event).map_err(|e| {
+                                    tracing::error!(error = %e, "cannot read the outbox");
+                                    ImportError::Unavailable(text!("row-unreadable"))
+                                })?;
                                 match held {
-                                    Held::Different => Some(person_column(
+                                    Held::Different => Some(vec![person_column(
                                         line,
-                                        format!(
-                                            "a different record with the same {identity} is already recorded; to correct it, erase the old one first"
-                                        ),
-                                    )),
+                                        text!("row-already-different", identity = identity()),
+                                    )]),
                                     held => {
                                         let held = held == Held::Same;
                                         if held {
@@ -303,9 +324,9 @@ fn check(
                             }
                         },
                     };
-                    if let Some(problem) = problem {
+                    if let Some(problems) = problems {
                         checked.invalid += 1;
-                        if !report(problem, send) {
+                        if !report(problems, send) {
                             return Err(gone());
                         }
                     }
@@ -338,11 +359,11 @@ fn stage(out: &mut impl Write, buffer: &mut Vec<u8>, staged: Staged) -> Result<(
 }
 
 /// What identifies a row of each kind, for messages.
-fn identity(kind: Kind) -> &'static str {
+fn identity(kind: Kind) -> Text {
     match kind {
-        Kind::Returns => "person_id and return_date",
-        Kind::Assistance => "person_id, date and type",
-        Kind::Assessments | Kind::Closures => "person_id and date",
+        Kind::Returns => text!("identity-returns"),
+        Kind::Assistance => text!("identity-assistance"),
+        Kind::Assessments | Kind::Closures => text!("identity-dated"),
     }
 }
 
@@ -383,9 +404,7 @@ fn commit(
         }
         let mut outcomes = recorder.outbox.record(events).map_err(|e| {
             tracing::error!(error = %e, "cannot record imported events");
-            ImportError::Unavailable(format!(
-                "the node's database failed after {recorded_rows} rows were recorded (see its log); import the file again once it is fixed: rows already recorded are recognised"
-            ))
+            ImportError::Unavailable(text!("import-failed-after", count = recorded_rows))
         })?;
         recorder.wake.notify_one();
         let mut receipts = Vec::new();
@@ -425,8 +444,9 @@ fn commit(
         }) {
             // What is recorded stays recorded: the file was valid, and importing it again
             // records the rest.
-            return Err(ImportError::Cancelled(format!(
-                "the client went away after {recorded_rows} rows were recorded; import the file again to record the rest"
+            return Err(ImportError::Cancelled(text!(
+                "import-client-gone-after",
+                count = recorded_rows
             )));
         }
     }
@@ -462,20 +482,18 @@ fn read_staged(input: &mut impl Read) -> Result<Staged, ImportError> {
 /// The largest staged event read back.
 const MAX_STAGED: usize = 1 << 20;
 
-fn row_problem(p: Problem) -> pb::RowProblem {
+fn row_problem(p: Problem, lang: Lang) -> pb::RowProblem {
     pb::RowProblem {
         line: p.line,
+        reason: p.reason.render(lang),
         column: p.column,
         column_letter: p.letter,
-        reason: p.reason,
     }
 }
 
 fn stage_error(e: std::io::Error) -> ImportError {
     tracing::error!(error = %e, "import staging file");
-    ImportError::Unavailable(
-        "the node cannot stage the import (see its log); nothing was recorded".into(),
-    )
+    ImportError::Unavailable(text!("import-unavailable"))
 }
 
 /// A staging file, removed when dropped.

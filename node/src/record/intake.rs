@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 
+use midwa_i18n::{Text, text};
 use midwa_proto::pb;
 
 /// The four kinds of file an agency imports.
@@ -25,9 +26,12 @@ pub enum Kind {
 }
 
 /// A column of one kind of file.
-struct Column {
-    name: &'static str,
-    required: bool,
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Its name in the header.
+    pub name: &'static str,
+    /// Whether every file of its kind must have it.
+    pub required: bool,
 }
 
 const fn required(name: &'static str) -> Column {
@@ -78,7 +82,8 @@ const ASSESSMENTS: &[Column] = &[
 const CLOSURES: &[Column] = &[required("person_id"), required("date"), required("outcome")];
 
 impl Kind {
-    const ALL: [Kind; 4] = [
+    /// Every kind of file.
+    pub const ALL: [Kind; 4] = [
         Kind::Returns,
         Kind::Assistance,
         Kind::Assessments,
@@ -95,7 +100,8 @@ impl Kind {
         }
     }
 
-    fn columns(self) -> &'static [Column] {
+    /// Its columns, in the order of the documentation and of templates.
+    pub fn columns(self) -> &'static [Column] {
         match self {
             Kind::Returns => RETURNS,
             Kind::Assistance => ASSISTANCE,
@@ -129,20 +135,36 @@ pub struct Problem {
     /// The column as a spreadsheet shows it (A, B, ..., AA), empty if none.
     pub letter: String,
     /// What is wrong and what is expected.
-    pub reason: String,
+    pub reason: Text,
+}
+
+impl Problem {
+    /// Where it is and what it is, as a message.
+    pub fn text(&self) -> Text {
+        let reason = self.reason.clone();
+        match (self.column.is_empty(), self.letter.is_empty()) {
+            (true, _) => text!("problem-at-line", line = self.line, reason = reason),
+            (false, true) => text!(
+                "problem-at-column",
+                line = self.line,
+                column = &self.column,
+                reason = reason
+            ),
+            (false, false) => text!(
+                "problem-at-cell",
+                line = self.line,
+                letter = &self.letter,
+                column = &self.column,
+                reason = reason
+            ),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
+    /// In the process's language.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.column.is_empty(), self.letter.is_empty()) {
-            (true, _) => write!(f, "line {}: {}", self.line, self.reason),
-            (false, true) => write!(f, "line {}, {}: {}", self.line, self.column, self.reason),
-            (false, false) => write!(
-                f,
-                "line {}, column {} ({}): {}",
-                self.line, self.letter, self.column, self.reason
-            ),
-        }
+        write!(f, "{}", self.text())
     }
 }
 
@@ -244,7 +266,7 @@ impl<R: Read> CsvRecords<R> {
                 passed: 0,
             });
         let mut header = csv::ByteRecord::new();
-        let at_header = |reason: String| Problem {
+        let at_header = |reason: Text| Problem {
             line: 1,
             column: String::new(),
             letter: String::new(),
@@ -253,9 +275,7 @@ impl<R: Read> CsvRecords<R> {
         match reader.read_byte_record(&mut header) {
             Ok(true) => {}
             Ok(false) => {
-                return Err(at_header(
-                    "the file is empty; a header row is required".into(),
-                ));
+                return Err(at_header(text!("header-empty-file")));
             }
             Err(e) => return Err(at_header(csv_reason(&e))),
         }
@@ -268,7 +288,7 @@ impl<R: Read> CsvRecords<R> {
                     line,
                     column: String::new(),
                     letter: letter(i),
-                    reason: "the header is not UTF-8 text; save the file as CSV UTF-8".into(),
+                    reason: text!("header-not-utf8"),
                 })?
                 .trim()
                 .to_ascii_lowercase();
@@ -277,10 +297,7 @@ impl<R: Read> CsvRecords<R> {
                     line,
                     column: name,
                     letter: letter(i),
-                    reason: format!(
-                        "appears twice in the header (also column {})",
-                        letter(first)
-                    ),
+                    reason: text!("header-twice", letter = letter(first)),
                 });
             }
             names.push(name);
@@ -303,9 +320,10 @@ impl<R: Read> CsvRecords<R> {
                         line,
                         column: name.clone(),
                         letter: letter(i),
-                        reason: format!(
-                            "not a column of a {kind} file; its columns are {}",
-                            kind.column_list()
+                        reason: text!(
+                            "header-unknown-column",
+                            kind = kind.as_str(),
+                            columns = kind.column_list()
                         ),
                     })
             })
@@ -324,9 +342,9 @@ impl<R: Read> CsvRecords<R> {
         self.kind
     }
 
-    /// The next row as a record, with its line; `None` at the end of the file. A problem with
-    /// one row does not stop the reading of the next.
-    pub fn next_record(&mut self) -> Option<Result<(u64, pb::Record), Problem>> {
+    /// The next row as a record, with its line, or every problem found reading it; `None` at
+    /// the end of the file. A problem with one row does not stop the reading of the next.
+    pub fn next_record(&mut self) -> Option<Result<(u64, pb::Record), Vec<Problem>>> {
         match self.reader.read_byte_record(&mut self.row) {
             Ok(false) => None,
             Ok(true) => {
@@ -335,12 +353,12 @@ impl<R: Read> CsvRecords<R> {
             }
             Err(e) => {
                 let line = self.line_of(e.position().cloned());
-                Some(Err(Problem {
+                Some(Err(vec![Problem {
                     line,
                     column: String::new(),
                     letter: String::new(),
                     reason: csv_reason(&e),
-                }))
+                }]))
             }
         }
     }
@@ -351,29 +369,37 @@ impl<R: Read> CsvRecords<R> {
         self.reader.get_mut().line_at(offset)
     }
 
-    fn record(&self, line: u64) -> Result<pb::Record, Problem> {
+    fn record(&self, line: u64) -> Result<pb::Record, Vec<Problem>> {
         if self.row.len() != self.names.len() {
-            return Err(Problem {
+            return Err(vec![Problem {
                 line,
                 column: String::new(),
                 letter: String::new(),
-                reason: format!(
-                    "has {} fields where the header has {}; check for a stray or missing comma",
-                    self.row.len(),
-                    self.names.len()
+                reason: text!(
+                    "row-field-count",
+                    found = self.row.len(),
+                    expected = self.names.len()
                 ),
-            });
+            }]);
         }
+        let mut problems = Vec::new();
         let mut values: Vec<&str> = vec![""; self.kind.columns().len()];
         for (i, raw) in self.row.iter().enumerate() {
-            let text = std::str::from_utf8(raw).map_err(|_| Problem {
-                line,
-                column: self.names[i].clone(),
-                letter: letter(i),
-                reason: "is not UTF-8 text; save the file as CSV UTF-8".into(),
-            })?;
-            values[self.positions[i]] = text.trim();
+            match std::str::from_utf8(raw) {
+                Ok(text) => values[self.positions[i]] = text.trim(),
+                Err(_) => problems.push(Problem {
+                    line,
+                    column: self.names[i].clone(),
+                    letter: letter(i),
+                    reason: text!("value-not-utf8"),
+                }),
+            }
         }
+        let mut score = |column: &'static str, text: &str| {
+            self.score(line, column, text)
+                .map_err(|p| problems.push(p))
+                .unwrap_or_default()
+        };
         let list = |text: &str| -> Vec<String> {
             text.split(';')
                 .map(str::trim)
@@ -409,9 +435,9 @@ impl<R: Read> CsvRecords<R> {
             Kind::Assessments => K::Assessment(pb::AssessmentRecord {
                 person_id: values[0].into(),
                 date: values[1].into(),
-                economic: self.score(line, "economic", values[2])?,
-                social: self.score(line, "social", values[3])?,
-                psychosocial: self.score(line, "psychosocial", values[4])?,
+                economic: score("economic", values[2]),
+                social: score("social", values[3]),
+                psychosocial: score("psychosocial", values[4]),
             }),
             Kind::Closures => K::Closure(pb::ClosureRecord {
                 person_id: values[0].into(),
@@ -419,26 +445,34 @@ impl<R: Read> CsvRecords<R> {
                 outcome: values[2].into(),
             }),
         };
-        Ok(pb::Record { kind: Some(kind) })
+        if problems.is_empty() {
+            Ok(pb::Record { kind: Some(kind) })
+        } else {
+            Err(problems)
+        }
     }
 
     fn score(&self, line: u64, column: &'static str, text: &str) -> Result<f64, Problem> {
-        let problem = |reason: String| self.problem(line, column, reason);
+        let problem = |reason: Text| self.problem(line, column, reason);
         if text.is_empty() {
-            return Err(problem("required but empty".into()));
+            return Err(problem(text!("value-required")));
         }
-        text.parse::<f64>()
+        // Spreadsheets where the decimal mark is a comma write 0,75.
+        let decimal = match text.split_once(',') {
+            Some((whole, fraction)) if !text.contains('.') && !fraction.contains(',') => {
+                std::borrow::Cow::Owned(format!("{whole}.{fraction}"))
+            }
+            _ => std::borrow::Cow::Borrowed(text),
+        };
+        decimal
+            .parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                problem(format!(
-                    "{text:?} is not a number; write scores such as 0.75"
-                ))
-            })
+            .ok_or_else(|| problem(text!("value-not-score", value = format!("{text:?}"))))
     }
 
     /// A problem in a named column of the current file.
-    pub fn problem(&self, line: u64, column: &str, reason: String) -> Problem {
+    pub fn problem(&self, line: u64, column: &str, reason: Text) -> Problem {
         let at = self.names.iter().position(|n| n == column);
         Problem {
             line,
@@ -450,7 +484,7 @@ impl<R: Read> CsvRecords<R> {
 }
 
 /// The kind whose required columns are all present, or why none is.
-fn recognise(names: &[String]) -> Result<Kind, String> {
+fn recognise(names: &[String]) -> Result<Kind, Text> {
     let has = |kind: Kind| {
         kind.columns()
             .iter()
@@ -472,10 +506,7 @@ fn recognise(names: &[String]) -> Result<Kind, String> {
         .max_by_key(|k| shared(*k))
         .unwrap_or(Kind::Returns);
     if shared(closest) <= 1 {
-        return Err(format!(
-            "the header is not that of a returns, assistance, assessments or closures file (see INTAKE.md); found: {}",
-            names.join(", ")
-        ));
+        return Err(text!("header-not-recognised", found = names.join(", ")));
     }
     let missing: Vec<_> = closest
         .columns()
@@ -483,17 +514,18 @@ fn recognise(names: &[String]) -> Result<Kind, String> {
         .filter(|c| c.required && !names.iter().any(|n| n == c.name))
         .map(|c| c.name)
         .collect();
-    Err(format!(
-        "looks like {closest}.csv but lacks the required column{} {}",
-        if missing.len() > 1 { "s" } else { "" },
-        missing.join(", ")
+    Err(text!(
+        "header-lacks-columns",
+        kind = closest.as_str(),
+        count = missing.len(),
+        columns = missing.join(", ")
     ))
 }
 
-fn csv_reason(e: &csv::Error) -> String {
+fn csv_reason(e: &csv::Error) -> Text {
     match e.kind() {
-        csv::ErrorKind::Io(e) => format!("cannot read the file: {e}"),
-        _ => format!("not valid CSV: {e}"),
+        csv::ErrorKind::Io(e) => text!("csv-unreadable", detail = e.to_string()),
+        _ => text!("csv-invalid", detail = e.to_string()),
     }
 }
 
@@ -501,7 +533,11 @@ fn csv_reason(e: &csv::Error) -> String {
 mod tests {
     use super::*;
 
-    type Rows = Vec<Result<(u64, pb::Record), Problem>>;
+    type Rows = Vec<Result<(u64, pb::Record), Vec<Problem>>>;
+
+    fn says(p: &Problem, words: &str) -> bool {
+        p.reason.render(midwa_i18n::Lang::En).contains(words)
+    }
 
     fn read(text: &str) -> Result<(Kind, Rows), Problem> {
         let mut rows = CsvRecords::new(text.as_bytes())?;
@@ -553,18 +589,19 @@ mod tests {
             ),
             (1, "remarks", "D")
         );
-        assert!(unknown.reason.contains("closures"), "{}", unknown.reason);
+        assert!(says(&unknown, "closures"), "{unknown}");
         let missing = read("person_id,date,category,modality\n").expect_err("missing column");
-        assert!(missing.reason.contains("assistance") && missing.reason.contains("type"));
+        assert!(says(&missing, "assistance") && says(&missing, "type"));
         let twice = read("person_id,date,date,outcome\n").expect_err("twice");
-        assert!(twice.reason.contains("twice"));
-        assert!(read("").expect_err("empty").reason.contains("empty"));
-        assert!(
-            read("a,b\n")
-                .expect_err("foreign")
-                .reason
-                .contains("INTAKE.md")
-        );
+        assert!(says(&twice, "twice"));
+        assert!(says(&read("").expect_err("empty"), "empty"));
+        let foreign = read("a,b\n").expect_err("foreign");
+        assert!(says(&foreign, "docs/formats/en.md"), "{foreign}");
+        assert!(says(&foreign, "--template"), "{foreign}");
+        // In French, with the French guide.
+        let fr = foreign.text().render(midwa_i18n::Lang::Fr);
+        assert!(fr.starts_with("ligne 1 : l'en-tête"), "{fr}");
+        assert!(fr.contains("docs/formats/fr.md"), "{fr}");
     }
 
     #[test]
@@ -575,12 +612,28 @@ mod tests {
         .expect("assessments");
         let bad_score = rows[0].clone().expect_err("not a number");
         assert_eq!(
-            bad_score.to_string(),
+            bad_score[0].text().render(midwa_i18n::Lang::En),
             "line 2, column D (social): \"high\" is not a number; write scores such as 0.75"
         );
         let short = rows[1].clone().expect_err("short row");
-        assert_eq!(short.line, 3);
-        assert!(short.reason.contains("3 fields"), "{}", short.reason);
+        assert_eq!(short[0].line, 3);
+        assert!(says(&short[0], "3 fields"), "{}", short[0]);
+    }
+
+    #[test]
+    fn every_bad_score_of_a_row_is_reported_and_decimal_commas_are_read() {
+        let (_, rows) = read(
+            "person_id;date;economic;social;psychosocial\nP1;2024-05-01;high;0,5;low\nP2;2024-05-01;0,25;1;0.5\n",
+        )
+        .expect("assessments");
+        let problems = rows[0].clone().expect_err("two bad scores");
+        let columns: Vec<_> = problems.iter().map(|p| p.column.as_str()).collect();
+        assert_eq!(columns, ["economic", "psychosocial"]);
+        let (_, record) = rows[1].clone().expect("decimal commas");
+        let Some(pb::record::Kind::Assessment(a)) = record.kind else {
+            panic!("an assessment")
+        };
+        assert_eq!((a.economic, a.social, a.psychosocial), (0.25, 1.0, 0.5));
     }
 
     #[test]

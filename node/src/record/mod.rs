@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 
 use crate::keys::Keys;
 use crate::outbox::{Outbox, Prepared, Recorded};
-use crate::record::anonymise::{RecordError, Returns, anonymise};
+use crate::record::anonymise::{RecordErrors, Returns, anonymise};
 
 /// What recording needs: the state, its keys, its outbox and signer, and the publisher to wake.
 #[derive(Debug, Clone)]
@@ -58,12 +58,12 @@ pub struct Submitted {
 #[non_exhaustive]
 pub enum SubmitError {
     /// A record is not valid (the agency's to correct).
-    #[error("records[{index}].{error}; nothing was recorded")]
+    #[error("records[{index}]: {errors}; nothing was recorded")]
     Record {
         /// Its place in what was submitted.
         index: usize,
-        /// What is wrong.
-        error: RecordError,
+        /// What is wrong with it.
+        errors: RecordErrors,
     },
     /// The node cannot record right now (the detail is in its log).
     #[error("the node cannot record events right now; nothing was recorded")]
@@ -102,7 +102,7 @@ impl Recorder {
         let mut ids = Vec::with_capacity(records.len());
         for (index, record) in records.into_iter().enumerate() {
             let a = anonymise(record, self.state, &self.keys, today, &held)
-                .map_err(|error| SubmitError::Record { index, error })?;
+                .map_err(|errors| SubmitError::Record { index, errors })?;
             if let Some(month) = a.return_month {
                 held.pending.insert(a.event.subject, month);
             }

@@ -171,12 +171,27 @@ impl TestRegion {
     /// Runs a `midwa-node` command of `state` (such as `import FILE`) to its end, with the
     /// node's configuration. Returns (success, stdout, stderr).
     pub fn node_command(&self, state: &str, args: &[&str]) -> (bool, String, String) {
+        self.node_command_env(state, &[], args)
+    }
+
+    /// [`Self::node_command`] with these environment variables (`LANG`, ...); without them, the
+    /// command runs in the C locale, whatever the test runner's.
+    pub fn node_command_env(
+        &self,
+        state: &str,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> (bool, String, String) {
         let config = self.node_config(state);
         let output = Command::new(NODE_EXE)
             .arg("--config")
             .arg(&config)
             .args(args)
             .env("RUST_LOG", "info")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .output()
             .expect("run midwa-node");
@@ -198,11 +213,26 @@ impl TestRegion {
     /// Runs `midwa` as a client of the region (`coordinator`, `consulate-NG`) to its end.
     /// Returns (success, stdout, stderr).
     pub fn midwa(&self, client: &str, args: &[&str]) -> (bool, String, String) {
+        self.midwa_env(client, &[], args)
+    }
+
+    /// [`Self::midwa`] with these environment variables (`LANG`, ...); without them, the
+    /// command runs in the C locale, whatever the test runner's.
+    pub fn midwa_env(
+        &self,
+        client: &str,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> (bool, String, String) {
         let config = self.region.client(client).expect("client of the region");
         let output = Command::new(MIDWA_EXE)
             .arg("--config")
             .arg(config)
             .args(args)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .output()
             .expect("run midwa");

@@ -1,0 +1,205 @@
+# MIDWA Exchange: what users read, in English.
+# fr.ftl and pt.ftl hold the same messages with the same arguments (a test checks it).
+# Message identifiers: cli-* the command lines' common words; help-<binary>-<command>-<arg> the
+# help of commands and options; import-*, header-*, row-*, value-* importing files; config-*
+# configuration files; query-* questions to the gateway.
+
+## Text in the words of the library that gave it
+
+plain = { $text }
+
+## Command lines
+
+cli-usage = Usage:
+cli-options = Options
+cli-arguments = Arguments
+cli-commands = Commands
+cli-command = COMMAND
+cli-help = Print help
+cli-version = Print version
+cli-failed = error: { $message }
+
+## midwa-node's help
+
+help-node = The MIDWA state node: anonymises the national agency's records and publishes them to the regional gateway over mutual TLS.
+help-node-config = The configuration file (see deploy/node.toml)
+help-node-log_json = Log as JSON lines
+help-node-lang = The language of messages: en, fr or pt (default: the configuration's, then LANG)
+help-node-run = Run the node: local API and publishing. SIGINT or SIGTERM stop it cleanly.
+help-node-status = Show what the node has recorded and what the gateway holds.
+help-node-holdings = Ask the gateway, over mTLS, what it holds from this state.
+help-node-import = Import a CSV file of returns, assistance, assessments or closures (see docs/formats/en.md) into the running node. Nothing is recorded unless every row is valid; importing the same file again records nothing new.
+help-node-import-file = The CSV file (with --template: the file to write)
+help-node-import-check = Check every row, record nothing
+help-node-import-receipts = Write the receipts of the file's returns to a CSV file (person_id, receipt) instead of printing them; by default beside the input, as NAME.receipts.csv
+help-node-import-force = Replace an existing receipts file
+help-node-import-attestations = Also sign an attestation of each return (a column of the receipts file), which any consulate checks offline
+help-node-import-template = Write an empty file of this kind (returns, assistance, assessments, closures) to FILE instead of importing: its header, and the notes on its columns in your language
+help-node-erase = Erase what was published about a person (data-subject erasure, or an error): everything, or one record. The gateway deletes it and the person's receipts stop verifying.
+help-node-erase-person_id = The agency's identifier of the person
+help-node-erase-return = Only the return of this date (YYYY-MM-DD)
+help-node-erase-assistance = Only the assistance of this date and type, as DATE:TYPE
+help-node-erase-assessment = Only the assessment of this date
+help-node-erase-closure = Only the closure of this date
+help-node-access-log = Fetch and check this state's access log at the gateway: who received its data, or was refused, when, under which policy version.
+help-node-access-log-from = Print only the entries from this index on (all are checked)
+help-node-policy = The state's consent policy at the gateway.
+help-node-policy-push = Check a policy file (see deploy/policy.toml) and make it the policy in force.
+help-node-policy-push-file = The policy file
+help-node-policy-check = Check a policy file without pushing it.
+help-node-policy-check-file = The policy file
+help-node-policy-show = Print the policy in force at the gateway.
+help-node-receipt-qr = Draw a returnee's receipt as a QR code to print (SVG) or send (PNG).
+help-node-receipt-qr-code = The receipt code
+help-node-receipt-qr-attestation = The attestation text, or @FILE
+help-node-receipt-qr-out = The file to write, NAME.svg or NAME.png; it must not exist unless --force
+help-node-receipt-qr-force = Replace an existing file
+help-node-notices = The cross-border notices other states and consulates sent this state, newest first.
+help-node-notice = Send a notice of expected returns to their state of origin, or see those sent.
+help-node-opportunity = Reintegration opportunities: publish, update and withdraw this state's own; list those others let this state see.
+help-node-opportunity-publish = Publish the opportunities of a file (see deploy/opportunities.toml).
+help-node-opportunity-publish-file = The opportunities file
+help-node-opportunity-withdraw = Withdraw one of this state's opportunities.
+help-node-opportunity-withdraw-id = Its id
+help-node-opportunity-list = List opportunities.
+help-node-subscribe = Receive another state's anonymised records, as far as its policy grants them, into a JSON-lines file; started again, it resumes.
+help-node-backup-key = Copy the node's secret key to a backup file (mode 0600). Without the key, the same person gets a new pseudonym.
+help-node-backup-key-to = Where to write the copy; it must not exist unless --force
+help-node-backup-key-force = Replace an existing file
+
+## Importing a file (midwa-node import)
+
+import-cannot-open = cannot open { $path }: { $why }
+import-cannot-read = cannot read { $path }: { $why }
+import-node-unreachable = cannot reach the node at { $socket }: { $why }. Is it running (midwa-node run), and may this user open its socket?
+import-refused = the node refused the import: { $why }
+import-no-summary = the node ended the import without a summary
+import-receipt = { $file }: line { $line }: receipt { $code }
+import-problem = { $file }: { $problem }
+import-attestation =   attestation { $attestation }
+import-problems-listed = { $file }: only the first { $count } problems are listed
+import-receipts-written = { $count } receipts written to { $path } (keep it on this machine: it links person ids to receipts)
+import-conflicts = { $file }: { $count ->
+    [one] one row conflicted
+   *[other] { $count } rows conflicted
+} with records imported meanwhile by another import; they were not recorded
+import-summary-check = { $file }: { $rows } { $kind } rows, all valid; { $new } would be recorded, { $already } are already recorded (nothing was recorded: --check)
+import-summary-nothing-new = { $file }: { $rows } { $kind } rows, nothing new: every row was already recorded
+import-summary-recorded = { $file }: { $rows } { $kind } rows: { $recorded } recorded now, { $already } already recorded
+import-progress-checking = checking
+import-progress-recording = recording
+import-progress-line = { $file }: { $phase } { $percent } %, { $rows } rows, { $rate } rows/s, about { $left } s left
+import-progress-bar = { $phase } { $rows } rows, { $rate }/s, { $left } s left
+import-receipts-exist = { $path } exists; pass --force to replace it, or name another file with --receipts
+import-receipts-cannot-write = cannot write { $path }: { $why }
+import-input-changed = the input file changed during the import; import it again
+import-header-first = the header must be corrected first; nothing was recorded
+import-invalid = { $invalid } of { $rows } rows cannot be imported; nothing was recorded. Correct the file and import it again (its format: docs/formats/en.md, or midwa-node import --template)
+import-client-gone = the client went away; nothing was recorded
+import-client-gone-after = the client went away after { $count } rows were recorded; import the file again to record the rest
+import-unavailable = the node cannot record right now (see its log); nothing was recorded
+import-failed-after = the node's database failed after { $count } rows were recorded (see its log); import the file again once it is fixed: rows already recorded are recognised
+import-staging-damaged = the node's staging file is damaged (see its log); import the file again
+import-template-written = { $path }: an empty { $kind } file with its header; the notes on its columns are in { $notes }
+import-template-exists = { $path } exists; choose another name, or remove it first
+import-template-unknown = { $kind } is not a kind of file; write returns, assistance, assessments or closures
+
+## Where a problem is
+
+problem-at-line = line { $line }: { $reason }
+problem-at-column = line { $line }, { $column }: { $reason }
+problem-at-cell = line { $line }, column { $letter } ({ $column }): { $reason }
+problem-and-more = { $first } (and { $more ->
+    [one] one more problem
+   *[other] { $more } more problems
+} on this line)
+
+## The header of a file
+
+header-empty-file = the file is empty; a header row is required
+header-not-utf8 = the header is not UTF-8 text; save the file as CSV UTF-8
+header-twice = appears twice in the header (also column { $letter })
+header-unknown-column = not a column of a { $kind } file; its columns are { $columns }
+header-not-recognised = the header is not that of a returns, assistance, assessments or closures file (see docs/formats/en.md, or midwa-node import --template); found: { $found }
+header-lacks-columns = looks like { $kind }.csv but lacks { $count ->
+    [one] the required column
+   *[other] the required columns
+} { $columns }
+csv-invalid = not valid CSV: { $detail }
+csv-unreadable = cannot read the file: { $detail }
+
+## A row and its values
+
+row-field-count = has { $found } fields where the header has { $expected }; check for a stray or missing separator
+row-same-as = same { $identity } as line { $first } but different content; keep one of the two rows
+row-already-different = a different record with the same { $identity } is already recorded; to correct it, erase the old one first
+row-unreadable = the node's database cannot be read (see its log); nothing was recorded
+identity-returns = person_id and return_date
+identity-assistance = person_id, date and type
+identity-dated = person_id and date
+value-not-utf8 = is not UTF-8 text; save the file as CSV UTF-8
+value-required = required but empty
+value-not-score = { $value } is not a number; write scores such as 0.75
+value-score-range = { $value } is not a number between 0 and 1
+value-not-date = { $value } is not a date of the form YYYY-MM-DD
+value-future = { $value } is in the future
+value-before-1950 = { $value } is before 1950
+value-born-after-return = is after the return date
+value-not-own-national = { $nationality } is not this node's state ({ $state }); each state's node records its own nationals
+value-not-own-region = { $region } is not a subdivision of { $state }
+value-no-return = no return is recorded on this node for this person; import the return first
+value-before-return = is before the person's return ({ $month })
+value-index-unreadable = the node cannot read its index of returns; check the disk and restart the node
+value-country = { $value } is not an ISO 3166-1 alpha-2 country code (two capital letters, such as NG)
+value-month = { $value } is not a month of the form YYYY-MM between 1950-01 and 2199-12
+value-arrival-point = { $value } is not an arrival point code (2 to 16 characters of A-Z, 0-9 and '-')
+value-subdivision = { $value } is not an ISO 3166-2 subdivision code such as NG-LA
+value-term = { $value } is not one of: { $accepted }
+value-term-or-empty = { $value } is not one of: { $accepted } (or empty if unknown)
+value-no-kind = a record must be a return, assistance, assessment or closure
+
+## Configuration files
+
+config-cannot-read = cannot read the configuration { $path }: { $why }
+config-invalid = configuration { $path }: { $why }
+config-toml = not a valid configuration file: { $detail }
+config-field = { $field }: { $why }
+config-range = { $field }: must be between { $min } and { $max }
+config-backoff = publish: backoff_min_ms must be at least 1 and at most backoff_max_ms
+io-not-found = no such file or directory
+io-permission = permission denied (check the file's owner and mode)
+
+## Questions to the gateway (midwa query)
+
+query-too-many = too many queries; try again in { $seconds } s
+query-refused = the gateway refused the question: { $why }
+query-not-metric = metric { $value } is not one of: { $accepted }
+query-not-dimension = { $value } is not a dimension; the dimensions are: { $accepted }
+query-cannot-group = { $metric } cannot be grouped or filtered by { $dimension }
+query-grouped-twice = { $dimension } is grouped by twice
+query-not-period = period unit { $value } is not one of: month, quarter, year
+query-empty-filter = the filter on { $dimension } has no values
+query-bad-filter = filter on { $dimension }: { $why }
+
+## Templates and the columns of the files
+
+template-required = required
+template-optional = optional
+column-person_id = the agency's own stable identifier of the person (case number or national ID); it never leaves the node: it becomes a pseudonym
+column-person_id-follow-up = the person's identifier, as in the returns file; the person's return must be recorded on this node first
+column-ignored = ignored: never stored, never sent
+column-date_of_birth = date, YYYY-MM-DD; becomes an age band at the return date (empty: unknown)
+column-nationality = ISO 3166-1 alpha-2 code (two capital letters); must be this node's state
+column-return_date = date, YYYY-MM-DD, not in the future
+column-host_country = ISO 3166-1 alpha-2 code of the country the person returned from
+column-transit_countries = ISO 3166-1 alpha-2 codes separated by ";" (empty: none known)
+column-arrival_point = code of 2 to 16 characters of A-Z, 0-9 and "-", such as an IATA airport code or a border post (empty: unknown)
+column-destination_region = ISO 3166-2 code of a subdivision of this node's state, such as NG-LA (empty: unknown)
+column-date = date, YYYY-MM-DD, not before the person's return and not in the future
+column-score = a number from 0 to 1, such as 0.75 (0,75 in a semicolon-separated file)
+column-one-of = one of: { $values }
+column-some-of = none, one or several of, separated by ";": { $values }
+config-missing-field = the field { $field } is missing; see the example configuration in deploy/
+config-unknown-field = { $field } is not a field of this file (check its spelling); the fields are: { $expected }
+config-at-line = line { $line }: { $why }
+template-column = { $need }: { $note }

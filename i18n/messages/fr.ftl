@@ -1,0 +1,202 @@
+# MIDWA Exchange : ce que lisent les utilisateurs, en français.
+# Mêmes messages, mêmes arguments que en.ftl (un test le vérifie).
+
+## Un texte dans les mots de la bibliothèque qui l'a donné
+
+plain = { $text }
+
+## Lignes de commande
+
+cli-usage = Utilisation :
+cli-options = Options
+cli-arguments = Arguments
+cli-commands = Commandes
+cli-command = COMMANDE
+cli-help = Afficher l'aide
+cli-version = Afficher la version
+cli-failed = erreur : { $message }
+
+## Aide de midwa-node
+
+help-node = Le nœud MIDWA d'un État : anonymise les dossiers de l'agence nationale et les publie vers la passerelle régionale en TLS mutuel.
+help-node-config = Le fichier de configuration (voir deploy/node.toml)
+help-node-log_json = Journaliser en lignes JSON
+help-node-lang = La langue des messages : en, fr ou pt (par défaut : celle de la configuration, puis LANG)
+help-node-run = Lancer le nœud : API locale et publication. SIGINT ou SIGTERM l'arrêtent proprement.
+help-node-status = Afficher ce que le nœud a enregistré et ce que détient la passerelle.
+help-node-holdings = Demander à la passerelle, en mTLS, ce qu'elle détient de cet État.
+help-node-import = Importer un fichier CSV de retours, d'assistances, d'évaluations ou de clôtures (voir docs/formats/fr.md) dans le nœud en marche. Rien n'est enregistré si une ligne est invalide ; importer à nouveau le même fichier n'enregistre rien de nouveau.
+help-node-import-file = Le fichier CSV (avec --template : le fichier à écrire)
+help-node-import-check = Vérifier chaque ligne, ne rien enregistrer
+help-node-import-receipts = Écrire les reçus des retours du fichier dans un fichier CSV (person_id, receipt) au lieu de les afficher ; par défaut à côté du fichier importé, sous le nom NOM.receipts.csv
+help-node-import-force = Remplacer un fichier de reçus existant
+help-node-import-attestations = Signer aussi une attestation de chaque retour (une colonne du fichier de reçus), que tout consulat vérifie hors ligne
+help-node-import-template = Écrire dans FICHIER un fichier vide de ce type (returns, assistance, assessments, closures) au lieu d'importer : son en-tête, et les notes sur ses colonnes dans votre langue
+help-node-erase = Effacer ce qui a été publié sur une personne (droit à l'effacement, ou erreur) : tout, ou un seul dossier. La passerelle le supprime et les reçus de la personne ne se vérifient plus.
+help-node-erase-person_id = L'identifiant de la personne dans l'agence
+help-node-erase-return = Seulement le retour de cette date (AAAA-MM-JJ)
+help-node-erase-assistance = Seulement l'assistance de cette date et de ce type, sous la forme DATE:TYPE
+help-node-erase-assessment = Seulement l'évaluation de cette date
+help-node-erase-closure = Seulement la clôture de cette date
+help-node-access-log = Récupérer et vérifier le journal des accès de cet État à la passerelle : qui a reçu ses données, ou s'est vu refuser, quand, et sous quelle version de la politique.
+help-node-access-log-from = N'afficher que les entrées à partir de cet index (toutes sont vérifiées)
+help-node-policy = La politique de consentement de l'État à la passerelle.
+help-node-policy-push = Vérifier un fichier de politique (voir deploy/policy.toml) et en faire la politique en vigueur.
+help-node-policy-push-file = Le fichier de politique
+help-node-policy-check = Vérifier un fichier de politique sans l'envoyer.
+help-node-policy-check-file = Le fichier de politique
+help-node-policy-show = Afficher la politique en vigueur à la passerelle.
+help-node-receipt-qr = Dessiner le reçu d'une personne rapatriée en code QR à imprimer (SVG) ou à envoyer (PNG).
+help-node-receipt-qr-code = Le code du reçu
+help-node-receipt-qr-attestation = Le texte de l'attestation, ou @FICHIER
+help-node-receipt-qr-out = Le fichier à écrire, NOM.svg ou NOM.png ; il ne doit pas exister, sauf avec --force
+help-node-receipt-qr-force = Remplacer un fichier existant
+help-node-notices = Les avis transfrontaliers que d'autres États et des consulats ont envoyés à cet État, du plus récent au plus ancien.
+help-node-notice = Envoyer un avis de retours attendus à leur État d'origine, ou voir ceux envoyés.
+help-node-opportunity = Opportunités de réintégration : publier, mettre à jour et retirer celles de cet État ; lister celles que les autres lui laissent voir.
+help-node-opportunity-publish = Publier les opportunités d'un fichier (voir deploy/opportunities.toml).
+help-node-opportunity-publish-file = Le fichier d'opportunités
+help-node-opportunity-withdraw = Retirer une des opportunités de cet État.
+help-node-opportunity-withdraw-id = Son identifiant
+help-node-opportunity-list = Lister les opportunités.
+help-node-subscribe = Recevoir les dossiers anonymisés d'un autre État, dans la mesure où sa politique les accorde, dans un fichier de lignes JSON ; relancé, il reprend où il s'était arrêté.
+help-node-backup-key = Copier la clé secrète du nœud dans un fichier de sauvegarde (mode 0600). Sans la clé, une même personne reçoit un nouveau pseudonyme.
+help-node-backup-key-to = Où écrire la copie ; le fichier ne doit pas exister, sauf avec --force
+help-node-backup-key-force = Remplacer un fichier existant
+
+## Importer un fichier (midwa-node import)
+
+import-cannot-open = impossible d'ouvrir { $path } : { $why }
+import-cannot-read = impossible de lire { $path } : { $why }
+import-node-unreachable = impossible de joindre le nœud à { $socket } : { $why }. Est-il lancé (midwa-node run), et cet utilisateur peut-il ouvrir son socket ?
+import-refused = le nœud a refusé l'import : { $why }
+import-no-summary = le nœud a terminé l'import sans bilan
+import-receipt = { $file } : ligne { $line } : reçu { $code }
+import-problem = { $file } : { $problem }
+import-attestation =   attestation { $attestation }
+import-problems-listed = { $file } : seuls les { $count } premiers problèmes sont listés
+import-receipts-written = { $count } reçus écrits dans { $path } (gardez-le sur cette machine : il relie les identifiants des personnes à leurs reçus)
+import-conflicts = { $file } : { $count ->
+    [one] une ligne est en conflit
+   *[other] { $count } lignes sont en conflit
+} avec des dossiers importés entre-temps par un autre import ; elles n'ont pas été enregistrées
+import-summary-check = { $file } : { $rows } lignes ({ $kind }), toutes valides ; { $new } seraient enregistrées, { $already } le sont déjà (rien n'a été enregistré : --check)
+import-summary-nothing-new = { $file } : { $rows } lignes ({ $kind }), rien de nouveau : chaque ligne était déjà enregistrée
+import-summary-recorded = { $file } : { $rows } lignes ({ $kind }) : { $recorded } enregistrées maintenant, { $already } déjà enregistrées
+import-progress-checking = vérification
+import-progress-recording = enregistrement
+import-progress-line = { $file } : { $phase } { $percent } %, { $rows } lignes, { $rate } lignes/s, encore environ { $left } s
+import-progress-bar = { $phase } { $rows } lignes, { $rate }/s, encore { $left } s
+import-receipts-exist = { $path } existe ; ajoutez --force pour le remplacer, ou nommez un autre fichier avec --receipts
+import-receipts-cannot-write = impossible d'écrire { $path } : { $why }
+import-input-changed = le fichier importé a changé pendant l'import ; importez-le à nouveau
+import-header-first = l'en-tête doit d'abord être corrigé ; rien n'a été enregistré
+import-invalid = { $invalid } lignes sur { $rows } ne peuvent pas être importées ; rien n'a été enregistré. Corrigez le fichier et importez-le à nouveau (son format : docs/formats/fr.md, ou midwa-node import --template)
+import-client-gone = le client est parti ; rien n'a été enregistré
+import-client-gone-after = le client est parti après l'enregistrement de { $count } lignes ; importez à nouveau le fichier pour enregistrer le reste
+import-unavailable = le nœud ne peut pas enregistrer pour le moment (voir son journal) ; rien n'a été enregistré
+import-failed-after = la base de données du nœud a échoué après l'enregistrement de { $count } lignes (voir son journal) ; importez à nouveau le fichier une fois le problème réglé : les lignes déjà enregistrées sont reconnues
+import-staging-damaged = le fichier de préparation du nœud est endommagé (voir son journal) ; importez à nouveau le fichier
+import-template-written = { $path } : un fichier { $kind } vide avec son en-tête ; les notes sur ses colonnes sont dans { $notes }
+import-template-exists = { $path } existe ; choisissez un autre nom, ou supprimez-le d'abord
+import-template-unknown = { $kind } n'est pas un type de fichier ; écrivez returns, assistance, assessments ou closures
+
+## Où se trouve un problème
+
+problem-at-line = ligne { $line } : { $reason }
+problem-at-column = ligne { $line }, { $column } : { $reason }
+problem-at-cell = ligne { $line }, colonne { $letter } ({ $column }) : { $reason }
+problem-and-more = { $first } (et { $more ->
+    [one] un autre problème
+   *[other] { $more } autres problèmes
+} sur cette ligne)
+
+## L'en-tête d'un fichier
+
+header-empty-file = le fichier est vide ; une ligne d'en-tête est requise
+header-not-utf8 = l'en-tête n'est pas du texte UTF-8 ; enregistrez le fichier au format CSV UTF-8
+header-twice = figure deux fois dans l'en-tête (aussi en colonne { $letter })
+header-unknown-column = n'est pas une colonne d'un fichier { $kind } ; ses colonnes sont { $columns }
+header-not-recognised = l'en-tête n'est pas celui d'un fichier returns, assistance, assessments ou closures (voir docs/formats/fr.md, ou midwa-node import --template) ; trouvé : { $found }
+header-lacks-columns = ressemble à { $kind }.csv mais { $count ->
+    [one] il manque la colonne requise
+   *[other] il manque les colonnes requises
+} { $columns }
+csv-invalid = CSV non valide : { $detail }
+csv-unreadable = impossible de lire le fichier : { $detail }
+
+## Une ligne et ses valeurs
+
+row-field-count = a { $found } champs alors que l'en-tête en a { $expected } ; cherchez un séparateur en trop ou manquant
+row-same-as = même { $identity } qu'à la ligne { $first } mais contenu différent ; gardez une seule des deux lignes
+row-already-different = un autre dossier avec les mêmes { $identity } est déjà enregistré ; pour le corriger, effacez d'abord l'ancien
+row-unreadable = la base de données du nœud ne peut pas être lue (voir son journal) ; rien n'a été enregistré
+identity-returns = person_id et return_date
+identity-assistance = person_id, date et type
+identity-dated = person_id et date
+value-not-utf8 = n'est pas du texte UTF-8 ; enregistrez le fichier au format CSV UTF-8
+value-required = obligatoire mais vide
+value-not-score = { $value } n'est pas un nombre ; écrivez les scores ainsi : 0.75
+value-score-range = { $value } n'est pas un nombre entre 0 et 1
+value-not-date = { $value } n'est pas une date de la forme AAAA-MM-JJ
+value-future = { $value } est dans le futur
+value-before-1950 = { $value } est antérieure à 1950
+value-born-after-return = est postérieure à la date du retour
+value-not-own-national = { $nationality } n'est pas l'État de ce nœud ({ $state }) ; le nœud de chaque État enregistre ses propres ressortissants
+value-not-own-region = { $region } n'est pas une subdivision de { $state }
+value-no-return = aucun retour n'est enregistré sur ce nœud pour cette personne ; importez d'abord le retour
+value-before-return = est antérieure au retour de la personne ({ $month })
+value-index-unreadable = le nœud ne peut pas lire son index des retours ; vérifiez le disque et redémarrez le nœud
+value-country = { $value } n'est pas un code pays ISO 3166-1 alpha-2 (deux lettres majuscules, comme SN)
+value-month = { $value } n'est pas un mois de la forme AAAA-MM entre 1950-01 et 2199-12
+value-arrival-point = { $value } n'est pas un code de point d'arrivée (2 à 16 caractères parmi A-Z, 0-9 et '-')
+value-subdivision = { $value } n'est pas un code de subdivision ISO 3166-2 comme SN-DK
+value-term = { $value } n'est pas l'une des valeurs : { $accepted }
+value-term-or-empty = { $value } n'est pas l'une des valeurs : { $accepted } (ou vide si inconnu)
+value-no-kind = un dossier doit être un retour, une assistance, une évaluation ou une clôture
+
+## Fichiers de configuration
+
+config-cannot-read = impossible de lire la configuration { $path } : { $why }
+config-invalid = configuration { $path } : { $why }
+config-toml = ce n'est pas un fichier de configuration valide : { $detail }
+config-field = { $field } : { $why }
+config-range = { $field } : doit être entre { $min } et { $max }
+config-backoff = publish : backoff_min_ms doit valoir au moins 1 et au plus backoff_max_ms
+io-not-found = fichier ou dossier introuvable
+io-permission = permission refusée (vérifiez le propriétaire et le mode du fichier)
+
+## Questions à la passerelle (midwa query)
+
+query-too-many = trop de requêtes ; réessayez dans { $seconds } s
+query-refused = la passerelle a refusé la question : { $why }
+query-not-metric = la mesure { $value } n'est pas l'une des suivantes : { $accepted }
+query-not-dimension = { $value } n'est pas une dimension ; les dimensions sont : { $accepted }
+query-cannot-group = { $metric } ne peut pas être ventilé ni filtré par { $dimension }
+query-grouped-twice = { $dimension } est demandé deux fois en ventilation
+query-not-period = l'unité de période { $value } n'est pas l'une des suivantes : month, quarter, year
+query-empty-filter = le filtre sur { $dimension } n'a aucune valeur
+query-bad-filter = filtre sur { $dimension } : { $why }
+
+## Modèles et colonnes des fichiers
+
+template-required = obligatoire
+template-optional = facultative
+column-person_id = l'identifiant stable de la personne dans l'agence (numéro de dossier ou numéro national) ; il ne quitte jamais le nœud : il devient un pseudonyme
+column-person_id-follow-up = l'identifiant de la personne, comme dans le fichier des retours ; le retour de la personne doit d'abord être enregistré sur ce nœud
+column-ignored = ignorée : jamais conservée, jamais envoyée
+column-date_of_birth = date, AAAA-MM-JJ ; devient une tranche d'âge à la date du retour (vide : inconnue)
+column-nationality = code ISO 3166-1 alpha-2 (deux lettres majuscules) ; doit être l'État de ce nœud
+column-return_date = date, AAAA-MM-JJ, pas dans le futur
+column-host_country = code ISO 3166-1 alpha-2 du pays d'où la personne est revenue
+column-transit_countries = codes ISO 3166-1 alpha-2 séparés par « ; » (vide : aucun connu)
+column-arrival_point = code de 2 à 16 caractères parmi A-Z, 0-9 et « - », comme un code d'aéroport IATA ou un poste frontière (vide : inconnu)
+column-destination_region = code ISO 3166-2 d'une subdivision de l'État de ce nœud, comme SN-DK (vide : inconnue)
+column-date = date, AAAA-MM-JJ, pas avant le retour de la personne ni dans le futur
+column-score = un nombre de 0 à 1, comme 0,75 (ou 0.75)
+column-one-of = une valeur parmi : { $values }
+column-some-of = aucune, une ou plusieurs valeurs séparées par « ; » parmi : { $values }
+config-missing-field = le champ { $field } manque ; voyez l'exemple de configuration dans deploy/
+config-unknown-field = { $field } n'est pas un champ de ce fichier (vérifiez l'orthographe) ; les champs sont : { $expected }
+config-at-line = ligne { $line } : { $why }
+template-column = { $need } : { $note }

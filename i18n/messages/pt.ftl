@@ -1,0 +1,202 @@
+# MIDWA Exchange: o que os utilizadores leem, em português.
+# As mesmas mensagens, com os mesmos argumentos, que en.ftl (um teste verifica-o).
+
+## Um texto nas palavras da biblioteca que o deu
+
+plain = { $text }
+
+## Linhas de comando
+
+cli-usage = Utilização:
+cli-options = Opções
+cli-arguments = Argumentos
+cli-commands = Comandos
+cli-command = COMANDO
+cli-help = Mostrar a ajuda
+cli-version = Mostrar a versão
+cli-failed = erro: { $message }
+
+## Ajuda do midwa-node
+
+help-node = O nó MIDWA de um Estado: anonimiza os registos da agência nacional e publica-os na porta de ligação regional por TLS mútuo.
+help-node-config = O ficheiro de configuração (ver deploy/node.toml)
+help-node-log_json = Registar em linhas JSON
+help-node-lang = A língua das mensagens: en, fr ou pt (por omissão: a da configuração, depois LANG)
+help-node-run = Executar o nó: API local e publicação. SIGINT ou SIGTERM param-no de forma limpa.
+help-node-status = Mostrar o que o nó registou e o que a porta de ligação detém.
+help-node-holdings = Perguntar à porta de ligação, por mTLS, o que detém deste Estado.
+help-node-import = Importar um ficheiro CSV de regressos, assistências, avaliações ou encerramentos (ver docs/formats/pt.md) para o nó em execução. Nada é registado se alguma linha for inválida; importar de novo o mesmo ficheiro não regista nada de novo.
+help-node-import-file = O ficheiro CSV (com --template: o ficheiro a escrever)
+help-node-import-check = Verificar cada linha, sem registar nada
+help-node-import-receipts = Escrever os recibos dos regressos do ficheiro num ficheiro CSV (person_id, receipt) em vez de os mostrar; por omissão ao lado do ficheiro importado, como NOME.receipts.csv
+help-node-import-force = Substituir um ficheiro de recibos existente
+help-node-import-attestations = Assinar também um atestado de cada regresso (uma coluna do ficheiro de recibos), que qualquer consulado verifica sem ligação
+help-node-import-template = Escrever em FICHEIRO um ficheiro vazio deste tipo (returns, assistance, assessments, closures) em vez de importar: o seu cabeçalho, e as notas sobre as suas colunas na sua língua
+help-node-erase = Apagar o que foi publicado sobre uma pessoa (direito ao apagamento, ou erro): tudo, ou um só registo. A porta de ligação apaga-o e os recibos da pessoa deixam de ser verificados.
+help-node-erase-person_id = O identificador da pessoa na agência
+help-node-erase-return = Só o regresso desta data (AAAA-MM-DD)
+help-node-erase-assistance = Só a assistência desta data e deste tipo, na forma DATA:TIPO
+help-node-erase-assessment = Só a avaliação desta data
+help-node-erase-closure = Só o encerramento desta data
+help-node-access-log = Obter e verificar o registo de acessos deste Estado na porta de ligação: quem recebeu os seus dados, ou foi recusado, quando, e com que versão da política.
+help-node-access-log-from = Mostrar só as entradas a partir deste índice (todas são verificadas)
+help-node-policy = A política de consentimento do Estado na porta de ligação.
+help-node-policy-push = Verificar um ficheiro de política (ver deploy/policy.toml) e torná-lo a política em vigor.
+help-node-policy-push-file = O ficheiro de política
+help-node-policy-check = Verificar um ficheiro de política sem o enviar.
+help-node-policy-check-file = O ficheiro de política
+help-node-policy-show = Mostrar a política em vigor na porta de ligação.
+help-node-receipt-qr = Desenhar o recibo de uma pessoa regressada como código QR para imprimir (SVG) ou enviar (PNG).
+help-node-receipt-qr-code = O código do recibo
+help-node-receipt-qr-attestation = O texto do atestado, ou @FICHEIRO
+help-node-receipt-qr-out = O ficheiro a escrever, NOME.svg ou NOME.png; não pode existir, exceto com --force
+help-node-receipt-qr-force = Substituir um ficheiro existente
+help-node-notices = Os avisos transfronteiriços que outros Estados e consulados enviaram a este Estado, do mais recente ao mais antigo.
+help-node-notice = Enviar um aviso de regressos esperados ao seu Estado de origem, ou ver os enviados.
+help-node-opportunity = Oportunidades de reintegração: publicar, atualizar e retirar as deste Estado; listar as que os outros lhe deixam ver.
+help-node-opportunity-publish = Publicar as oportunidades de um ficheiro (ver deploy/opportunities.toml).
+help-node-opportunity-publish-file = O ficheiro de oportunidades
+help-node-opportunity-withdraw = Retirar uma das oportunidades deste Estado.
+help-node-opportunity-withdraw-id = O seu identificador
+help-node-opportunity-list = Listar oportunidades.
+help-node-subscribe = Receber os registos anonimizados de outro Estado, na medida em que a sua política os concede, num ficheiro de linhas JSON; reiniciado, retoma onde parou.
+help-node-backup-key = Copiar a chave secreta do nó para um ficheiro de cópia de segurança (modo 0600). Sem a chave, a mesma pessoa recebe um novo pseudónimo.
+help-node-backup-key-to = Onde escrever a cópia; não pode existir, exceto com --force
+help-node-backup-key-force = Substituir um ficheiro existente
+
+## Importar um ficheiro (midwa-node import)
+
+import-cannot-open = não é possível abrir { $path }: { $why }
+import-cannot-read = não é possível ler { $path }: { $why }
+import-node-unreachable = não é possível contactar o nó em { $socket }: { $why }. Está em execução (midwa-node run), e este utilizador pode abrir o seu socket?
+import-refused = o nó recusou a importação: { $why }
+import-no-summary = o nó terminou a importação sem balanço
+import-receipt = { $file }: linha { $line }: recibo { $code }
+import-problem = { $file }: { $problem }
+import-attestation =   atestado { $attestation }
+import-problems-listed = { $file }: só os primeiros { $count } problemas são listados
+import-receipts-written = { $count } recibos escritos em { $path } (guarde-o nesta máquina: liga os identificadores das pessoas aos seus recibos)
+import-conflicts = { $file }: { $count ->
+    [one] uma linha entrou em conflito
+   *[other] { $count } linhas entraram em conflito
+} com registos importados entretanto por outra importação; não foram registadas
+import-summary-check = { $file }: { $rows } linhas ({ $kind }), todas válidas; { $new } seriam registadas, { $already } já estão registadas (nada foi registado: --check)
+import-summary-nothing-new = { $file }: { $rows } linhas ({ $kind }), nada de novo: todas as linhas já estavam registadas
+import-summary-recorded = { $file }: { $rows } linhas ({ $kind }): { $recorded } registadas agora, { $already } já registadas
+import-progress-checking = a verificar
+import-progress-recording = a registar
+import-progress-line = { $file }: { $phase } { $percent } %, { $rows } linhas, { $rate } linhas/s, faltam cerca de { $left } s
+import-progress-bar = { $phase } { $rows } linhas, { $rate }/s, faltam { $left } s
+import-receipts-exist = { $path } existe; acrescente --force para o substituir, ou indique outro ficheiro com --receipts
+import-receipts-cannot-write = não é possível escrever { $path }: { $why }
+import-input-changed = o ficheiro importado mudou durante a importação; importe-o de novo
+import-header-first = o cabeçalho tem de ser corrigido primeiro; nada foi registado
+import-invalid = { $invalid } de { $rows } linhas não podem ser importadas; nada foi registado. Corrija o ficheiro e importe-o de novo (o seu formato: docs/formats/pt.md, ou midwa-node import --template)
+import-client-gone = o cliente saiu; nada foi registado
+import-client-gone-after = o cliente saiu depois de { $count } linhas registadas; importe de novo o ficheiro para registar o resto
+import-unavailable = o nó não pode registar neste momento (ver o seu registo); nada foi registado
+import-failed-after = a base de dados do nó falhou depois de { $count } linhas registadas (ver o seu registo); importe de novo o ficheiro quando estiver resolvido: as linhas já registadas são reconhecidas
+import-staging-damaged = o ficheiro de preparação do nó está danificado (ver o seu registo); importe de novo o ficheiro
+import-template-written = { $path }: um ficheiro { $kind } vazio com o seu cabeçalho; as notas sobre as suas colunas estão em { $notes }
+import-template-exists = { $path } existe; escolha outro nome, ou apague-o primeiro
+import-template-unknown = { $kind } não é um tipo de ficheiro; escreva returns, assistance, assessments ou closures
+
+## Onde está um problema
+
+problem-at-line = linha { $line }: { $reason }
+problem-at-column = linha { $line }, { $column }: { $reason }
+problem-at-cell = linha { $line }, coluna { $letter } ({ $column }): { $reason }
+problem-and-more = { $first } (e { $more ->
+    [one] mais um problema
+   *[other] mais { $more } problemas
+} nesta linha)
+
+## O cabeçalho de um ficheiro
+
+header-empty-file = o ficheiro está vazio; é necessária uma linha de cabeçalho
+header-not-utf8 = o cabeçalho não é texto UTF-8; guarde o ficheiro como CSV UTF-8
+header-twice = aparece duas vezes no cabeçalho (também na coluna { $letter })
+header-unknown-column = não é uma coluna de um ficheiro { $kind }; as suas colunas são { $columns }
+header-not-recognised = o cabeçalho não é o de um ficheiro returns, assistance, assessments ou closures (ver docs/formats/pt.md, ou midwa-node import --template); encontrado: { $found }
+header-lacks-columns = parece { $kind }.csv mas { $count ->
+    [one] falta a coluna obrigatória
+   *[other] faltam as colunas obrigatórias
+} { $columns }
+csv-invalid = CSV inválido: { $detail }
+csv-unreadable = não é possível ler o ficheiro: { $detail }
+
+## Uma linha e os seus valores
+
+row-field-count = tem { $found } campos quando o cabeçalho tem { $expected }; procure um separador a mais ou em falta
+row-same-as = mesmo { $identity } que a linha { $first } mas conteúdo diferente; mantenha só uma das duas linhas
+row-already-different = outro registo com os mesmos { $identity } já está registado; para o corrigir, apague primeiro o antigo
+row-unreadable = a base de dados do nó não pode ser lida (ver o seu registo); nada foi registado
+identity-returns = person_id e return_date
+identity-assistance = person_id, date e type
+identity-dated = person_id e date
+value-not-utf8 = não é texto UTF-8; guarde o ficheiro como CSV UTF-8
+value-required = obrigatório mas vazio
+value-not-score = { $value } não é um número; escreva as pontuações assim: 0.75
+value-score-range = { $value } não é um número entre 0 e 1
+value-not-date = { $value } não é uma data da forma AAAA-MM-DD
+value-future = { $value } está no futuro
+value-before-1950 = { $value } é anterior a 1950
+value-born-after-return = é posterior à data do regresso
+value-not-own-national = { $nationality } não é o Estado deste nó ({ $state }); o nó de cada Estado regista os seus próprios nacionais
+value-not-own-region = { $region } não é uma subdivisão de { $state }
+value-no-return = nenhum regresso está registado neste nó para esta pessoa; importe primeiro o regresso
+value-before-return = é anterior ao regresso da pessoa ({ $month })
+value-index-unreadable = o nó não consegue ler o seu índice de regressos; verifique o disco e reinicie o nó
+value-country = { $value } não é um código de país ISO 3166-1 alfa-2 (duas letras maiúsculas, como GW)
+value-month = { $value } não é um mês da forma AAAA-MM entre 1950-01 e 2199-12
+value-arrival-point = { $value } não é um código de ponto de chegada (2 a 16 caracteres de A-Z, 0-9 e '-')
+value-subdivision = { $value } não é um código de subdivisão ISO 3166-2 como GW-BS
+value-term = { $value } não é um dos valores: { $accepted }
+value-term-or-empty = { $value } não é um dos valores: { $accepted } (ou vazio se desconhecido)
+value-no-kind = um registo tem de ser um regresso, uma assistência, uma avaliação ou um encerramento
+
+## Ficheiros de configuração
+
+config-cannot-read = não é possível ler a configuração { $path }: { $why }
+config-invalid = configuração { $path }: { $why }
+config-toml = não é um ficheiro de configuração válido: { $detail }
+config-field = { $field }: { $why }
+config-range = { $field }: tem de estar entre { $min } e { $max }
+config-backoff = publish: backoff_min_ms tem de ser pelo menos 1 e no máximo backoff_max_ms
+io-not-found = ficheiro ou pasta inexistente
+io-permission = permissão negada (verifique o dono e o modo do ficheiro)
+
+## Perguntas à porta de ligação (midwa query)
+
+query-too-many = demasiados pedidos; tente de novo dentro de { $seconds } s
+query-refused = a porta de ligação recusou a pergunta: { $why }
+query-not-metric = a medida { $value } não é uma das seguintes: { $accepted }
+query-not-dimension = { $value } não é uma dimensão; as dimensões são: { $accepted }
+query-cannot-group = { $metric } não pode ser desagregado nem filtrado por { $dimension }
+query-grouped-twice = { $dimension } é pedido duas vezes na desagregação
+query-not-period = a unidade de período { $value } não é uma das seguintes: month, quarter, year
+query-empty-filter = o filtro sobre { $dimension } não tem valores
+query-bad-filter = filtro sobre { $dimension }: { $why }
+
+## Modelos e colunas dos ficheiros
+
+template-required = obrigatória
+template-optional = facultativa
+column-person_id = o identificador estável da pessoa na agência (número de processo ou número nacional); nunca sai do nó: torna-se um pseudónimo
+column-person_id-follow-up = o identificador da pessoa, como no ficheiro de regressos; o regresso da pessoa tem de estar registado primeiro neste nó
+column-ignored = ignorada: nunca guardada, nunca enviada
+column-date_of_birth = data, AAAA-MM-DD; torna-se um escalão etário na data do regresso (vazio: desconhecido)
+column-nationality = código ISO 3166-1 alfa-2 (duas letras maiúsculas); tem de ser o Estado deste nó
+column-return_date = data, AAAA-MM-DD, não no futuro
+column-host_country = código ISO 3166-1 alfa-2 do país de onde a pessoa regressou
+column-transit_countries = códigos ISO 3166-1 alfa-2 separados por ";" (vazio: nenhum conhecido)
+column-arrival_point = código de 2 a 16 caracteres de A-Z, 0-9 e "-", como um código de aeroporto IATA ou um posto fronteiriço (vazio: desconhecido)
+column-destination_region = código ISO 3166-2 de uma subdivisão do Estado deste nó, como GW-BS (vazio: desconhecida)
+column-date = data, AAAA-MM-DD, não anterior ao regresso da pessoa nem no futuro
+column-score = um número de 0 a 1, como 0,75 (ou 0.75)
+column-one-of = um valor entre: { $values }
+column-some-of = nenhum, um ou vários valores separados por ";" entre: { $values }
+config-missing-field = falta o campo { $field }; veja o exemplo de configuração em deploy/
+config-unknown-field = { $field } não é um campo deste ficheiro (verifique a ortografia); os campos são: { $expected }
+config-at-line = linha { $line }: { $why }
+template-column = { $need }: { $note }
