@@ -293,10 +293,15 @@ async fn serve(
         qr.display(),
         consulate_console.url()
     );
+    let config = region.nodes[0].config.display();
     println!(
-        "  notices received by {}: midwa-node --config {} notices",
+        "  notices received by {}:  {} --config {config} notices",
         first.state,
-        region.nodes[0].config.display()
+        sibling("midwa-node")
+    );
+    println!(
+        "  the same in French:  {} --config {config} --lang fr notices",
+        sibling("midwa-node")
     );
     println!("Ctrl-C stops the region.");
     let consoles = [
@@ -410,4 +415,17 @@ pub fn main() -> std::process::ExitCode {
         console: cli.console,
     };
     midwa_process::run(run(options, midwa_process::stop_signal()))
+}
+
+/// How to run another of the project's binaries from here: its path beside this one when it
+/// was built with it (`cargo build --release`), else the `cargo run` that builds it.
+fn sibling(name: &str) -> String {
+    std::env::current_exe()
+        .ok()
+        .map(|exe| exe.with_file_name(name))
+        .filter(|path| path.is_file())
+        .map_or_else(
+            || format!("cargo run --release --bin {name} --"),
+            |path| path.display().to_string(),
+        )
 }

@@ -63,6 +63,29 @@ async fn a_bad_import_is_reported_in_french_and_portuguese_with_every_problem_of
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_documented_sample_files_import_as_they_are() {
+    let region = TestRegion::new(&["NG"]);
+    let _gateway = region.start_gateway();
+    let _node = region.start_node("NG").await;
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/formats/samples");
+    for (file, rows) in [
+        ("returns.csv", 4),
+        ("assistance.csv", 4),
+        ("assessments.csv", 3),
+        ("closures.csv", 2),
+    ] {
+        let (ok, out, err) =
+            region.node_command_env("NG", FR, &["import", path(&samples.join(file))]);
+        assert!(ok, "{file}: {out}{err}");
+        assert!(
+            out.contains(&format!("{file} : {rows} lignes"))
+                && out.contains("enregistrées maintenant"),
+            "{file}: {out}"
+        );
+    }
+}
+
 #[test]
 fn a_bad_configuration_is_explained_in_french_and_portuguese() {
     let dir = tempfile::tempdir().expect("dir");

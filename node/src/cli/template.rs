@@ -127,6 +127,45 @@ mod tests {
     }
 
     #[test]
+    fn the_format_guide_in_every_language_names_every_column_and_every_value() {
+        let guides = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/formats");
+        let terms: Vec<&str> = [
+            Sex::TERMS,
+            Mode::TERMS,
+            ReturnType::TERMS,
+            Vulnerability::TERMS,
+            AssistanceCategory::TERMS,
+            AssistanceType::TERMS,
+            Modality::TERMS,
+            ProviderKind::TERMS,
+            Outcome::TERMS,
+        ]
+        .concat();
+        for lang in Lang::ALL {
+            let path = guides.join(format!("{}.md", lang.code()));
+            let guide = std::fs::read_to_string(&path).expect("the format guide");
+            for kind in Kind::ALL {
+                assert!(guide.contains(&format!("(`{kind}`)")), "{lang}: {kind}");
+                for column in kind.columns() {
+                    assert!(
+                        guide.contains(&format!("| {} |", column.name)),
+                        "{}: column {}",
+                        path.display(),
+                        column.name
+                    );
+                }
+            }
+            for term in terms.iter().filter(|t| !t.is_empty()) {
+                assert!(
+                    guide.contains(&format!("`{term}`")),
+                    "{}: {term}",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_column_has_a_note_in_every_language() {
         for kind in Kind::ALL {
             for column in kind.columns() {
