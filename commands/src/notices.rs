@@ -2,8 +2,10 @@
 //! notices a state received. Shared by `midwa` (consulates) and `midwa-node` (state nodes).
 
 use midwa_certs::authority::hex;
+use midwa_i18n::{Text, text};
 use midwa_proto::notice::{Notice, NoticeId};
 use midwa_proto::pb::{self, notices_client::NoticesClient};
+use midwa_proto::vocab::Mode;
 use tonic::transport::Channel;
 
 use crate::text::{aligned, party, time_ms};
@@ -49,25 +51,25 @@ pub async fn summary(
     Ok(NoticesClient::new(channel)
         .summary(pb::NoticeSummaryRequest { from, to })
         .await
-        .map_err(|s| format!("the gateway refused: {}", s.message()))?
+        .map_err(|s| refused(&s))?
         .into_inner()
         .rows)
 }
 
 fn summary_table(rows: &[pb::NoticeSummaryRow]) -> String {
     if rows.is_empty() {
-        return "no notices\n".into();
+        return format!("{}\n", text!("notices-none"));
     }
     let header = [
-        "origin",
-        "month",
-        "mode",
-        "notices",
-        "persons",
-        "with vulnerabilities",
-        "acknowledged",
+        text!("notices-col-origin"),
+        text!("notices-col-month"),
+        text!("notices-col-mode"),
+        text!("notices-col-notices"),
+        text!("notices-col-persons"),
+        text!("notices-col-vulnerable"),
+        text!("notices-col-acknowledged"),
     ]
-    .map(String::from);
+    .map(|t| t.to_string());
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -137,7 +139,7 @@ impl NoticeArgs {
 }
 
 fn parse_id(hex: &str) -> Result<Vec<u8>, String> {
-    let bad = || format!("--id {hex:?}: a notice id is 32 hexadecimal digits");
+    let bad = || text!("notice-bad-id", value = format!("{hex:?}")).to_string();
     if hex.len() != 32 {
         return Err(bad());
     }
@@ -147,38 +149,71 @@ fn parse_id(hex: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Where a notice is, in words.
-pub fn state_text(state: i32) -> &'static str {
+pub fn state_text(state: i32) -> Text {
     match pb::NoticeState::try_from(state) {
-        Ok(pb::NoticeState::Waiting) => "waiting for the origin's node",
-        Ok(pb::NoticeState::Delivered) => "delivered, not yet acknowledged",
-        Ok(pb::NoticeState::Acknowledged) => "acknowledged by the origin's node",
-        _ => "unknown",
+        Ok(pb::NoticeState::Waiting) => text!("notice-waiting"),
+        Ok(pb::NoticeState::Delivered) => text!("notice-delivered"),
+        Ok(pb::NoticeState::Acknowledged) => text!("notice-acknowledged"),
+        _ => text!("notice-state-unknown"),
     }
 }
 
+/// A notice in one line, in the user's language.
 fn one_line(n: Option<&pb::Notice>) -> String {
-    n.and_then(|n| Notice::from_pb(n, None).ok())
-        .map_or_else(|| "(unreadable notice)".into(), |n| n.to_string())
+    let Some(n) = n.and_then(|n| Notice::from_pb(n, None).ok()) else {
+        return text!("notice-unreadable").to_string();
+    };
+    let by = match n.mode {
+        Mode::Air => text!("notice-by-air"),
+        Mode::Land => text!("notice-by-land"),
+        Mode::Sea => text!("notice-by-sea"),
+    };
+    let line = text!(
+        "notice-line",
+        persons = n.persons,
+        host = n.host_country.to_string(),
+        by = by,
+        point = n.arrival_point.as_str().to_owned(),
+        date = n.date_text()
+    );
+    let flags: Vec<&str> = n.vulnerabilities.iter().map(|v| v.as_str()).collect();
+    if flags.is_empty() {
+        line.to_string()
+    } else {
+        format!("{line} ({})", flags.join(", "))
+    }
+}
+
+fn refused(status: &tonic::Status) -> String {
+    text!("gateway-refused", why = status.message().to_owned()).to_string()
 }
 
 /// Sends a notice; the answer names the notice and where it is.
 pub async fn send(channel: Channel, notice: pb::Notice) -> Result<String, String> {
     let id = hex(&notice.id);
     let status = NoticesClient::new(channel)
-        .send(notice)
+        .send(midwa_certs::language::ask_in_language(notice))
         .await
-        .map_err(|s| format!("the gateway refused the notice: {}", s.message()))?
+        .map_err(|s| refused(&s))?
         .into_inner();
+    let origin = status
+        .notice
+        .as_ref()
+        .map_or(String::new(), |n| n.origin.clone());
+    let line = one_line(status.notice.as_ref());
+    let sent = if status.new {
+        text!("notice-sent", id = id, origin = origin, notice = line)
+    } else {
+        text!(
+            "notice-sent-before",
+            id = id,
+            origin = origin,
+            notice = line
+        )
+    };
     Ok(format!(
-        "notice {id} {} {}: {}\nstatus: {}\n",
-        if status.new {
-            "sent to"
-        } else {
-            "was already sent to"
-        },
-        status.notice.as_ref().map_or("", |n| n.origin.as_str()),
-        one_line(status.notice.as_ref()),
-        state_text(status.state)
+        "{sent}\n{}\n",
+        text!("notice-status", status = state_text(status.state))
     ))
 }
 
@@ -187,13 +222,20 @@ pub async fn sent(channel: Channel) -> Result<String, String> {
     let sent = NoticesClient::new(channel)
         .sent(pb::SentNoticesRequest {})
         .await
-        .map_err(|s| format!("the gateway refused: {}", s.message()))?
+        .map_err(|s| refused(&s))?
         .into_inner()
         .notices;
     if sent.is_empty() {
-        return Ok("no notices sent\n".into());
+        return Ok(format!("{}\n", text!("notices-none-sent")));
     }
-    let header = ["sent", "to", "notice", "status", "id"].map(String::from);
+    let header = [
+        text!("notices-col-sent"),
+        text!("notices-col-to"),
+        text!("notices-col-notice"),
+        text!("notices-col-status"),
+        text!("notices-col-id"),
+    ]
+    .map(|t| t.to_string());
     let rows: Vec<Vec<String>> = sent
         .iter()
         .map(|s| {
@@ -204,7 +246,7 @@ pub async fn sent(channel: Channel) -> Result<String, String> {
                     .map(|n| n.origin.clone())
                     .unwrap_or_default(),
                 one_line(s.notice.as_ref()),
-                state_text(s.state).into(),
+                state_text(s.state).to_string(),
                 hex(&s.id),
             ]
         })
@@ -215,9 +257,14 @@ pub async fn sent(channel: Channel) -> Result<String, String> {
 /// The notices a state received, newest first, as a table.
 pub fn received(notices: &[pb::ReceivedNotice]) -> String {
     if notices.is_empty() {
-        return "no notices received\n".into();
+        return format!("{}\n", text!("notices-none-received"));
     }
-    let header = ["received", "from", "notice"].map(String::from);
+    let header = [
+        text!("notices-col-received"),
+        text!("notices-col-from"),
+        text!("notices-col-notice"),
+    ]
+    .map(|t| t.to_string());
     let rows: Vec<Vec<String>> = notices
         .iter()
         .filter_map(|r| r.delivery.as_ref().map(|d| (r, d)))

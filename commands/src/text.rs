@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use midwa_i18n::text;
 use midwa_proto::pb;
 use serde_json::json;
 
@@ -129,10 +130,13 @@ pub fn party(uri: &str) -> String {
         .and_then(|rest| rest.split_once('/'))
         .map(|(_, path)| path.split('/').collect())
         .unwrap_or_default();
+    let own = |s: &&str| s.to_string();
     match path.as_slice() {
-        ["state", s, "node"] => format!("{s} node"),
-        ["state", s, "consulate", post] => format!("{s} consulate ({post})"),
-        ["region", "coordinator", name] => format!("coordinator {name}"),
+        ["state", s, "node"] => text!("party-node", state = own(s)).to_string(),
+        ["state", s, "consulate", post] => {
+            text!("party-consulate", state = own(s), post = own(post)).to_string()
+        }
+        ["region", "coordinator", name] => text!("party-coordinator", name = own(name)).to_string(),
         _ => uri.to_owned(),
     }
 }

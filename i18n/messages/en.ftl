@@ -203,3 +203,62 @@ config-missing-field = the field { $field } is missing; see the example configur
 config-unknown-field = { $field } is not a field of this file (check its spelling); the fields are: { $expected }
 config-at-line = line { $line }: { $why }
 template-column = { $need }: { $note }
+
+## Notices of expected returns
+
+gateway-refused = the gateway refused: { $why }
+notice-line = { $persons ->
+    [one] one person
+   *[other] { $persons } persons
+} expected from { $host } { $by } at { $point } on { $date }
+notice-by-air = by air
+notice-by-land = by land
+notice-by-sea = by sea
+notice-unreadable = (unreadable notice)
+notice-waiting = waiting for the origin's node
+notice-delivered = delivered, not yet acknowledged
+notice-acknowledged = acknowledged by the origin's node
+notice-state-unknown = unknown
+notice-sent = notice { $id } sent to { $origin }: { $notice }
+notice-sent-before = notice { $id } was already sent to { $origin }: { $notice }
+notice-status = status: { $status }
+notice-bad-id = --id { $value }: a notice id is 32 hexadecimal digits
+notices-none = no notices
+notices-none-sent = no notices sent
+notices-none-received = no notices received
+notices-col-origin = origin
+notices-col-month = month
+notices-col-mode = mode
+notices-col-notices = notices
+notices-col-persons = persons
+notices-col-vulnerable = with vulnerabilities
+notices-col-acknowledged = acknowledged
+notices-col-sent = sent
+notices-col-to = to
+notices-col-notice = notice
+notices-col-status = status
+notices-col-id = id
+notices-col-received = received
+notices-col-from = from
+party-node = { $state } node
+party-consulate = { $state } consulate ({ $post })
+party-coordinator = coordinator { $name }
+
+## midwa-node status
+
+status-label = { $label }:
+status-state = state
+status-gateway = gateway
+status-recorded = recorded
+status-at-gateway = at gateway
+status-waited = waited
+status-refused = refused
+status-notices = notices
+status-last-error = last error
+status-connected = connected
+status-not-connected = not connected
+status-events = { $count } events
+status-at-gateway-value = { $count } events ({ $waiting } waiting)
+status-waited-value = p50 { $p50 } ms, p99 { $p99 } ms, all under { $max } ms, from recorded here to held at the gateway ({ $count } events since the node started)
+status-refused-value = { $count } events conflicted with what the gateway holds (see the log)
+status-notices-value = { $count } received (inbox { $inbox })

@@ -200,3 +200,62 @@ config-missing-field = le champ { $field } manque ; voyez l'exemple de configura
 config-unknown-field = { $field } n'est pas un champ de ce fichier (vérifiez l'orthographe) ; les champs sont : { $expected }
 config-at-line = ligne { $line } : { $why }
 template-column = { $need } : { $note }
+
+## Avis de retours attendus
+
+gateway-refused = la passerelle a refusé : { $why }
+notice-line = { $persons ->
+    [one] une personne attendue
+   *[other] { $persons } personnes attendues
+} en provenance de { $host } { $by } à { $point } le { $date }
+notice-by-air = par avion
+notice-by-land = par voie terrestre
+notice-by-sea = par voie maritime
+notice-unreadable = (avis illisible)
+notice-waiting = en attente du nœud de l'État d'origine
+notice-delivered = remis, pas encore confirmé
+notice-acknowledged = confirmé par le nœud de l'État d'origine
+notice-state-unknown = inconnu
+notice-sent = avis { $id } envoyé à { $origin } : { $notice }
+notice-sent-before = l'avis { $id } avait déjà été envoyé à { $origin } : { $notice }
+notice-status = état : { $status }
+notice-bad-id = --id { $value } : un identifiant d'avis compte 32 chiffres hexadécimaux
+notices-none = aucun avis
+notices-none-sent = aucun avis envoyé
+notices-none-received = aucun avis reçu
+notices-col-origin = origine
+notices-col-month = mois
+notices-col-mode = mode
+notices-col-notices = avis
+notices-col-persons = personnes
+notices-col-vulnerable = avec vulnérabilités
+notices-col-acknowledged = confirmés
+notices-col-sent = envoyé
+notices-col-to = à
+notices-col-notice = avis
+notices-col-status = état
+notices-col-id = identifiant
+notices-col-received = reçu
+notices-col-from = de
+party-node = nœud { $state }
+party-consulate = consulat { $state } ({ $post })
+party-coordinator = coordination { $name }
+
+## midwa-node status
+
+status-label = { $label } :
+status-state = État
+status-gateway = passerelle
+status-recorded = enregistrés
+status-at-gateway = à la passerelle
+status-waited = attente
+status-refused = refusés
+status-notices = avis
+status-last-error = dernière erreur
+status-connected = connecté
+status-not-connected = non connecté
+status-events = { $count } événements
+status-at-gateway-value = { $count } événements ({ $waiting } en attente)
+status-waited-value = p50 { $p50 } ms, p99 { $p99 } ms, tous sous { $max } ms, de l'enregistrement ici à la détention par la passerelle ({ $count } événements depuis le démarrage du nœud)
+status-refused-value = { $count } événements en conflit avec ce que détient la passerelle (voir le journal)
+status-notices-value = { $count } reçus (boîte de réception { $inbox })

@@ -200,3 +200,62 @@ config-missing-field = falta o campo { $field }; veja o exemplo de configuraçã
 config-unknown-field = { $field } não é um campo deste ficheiro (verifique a ortografia); os campos são: { $expected }
 config-at-line = linha { $line }: { $why }
 template-column = { $need }: { $note }
+
+## Avisos de regressos esperados
+
+gateway-refused = a porta de ligação recusou: { $why }
+notice-line = { $persons ->
+    [one] uma pessoa esperada
+   *[other] { $persons } pessoas esperadas
+} vindas de { $host } { $by } em { $point } a { $date }
+notice-by-air = por via aérea
+notice-by-land = por via terrestre
+notice-by-sea = por via marítima
+notice-unreadable = (aviso ilegível)
+notice-waiting = à espera do nó do Estado de origem
+notice-delivered = entregue, ainda não confirmado
+notice-acknowledged = confirmado pelo nó do Estado de origem
+notice-state-unknown = desconhecido
+notice-sent = aviso { $id } enviado a { $origin }: { $notice }
+notice-sent-before = o aviso { $id } já tinha sido enviado a { $origin }: { $notice }
+notice-status = estado: { $status }
+notice-bad-id = --id { $value }: um identificador de aviso tem 32 algarismos hexadecimais
+notices-none = nenhum aviso
+notices-none-sent = nenhum aviso enviado
+notices-none-received = nenhum aviso recebido
+notices-col-origin = origem
+notices-col-month = mês
+notices-col-mode = modo
+notices-col-notices = avisos
+notices-col-persons = pessoas
+notices-col-vulnerable = com vulnerabilidades
+notices-col-acknowledged = confirmados
+notices-col-sent = enviado
+notices-col-to = para
+notices-col-notice = aviso
+notices-col-status = estado
+notices-col-id = identificador
+notices-col-received = recebido
+notices-col-from = de
+party-node = nó { $state }
+party-consulate = consulado { $state } ({ $post })
+party-coordinator = coordenação { $name }
+
+## midwa-node status
+
+status-label = { $label }:
+status-state = Estado
+status-gateway = porta de ligação
+status-recorded = registados
+status-at-gateway = na porta de ligação
+status-waited = espera
+status-refused = recusados
+status-notices = avisos
+status-last-error = último erro
+status-connected = ligada
+status-not-connected = não ligada
+status-events = { $count } eventos
+status-at-gateway-value = { $count } eventos ({ $waiting } em espera)
+status-waited-value = p50 { $p50 } ms, p99 { $p99 } ms, todos abaixo de { $max } ms, do registo aqui à guarda pela porta de ligação ({ $count } eventos desde o arranque do nó)
+status-refused-value = { $count } eventos em conflito com o que a porta de ligação guarda (ver o registo)
+status-notices-value = { $count } recebidos (caixa de entrada { $inbox })

@@ -52,6 +52,14 @@ async fn a_bad_import_is_reported_in_french_and_portuguese_with_every_problem_of
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
 
+    // The node's status, in Portuguese.
+    let (ok, out, err) = region.node_command_env("NG", PT, &["status"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("porta de ligação:") && out.contains("(ligada)") && out.contains("eventos"),
+        "{out}"
+    );
+
     // --lang wins over the environment; without either, English.
     let (_, _, err) = region.node_command_env("NG", PT, &["--lang", "fr", "import", path(&file)]);
     assert!(err.contains("ligne 4, colonne E (mode)"), "{err}");

@@ -121,6 +121,15 @@ async fn notices_reach_only_their_addressee_exactly_once_across_outages_and_rest
             && shown.contains("30 persons expected from LY by air at ACC on 2026-12-10"),
         "{shown}"
     );
+    // As Ghana's French-speaking neighbours would read them.
+    let (ok, out, err) = region.node_command_env("GH", &[("LANG", "fr_TG.UTF-8")], &["notices"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("nœud NE")
+            && out.contains("12 personnes attendues en provenance de NE par voie terrestre à PAGA-BORDER le 2026-12-03")
+            && out.contains("consulat GH (tripoli)"),
+        "{out}"
+    );
     assert!(
         received(&region, "SN").is_empty(),
         "only the addressee receives"

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use crate::{Config, Node};
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use midwa_i18n::Lang;
+use midwa_i18n::{Lang, text};
 use midwa_proto::pb;
 
 /// The MIDWA state node: anonymises the national agency's records and publishes them to the
@@ -416,52 +416,76 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("status")?
                 .into_inner();
-            println!("state:       {}", s.state);
-            println!(
-                "gateway:     {} ({})",
-                s.gateway,
-                if s.connected {
-                    "connected"
+            let connected = |yes: bool| {
+                if yes {
+                    text!("status-connected")
                 } else {
-                    "not connected"
+                    text!("status-not-connected")
                 }
-            );
-            println!("recorded:    {} events", s.recorded_seq);
-            println!(
-                "at gateway:  {} events ({} waiting)",
-                s.acked_seq,
-                s.recorded_seq.saturating_sub(s.acked_seq)
-            );
+            };
+            let mut lines = vec![
+                (text!("status-state"), s.state.clone()),
+                (
+                    text!("status-gateway"),
+                    format!("{} ({})", s.gateway, connected(s.connected)),
+                ),
+                (
+                    text!("status-recorded"),
+                    text!("status-events", count = s.recorded_seq).to_string(),
+                ),
+                (
+                    text!("status-at-gateway"),
+                    text!(
+                        "status-at-gateway-value",
+                        count = s.acked_seq,
+                        waiting = s.recorded_seq.saturating_sub(s.acked_seq)
+                    )
+                    .to_string(),
+                ),
+            ];
             let ms = |p| {
                 crate::latency::percentile(&s.ack_latency, p)
                     .map_or(0.0, |d: std::time::Duration| d.as_secs_f64() * 1000.0)
             };
             let timed = crate::latency::events(&s.ack_latency);
             if timed > 0 {
-                println!(
-                    "waited:      p50 {:.1} ms, p99 {:.1} ms, all under {:.1} ms, from recorded here to held at the gateway ({timed} events since the node started)",
-                    ms(0.5),
-                    ms(0.99),
-                    ms(1.0)
-                );
+                lines.push((
+                    text!("status-waited"),
+                    text!(
+                        "status-waited-value",
+                        p50 = format!("{:.1}", ms(0.5)),
+                        p99 = format!("{:.1}", ms(0.99)),
+                        max = format!("{:.1}", ms(1.0)),
+                        count = timed
+                    )
+                    .to_string(),
+                ));
             }
             if s.rejected > 0 {
-                println!(
-                    "refused:     {} events conflicted with what the gateway holds (see the log)",
-                    s.rejected
-                );
+                lines.push((
+                    text!("status-refused"),
+                    text!("status-refused-value", count = s.rejected).to_string(),
+                ));
             }
-            println!(
-                "notices:     {} received (inbox {})",
-                s.notices,
-                if s.inbox_connected {
-                    "connected"
-                } else {
-                    "not connected"
-                }
-            );
+            lines.push((
+                text!("status-notices"),
+                text!(
+                    "status-notices-value",
+                    count = s.notices,
+                    inbox = connected(s.inbox_connected)
+                )
+                .to_string(),
+            ));
             if !s.last_error.is_empty() {
-                println!("last error:  {}", s.last_error);
+                lines.push((text!("status-last-error"), s.last_error.clone()));
+            }
+            let labels: Vec<String> = lines
+                .iter()
+                .map(|(l, _)| text!("status-label", label = l.clone()).to_string())
+                .collect();
+            let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+            for (label, (_, value)) in labels.iter().zip(&lines) {
+                println!("{label:width$}  {value}");
             }
         }
         Command::Holdings => {
