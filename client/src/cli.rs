@@ -8,7 +8,6 @@ use midwa_i18n::Lang;
 use midwa_proto::pb;
 
 use crate::config::Config;
-use crate::query::Format;
 use midwa_proto::receipt::ReceiptCode;
 
 /// MIDWA Exchange for regional coordinators and consulates: asks the regional gateway over
@@ -60,9 +59,10 @@ enum Command {
         /// Last month, YYYY-MM.
         #[arg(long)]
         to: Option<String>,
-        /// Output format.
+        /// Output format: a table, CSV, JSON, or for statistical tools SDMX-CSV 2.0, a DHIS2
+        /// data value set (needs --by period,origin) or HXL-tagged CSV (docs/exports.md).
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: QueryFormat,
     },
     /// Verify a return from the receipt code a returnee holds (consulates): prints what the
     /// origin state lets your consulate see. Exits with 1 if not verified.
@@ -98,6 +98,23 @@ enum Command {
         #[arg(long)]
         code: String,
     },
+}
+
+/// How `midwa query` prints an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum QueryFormat {
+    /// Aligned columns for a terminal.
+    Table,
+    /// CSV with a header; the total is the last row.
+    Csv,
+    /// The whole answer as JSON.
+    Json,
+    /// SDMX-CSV 2.0 of the dataflow MIDWA:DF_RETURN_REINTEGRATION(1.0).
+    Sdmx,
+    /// A DHIS2 data value set (JSON), with codes.
+    Dhis2,
+    /// HXL-tagged CSV.
+    Hxl,
 }
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
@@ -163,14 +180,15 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                     )
                 })?
                 .into_inner();
-            match format {
-                Format::Table => print!("{}", crate::query::table(&answer)),
-                Format::Csv => print!(
-                    "{}",
-                    crate::query::csv(&answer).map_err(anyhow::Error::msg)?
-                ),
-                Format::Json => println!("{}", crate::query::json(&answer)),
-            }
+            let out = match format {
+                QueryFormat::Table => Ok(crate::query::table(&answer)),
+                QueryFormat::Csv => crate::query::csv(&answer),
+                QueryFormat::Json => Ok(format!("{}\n", crate::query::json(&answer))),
+                QueryFormat::Sdmx => crate::export::sdmx::write(&answer),
+                QueryFormat::Dhis2 => crate::export::dhis2::write(&answer).map(|j| j + "\n"),
+                QueryFormat::Hxl => crate::export::hxl::write(&answer),
+            };
+            print!("{}", out.map_err(anyhow::Error::msg)?);
         }
         Command::Verify { code } => {
             let code: ReceiptCode = code.parse()?;

@@ -10,4 +10,5 @@
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod export;
 pub mod query;
