@@ -10,9 +10,11 @@
 //!   shown, so that a server answers each caller in the caller's language
 //!   ([`Lang::from_accept_language`], the `accept-language` request header).
 //! - [`cli`]: a `clap` command's help in the chosen language.
+//! - [`browser`]: messages for a web page (the console), its arguments left for the page.
 //!
 //! [Project Fluent]: https://projectfluent.org
 
+pub mod browser;
 pub mod cli;
 mod lang;
 mod render;

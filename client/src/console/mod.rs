@@ -9,6 +9,7 @@
 //! send on) and a loopback `Host`, so neither another site in the browser nor a rebound DNS
 //! name can use the certificate.
 
+mod messages;
 mod receipt;
 
 use std::net::SocketAddr;
@@ -160,7 +161,7 @@ impl Ready {
             )
             .route(
                 "/i18n.js",
-                get(|| async { page("text/javascript; charset=utf-8", I18N) }),
+                get(|| async { page("text/javascript; charset=utf-8", messages::SCRIPT.as_str()) }),
             )
             .route(
                 "/console.css",
@@ -184,7 +185,6 @@ impl Ready {
 
 const PAGE: &str = include_str!("page.html");
 const SCRIPT: &str = include_str!("console.js");
-const I18N: &str = include_str!("i18n.js");
 const STYLE: &str = include_str!("console.css");
 
 fn page(content_type: &'static str, body: &'static str) -> Response {
