@@ -66,10 +66,10 @@ mod tests {
         for (lang, texts) in &all {
             let who = texts
                 .iter()
-                .find(|(k, _)| k == "who-coordinator")
-                .unwrap_or_else(|| panic!("{lang}: who-coordinator"));
+                .find(|(k, _)| k == "who-consulate")
+                .unwrap_or_else(|| panic!("{lang}: who-consulate"));
             assert!(
-                who.1.contains("{name}") && who.1.contains("{gateway}"),
+                who.1.contains("{of_state}") && who.1.contains("{post}"),
                 "{who:?}"
             );
         }

@@ -191,7 +191,7 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         "{origins}"
     );
     let chart_bars =
-        browser.script("return document.querySelectorAll('#returns-chart rect').length;");
+        browser.script("return document.querySelectorAll('#returns-chart polyline, #returns-chart circle').length;");
     assert!(chart_bars.as_u64().unwrap_or(0) > 0, "a chart is drawn");
     browser.wait_text("#coverage-table", "coverage", |t| {
         t.contains("Economic") && t.contains('%')
@@ -256,28 +256,109 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
             .contains("légèrement bruité")
             && browser
                 .text("#returns-origins")
-                .contains("Confidentialité pour Ghana"),
+                .contains("Confidentialité du Ghana"),
         "{}",
         browser.text("#returns-origins")
     );
     assert!(
         browser.text("#returns-origins").contains(
-            "Exclu : Sénégal : Sénégal n'a pas publié de politique de consentement : rien n'est partagé"
+            "Exclu : Sénégal : Le Sénégal n'a pas publié de politique de consentement : rien n'est partagé"
         ),
         "state names and the reason follow the language: {}",
         browser.text("#returns-origins")
     );
     assert!(browser.text("#notices-table").contains("décembre 2026"));
+    // Dates are typed the French way.
+    assert_eq!(
+        browser.script("return document.getElementById('opportunities-open').placeholder;"),
+        "jj/mm/aaaa"
+    );
+    // The header names the user, not the gateway's technical address.
+    let who = browser.text("#who");
+    assert!(
+        who.starts_with("Coordination régionale")
+            && !who.contains("127.0.0.1")
+            && !who.contains("https"),
+        "{who}"
+    );
+    // A CSV export opens in French Excel: a byte-order mark, semicolons, decimal commas.
+    browser.script("window.save = (file, text) => { window.saved = { file, text }; };");
+    browser.click("#coverage-table button");
+    let saved = browser.script("return window.saved.text;");
+    let saved = saved.as_str().expect("the exported text");
+    assert!(saved.starts_with('\u{feff}'), "{saved:?}");
+    let header = saved.lines().next().expect("header");
+    assert!(header.contains(';') && !header.contains(','), "{header}");
+    let decimal_comma = |field: &str| {
+        field.split_once(',').is_some_and(|(a, b)| {
+            !a.is_empty() && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
+        })
+    };
+    assert!(
+        saved
+            .lines()
+            .skip(1)
+            .any(|row| row.split(';').any(decimal_comma)),
+        "decimal commas: {saved}"
+    );
+    // States side by side, by quarter, drawn as lines, periods as columns; the title follows.
+    browser.click("#returns-by option[value='origin']");
+    browser.click("#returns-style option[value='lines']");
+    browser.click("#returns-run");
+    browser.wait_text("#returns h2", "the title of states by quarter", |t| {
+        t == "Retours par trimestre et par État"
+    });
+    let lines =
+        browser.script("return document.querySelectorAll('#returns-chart polyline').length;");
+    assert!(
+        lines.as_u64().unwrap_or(0) >= 1,
+        "a line per state: {lines}"
+    );
+    browser.click("#returns-pivot");
+    let pivot = browser.wait_text("#returns-table thead", "periods as columns", |t| {
+        t.contains("Origine") && t.contains("T1 20")
+    });
+    assert!(!pivot.contains("Période"), "{pivot}");
+    browser.click("#returns-table #returns-export-sdmx");
+    let sdmx = browser.wait_script("the SDMX export", "return window.saved.file === 'returns.sdmx.csv' ? window.saved.file + '\\n' + window.saved.text : null;");
+    let sdmx = sdmx.as_str().unwrap_or_default();
+    assert!(
+        sdmx.starts_with("returns.sdmx.csv\nSTRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,REF_AREA"),
+        "{sdmx}"
+    );
+    // When most figures are hidden, the page says how to see them; otherwise it says nothing.
+    let hidden_share = browser.script(
+        "const cells = [...document.querySelectorAll('#returns-table tbody td.number')]; \
+         return cells.length ? cells.filter((c) => c.classList.contains('suppressed')).length / cells.length : 0;",
+    );
+    let hint_shown =
+        browser.script("return !document.getElementById('returns-hidden-hint').hidden;");
+    assert_eq!(
+        hint_shown.as_bool(),
+        Some(hidden_share.as_f64().unwrap_or(0.0) > 0.5),
+        "hint {hint_shown} with {hidden_share} of the cells hidden"
+    );
+    // A relative period: the last 12 months.
+    browser.click("#returns-range option[value='last12']");
+    browser.click("#returns-run");
+    browser.wait_text("#returns h2", "still by quarter", |t| {
+        t.starts_with("Retours par trimestre")
+    });
+    assert!(
+        browser.text("#error").is_empty(),
+        "{}",
+        browser.text("#error")
+    );
     shot("console-fr");
 
     // Portuguese.
     browser.click("#lang option[value='pt']");
     browser.wait_text("#returns h2", "the Portuguese title", |t| {
-        t == "Retornos por mês e por modo"
+        t == "Retornos por trimestre e por Estado"
     });
     let returns = browser.text("#returns-table");
     assert!(
-        returns.contains("Terrestre") && returns.contains("º trim."),
+        returns.contains("Gana") && returns.contains("º trim."),
         "{returns}"
     );
     assert!(
@@ -292,6 +373,21 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         browser.text("#scores-origins")
     );
     shot("console-pt");
+
+    // No chart's labels overlap: their boxes, as the browser laid them out, are apart.
+    let overlaps = browser.script(
+        "const out = []; \
+         for (const chart of document.querySelectorAll('.chart svg')) { \
+           const boxes = [...chart.querySelectorAll('text')].map((t) => [t.textContent, t.getBoundingClientRect()]); \
+           for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) { \
+             const [a, ra] = boxes[i], [b, rb] = boxes[j]; \
+             if (ra.width && rb.width && ra.left < rb.right - 1 && rb.left < ra.right - 1 && ra.top < rb.bottom - 1 && rb.top < ra.bottom - 1) \
+               out.push(`${chart.parentElement.id}: ${a} / ${b}`); \
+           } \
+         } \
+         return out;",
+    );
+    assert_eq!(overlaps, serde_json::json!([]), "labels overlap");
 
     // A consulate's console has one thing: verifying receipts, typed or from a QR photo.
     let rows = csv_rows(&receipts);
@@ -314,7 +410,7 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
     );
     browser.click("#lang option[value='fr']");
     browser.wait_text("#verify-result", "the verdict in French", |t| {
-        t.contains("VÉRIFIÉ : un retour vers Ghana")
+        t.contains("VÉRIFIÉ : un retour au Ghana")
     });
     let qr = region.root().join("receipt-qr.png");
     let (ok, _, err) = region.node_command(

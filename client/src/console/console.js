@@ -68,6 +68,24 @@ function stateName(code) {
   return names ? names[state.lang] || names.en : code;
 }
 
+// A state as a sentence names it: `the` (as a subject), `of` or `to`, with the article the
+// language puts before that state ("du Sénégal", "da Nigéria"); for a state the catalogues do
+// not know, its name after the language's plain preposition.
+function stateForm(form, code) {
+  const key = `form.${form}.${code}`;
+  const known = MESSAGES[state.lang] && MESSAGES[state.lang][key];
+  return known || t(`form.${form}.any`, { name: stateName(code) });
+}
+
+function capitalise(text) {
+  return text ? text[0].toLocaleUpperCase(state.lang) + text.slice(1) : text;
+}
+
+// A consulate's post as people write it: "tripoli" → "Tripoli", "porto-novo" → "Porto-Novo".
+function placeName(slug) {
+  return slug.split(/([-_ ])/).map((part) => (part === "_" ? " " : capitalise(part))).join("");
+}
+
 // A dimension's value as people read it.
 function label(column, value) {
   switch (column) {
@@ -84,12 +102,65 @@ function applyWords() {
   for (const el of document.querySelectorAll("[data-i18n]")) {
     el.textContent = t(el.dataset.i18n);
   }
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) {
+    el.placeholder = t(el.dataset.i18nPlaceholder);
+  }
   const s = state.session;
   if (s) {
+    // The gateway's address is for the operator; the user reads who they are.
     const uri = s.identity.split("/");
+    const last = uri[uri.length - 1];
     document.getElementById("who").textContent = t(`who.${s.role}`, {
-      name: uri[uri.length - 1], state: stateName(s.state), post: uri[uri.length - 1], gateway: s.gateway,
+      name: placeName(last), of_state: stateForm("of", s.state), post: placeName(last),
     });
+  }
+  const returns = state.answers.returns;
+  setReturnsTitle(returns ? returns.unit : document.getElementById("returns-unit").value,
+    returns ? returns.by : document.getElementById("returns-by").value);
+}
+
+function setReturnsTitle(unit, by) {
+  document.getElementById("returns-title").textContent =
+    t("returns.title", { unit: t(`unit.word.${unit}`), by: t(`by.word.${by}`) });
+}
+
+// "03/2025" or "2025-03" → "2025-03"; anything else is the user's to correct.
+function monthInput(id) {
+  const text = document.getElementById(id).value.trim();
+  if (!text) return "";
+  let m = /^(\d{1,2})[/.-](\d{4})$/.exec(text);
+  if (m && Number(m[1]) >= 1 && Number(m[1]) <= 12) return `${m[2]}-${m[1].padStart(2, "0")}`;
+  m = /^(\d{4})-(\d{2})$/.exec(text);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return text;
+  throw new Failure("month", text);
+}
+
+// "15/03/2025" or "2025-03-15" → "2025-03-15".
+function dateInput(id) {
+  const text = document.getElementById(id).value.trim();
+  if (!text) return "";
+  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
+  const iso = m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : text;
+  m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  const date = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (!date || date.getUTCDate() !== Number(m[3])) throw new Failure("date", text);
+  return iso;
+}
+
+// The months of a relative period, from today: [from, to] as YYYY-MM, or [] for all.
+function monthsOf(range) {
+  const now = new Date();
+  const y = now.getUTCFullYear(), mo = now.getUTCMonth() + 1;
+  const month = (year, m) => `${year}-${String(m).padStart(2, "0")}`;
+  switch (range) {
+    case "last12": {
+      const back = y * 12 + mo - 1 - 11;
+      return [month(Math.floor(back / 12), (back % 12) + 1), month(y, mo)];
+    }
+    case "this_year": return [month(y, 1), month(y, mo)];
+    case "last_year": return [month(y - 1, 1), month(y - 1, 12)];
+    case "custom": return [monthInput("returns-from"), monthInput("returns-to")];
+    default: return [];
   }
 }
 
@@ -144,34 +215,57 @@ function svg(name, attributes, text) {
   return el;
 }
 
+function legend(container, series) {
+  const box = document.createElement("div");
+  box.className = "legend";
+  series.forEach((s, i) => {
+    const span = document.createElement("span");
+    span.style.setProperty("--swatch", s.color || PALETTE[i % PALETTE.length]);
+    span.textContent = s.name;
+    box.append(span);
+  });
+  container.append(box);
+}
+
+// The frame of a chart over categories along x: the y grid and its labels (none when nothing
+// is shown: a scale of zeros says nothing), and category labels spaced so that they never
+// overlap.
+function frame(chart, categories, max, format, box) {
+  const { width, left, top, plot, bottom, height } = box;
+  if (max > 0) {
+    for (const f of [0, 0.5, 1]) {
+      const y = top + plot * (1 - f);
+      chart.append(svg("line", { x1: left, x2: width, y1: y, y2: y, stroke: "#d5dbe2" }));
+      chart.append(svg("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, format(max * f)));
+    }
+  }
+  const step = (width - left) / categories.length;
+  const widest = Math.max(...categories.map((c) => String(c).length)) * 6.5 + 12;
+  const every = Math.max(1, Math.ceil(widest / step));
+  categories.forEach((c, ci) => {
+    if (ci % every === 0) {
+      chart.append(svg("text", { class: "category", x: left + ci * step + step / 2, y: height - bottom + 16, "text-anchor": "middle" }, c));
+    }
+  });
+  return step;
+}
+
+const BOX = { width: 900, height: 260, left: 56, bottom: 40, top: 10, plot: 210 };
+
 // Grouped bars: one group per category, one bar per series; a hidden value is drawn as an
 // outlined stub marked "hidden".
 function barChart(container, categories, series, format) {
   container.replaceChildren();
   if (!categories.length) return;
-  const legend = document.createElement("div");
-  legend.className = "legend";
-  series.forEach((s, i) => {
-    const span = document.createElement("span");
-    span.style.setProperty("--swatch", s.color || PALETTE[i % PALETTE.length]);
-    span.textContent = s.name;
-    legend.append(span);
-  });
-  container.append(legend);
+  legend(container, series);
   const values = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
-  const max = Math.max(1e-9, ...values);
-  const width = 900, height = 260, left = 56, bottom = 40, top = 10;
-  const plot = height - bottom - top;
-  const group = (width - left) / categories.length;
+  const max = values.length ? Math.max(1e-9, ...values) : 0;
+  const { top, plot } = BOX;
+  const chart = svg("svg", { viewBox: `0 0 ${BOX.width} ${BOX.height}`, role: "img" });
+  const group = frame(chart, categories, max, format, BOX);
   const bar = Math.max(2, Math.min(28, (group * 0.8) / series.length));
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
-  for (const f of [0, 0.5, 1]) {
-    const y = top + plot * (1 - f);
-    chart.append(svg("line", { x1: left, x2: width, y1: y, y2: y, stroke: "#d5dbe2" }));
-    chart.append(svg("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, format(max * f)));
-  }
   categories.forEach((c, ci) => {
-    const x0 = left + ci * group + (group - bar * series.length) / 2;
+    const x0 = BOX.left + ci * group + (group - bar * series.length) / 2;
     series.forEach((s, si) => {
       const v = s.values[ci];
       const x = x0 + si * bar;
@@ -186,9 +280,81 @@ function barChart(container, categories, series, format) {
         chart.append(rect);
       }
     });
-    if (ci % Math.ceil(categories.length / 12) === 0) {
-      chart.append(svg("text", { x: left + ci * group + group / 2, y: height - bottom + 16, "text-anchor": "middle" }, c));
-    }
+  });
+  container.append(chart);
+}
+
+// Lines for trends: one per series; a hidden value breaks its line and is marked by a hollow
+// point on the axis.
+function lineChart(container, categories, series, format) {
+  container.replaceChildren();
+  if (!categories.length) return;
+  legend(container, series);
+  const values = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
+  const max = values.length ? Math.max(1e-9, ...values) : 0;
+  const { top, plot } = BOX;
+  const chart = svg("svg", { viewBox: `0 0 ${BOX.width} ${BOX.height}`, role: "img" });
+  const step = frame(chart, categories, max, format, BOX);
+  const x = (ci) => BOX.left + ci * step + step / 2;
+  series.forEach((s, si) => {
+    const color = s.color || PALETTE[si % PALETTE.length];
+    let points = [];
+    const flush = () => {
+      if (points.length > 1) {
+        chart.append(svg("polyline", { points: points.join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
+      }
+      points = [];
+    };
+    s.values.forEach((v, ci) => {
+      if (v === null || v === undefined) {
+        flush();
+        if (v === null) {
+          const mark = svg("circle", { cx: x(ci), cy: top + plot, r: 3, fill: "#fff", stroke: "var(--suppressed)" });
+          mark.append(svg("title", {}, `${categories[ci]}, ${s.name}: ${t("suppressed")}`));
+          chart.append(mark);
+        }
+        return;
+      }
+      const y = top + plot - (plot * v) / max;
+      points.push(`${x(ci)},${y}`);
+      const dot = svg("circle", { cx: x(ci), cy: y, r: 2.5, fill: color });
+      dot.append(svg("title", {}, `${categories[ci]}, ${s.name}: ${format(v)}`));
+      chart.append(dot);
+    });
+    flush();
+  });
+  container.append(chart);
+}
+
+// Horizontal bars for categories with long names (groups, categories): one row each, its name
+// on the left, so that names never overlap however many there are.
+function rowChart(container, categories, series, format) {
+  container.replaceChildren();
+  if (!categories.length) return;
+  if (series.length > 1) legend(container, series);
+  const values = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
+  const max = values.length ? Math.max(1e-9, ...values) : 0;
+  const row = 24, left = 240, width = 900, right = 80;
+  const height = categories.length * row * Math.max(1, series.length) + 8;
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+  categories.forEach((c, ci) => {
+    const y0 = 4 + ci * row * series.length;
+    chart.append(svg("text", { class: "category", x: left - 8, y: y0 + (row * series.length) / 2 + 4, "text-anchor": "end" }, c));
+    series.forEach((s, si) => {
+      const v = s.values[ci];
+      const y = y0 + si * row + 3;
+      if (v === null || v === undefined) {
+        const stub = svg("rect", { x: left, y, width: 40, height: row - 6, fill: "none", stroke: "var(--suppressed)", "stroke-dasharray": "2 2" });
+        stub.append(svg("title", {}, `${c}: ${t("suppressed")}`));
+        chart.append(stub);
+        return;
+      }
+      const w = Math.max(1, ((width - left - right) * v) / max);
+      const rect = svg("rect", { x: left, y, width: w, height: row - 6, fill: s.color || PALETTE[si % PALETTE.length] });
+      rect.append(svg("title", {}, `${c}, ${s.name}: ${format(v)}`));
+      chart.append(rect);
+      chart.append(svg("text", { x: left + w + 6, y: y + row / 2, class: "value" }, format(v)));
+    });
   });
   container.append(chart);
 }
@@ -216,10 +382,10 @@ function table(container, name, headers, rows, threshold) {
       const td = tr.insertCell();
       td.textContent = cell.text;
       if (headers[i].number) td.classList.add("number");
+      if (cell.title) td.title = cell.title;
       if (cell.suppressed) {
         hidden = true;
         td.classList.add("suppressed");
-        td.title = cell.title || "";
       }
     });
   }
@@ -238,11 +404,24 @@ function table(container, name, headers, rows, threshold) {
   container.append(button);
 }
 
+// CSV as the user's spreadsheet opens it: UTF-8 with a byte-order mark, and where the
+// language writes decimal commas (French, Portuguese), semicolons between fields.
 function download(file, headers, rows) {
-  const quote = (v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [headers.map((h) => quote(h.text)).join(",")];
-  for (const row of rows) lines.push(row.map((c) => quote(String(c.raw ?? c.text))).join(","));
-  const url = URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
+  const comma = state.lang !== "en";
+  const separator = comma ? ";" : ",";
+  const quote = (v) => (v.includes(separator) || /["\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const value = (c) => {
+    const raw = c.raw ?? c.text;
+    const text = String(raw);
+    return comma && (typeof raw === "number" || /^-?\d+\.\d+$/.test(text)) ? text.replace(".", ",") : text;
+  };
+  const lines = [headers.map((h) => quote(h.text)).join(separator)];
+  for (const row of rows) lines.push(row.map((c) => quote(value(c))).join(separator));
+  save(file, "\ufeff" + lines.join("\r\n") + "\r\n", "text/csv;charset=utf-8");
+}
+
+function save(file, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement("a");
   a.href = url;
   a.download = file;
@@ -291,7 +470,7 @@ function origins(container, answer) {
     const q = document.createElement("p");
     q.className = "privacy";
     q.textContent = t("privacy", {
-      state: stateName(o.state),
+      of_state: stateForm("of", o.state),
       spent: number(o.privacy.rho_spent, 2),
       budget: number(o.privacy.rho_budget, 2),
       epsilon: number(o.privacy.epsilon, 1),
@@ -313,25 +492,29 @@ function leftOutReason(o) {
   const key = `why.${o.reason_kind}${o.reason_kind === "expired" && !o.expired_on ? "_undated" : ""}`;
   if (!o.reason_kind || !MESSAGES.en[key]) return o.reason;
   const dims = (o.uncovered || []).map((d) => (MESSAGES.en[`col.${d}`] ? t(`col.${d}`) : d).toLowerCase());
-  return t(key, { state: stateName(o.state), date: day(o.expired_on || ""), dims: dims.join(", ") });
+  return capitalise(t(key, {
+    state: stateName(o.state), the_state: stateForm("the", o.state), of_state: stateForm("of", o.state),
+    date: day(o.expired_on || ""), dims: dims.join(", "),
+  }));
 }
 
 // ---------- the coordinator's panels ----------
 
 const panels = {
   async returns() {
+    const by = document.getElementById("returns-by").value;
+    const unit = document.getElementById("returns-unit").value;
     const origin = document.getElementById("returns-origin").value;
     const body = {
       metric: "returns",
-      by: ["period", "mode"],
-      unit: document.getElementById("returns-unit").value,
-      filters: origin ? [`origin=${origin}`] : [],
+      by: ["period", by],
+      unit,
+      filters: origin && by === "mode" ? [`origin=${origin}`] : [],
     };
-    const from = document.getElementById("returns-from").value;
-    const to = document.getElementById("returns-to").value;
+    const [from, to] = monthsOf(document.getElementById("returns-range").value);
     if (from) body.from = from;
     if (to) body.to = to;
-    return { main: await query(body) };
+    return { main: await query(body), body, by, unit };
   },
   async coverage() {
     return { main: await query({ metric: "coverage", by: ["assistance_category"] }) };
@@ -346,32 +529,56 @@ const panels = {
     return { main: await api("/api/notices") };
   },
   async opportunities() {
-    const open = document.getElementById("opportunities-open").value;
+    const open = dateInput("opportunities-open");
     const list = await api(`/api/opportunities${open ? `?open_on=${open}` : ""}`);
     return { main: { origins: list.states, opportunities: list.opportunities } };
   },
 };
 
 const draw = {
-  returns({ main }) {
+  returns({ main, by = "mode", unit = "month" }) {
+    setReturnsTitle(unit, by);
     const periods = [...new Set(main.cells.map((c) => c.values[0]))].sort();
-    const modes = ["air", "land", "sea"].filter((m) => main.cells.some((c) => c.values[1] === m));
-    const value = (p, m) => {
-      const cell = main.cells.find((c) => c.values[0] === p && c.values[1] === m);
-      return cell ? cell.count : undefined;
-    };
-    barChart(document.getElementById("returns-chart"), periods.map(shortPeriod),
-      modes.map((m) => ({ name: term("mode", m), color: `var(--${m})`, values: periods.map((p) => value(p, m)) })),
+    const keys = by === "mode"
+      ? ["air", "land", "sea"].filter((m) => main.cells.some((c) => c.values[1] === m))
+      : [...new Set(main.cells.map((c) => c.values[1]))].sort((a, b) => stateName(a).localeCompare(stateName(b), state.lang));
+    const name = (k) => (by === "mode" ? term("mode", k) : stateName(k));
+    const color = (k, i) => (by === "mode" ? `var(--${k})` : PALETTE[i % PALETTE.length]);
+    const cellOf = (p, k) => main.cells.find((c) => c.values[0] === p && c.values[1] === k);
+    const chart = document.getElementById("returns-style").value === "bars" ? barChart : lineChart;
+    chart(document.getElementById("returns-chart"), periods.map(shortPeriod),
+      keys.map((k, i) => ({ name: name(k), color: color(k, i), values: periods.map((p) => { const c = cellOf(p, k); return c ? c.count ?? null : undefined; }) })),
       (v) => number(Math.round(v)));
-    table(document.getElementById("returns-table"), "returns",
-      [{ text: t("col.period") }, { text: t("col.mode") }, { text: t("col.returns"), number: true }, { text: t("col.error"), number: true }],
-      [...main.cells.map((c) => [
-        { text: period(c.values[0]), raw: c.values[0] },
-        { text: term("mode", c.values[1]), raw: c.values[1] },
-        countCell(c, main.threshold),
-        errorCell(c),
-      ]), ...totalRow(main, 2)],
-      main.threshold);
+    // Most cells hidden: a coarser period shows them.
+    const hidden = main.cells.filter((c) => c.count === null || c.count === undefined).length;
+    const hint = document.getElementById("returns-hidden-hint");
+    hint.hidden = !(main.cells.length && hidden * 2 > main.cells.length);
+    hint.textContent = t(`hint.hidden_${unit}`);
+    const byHeader = { text: t(by === "mode" ? "col.mode" : "col.origin") };
+    if (document.getElementById("returns-pivot").checked) {
+      // Periods as columns: one row per mode or state, exactly as shown (and exported).
+      table(document.getElementById("returns-table"), "returns",
+        [byHeader, ...periods.map((p) => ({ text: period(p), number: true }))],
+        keys.map((k) => [{ text: name(k), raw: k }, ...periods.map((p) => {
+          const c = cellOf(p, k);
+          if (!c) return { text: "", raw: "" };
+          const cell = countCell(c, main.threshold);
+          if (!cell.suppressed) cell.title = `± ${number(c.error ?? 0, 1)}`;
+          return cell;
+        })]),
+        main.threshold);
+    } else {
+      table(document.getElementById("returns-table"), "returns",
+        [{ text: t("col.period") }, byHeader, { text: t("col.returns"), number: true }, { text: t("col.error"), number: true }],
+        [...main.cells.map((c) => [
+          { text: period(c.values[0]), raw: c.values[0] },
+          { text: name(c.values[1]), raw: c.values[1] },
+          countCell(c, main.threshold),
+          errorCell(c),
+        ]), ...totalRow(main, 2)],
+        main.threshold);
+    }
+    exportButtons(document.getElementById("returns-table"), "returns");
     origins(document.getElementById("returns-origins"), main);
     const select = document.getElementById("returns-origin");
     for (const o of main.origins) {
@@ -381,7 +588,7 @@ const draw = {
   },
   coverage({ main }) {
     const share = (c) => (c.share === null || c.share === undefined ? null : c.share);
-    barChart(document.getElementById("coverage-chart"), main.cells.map((c) => term("assistance_category", c.values[0])),
+    rowChart(document.getElementById("coverage-chart"), main.cells.map((c) => term("assistance_category", c.values[0])),
       [{ name: t("col.share"), values: main.cells.map(share) }], percent);
     table(document.getElementById("coverage-table"), "coverage",
       [{ text: t("col.category") }, { text: t("col.assisted"), number: true }, { text: t("col.error"), number: true },
@@ -401,7 +608,7 @@ const draw = {
   },
   scores({ main }) {
     const kinds = ["economic", "social", "psychosocial", "composite"];
-    barChart(document.getElementById("scores-chart"), main.cells.map((c) => period(c.values[0])),
+    lineChart(document.getElementById("scores-chart"), main.cells.map((c) => shortPeriod(c.values[0])),
       kinds.map((k) => ({ name: t(`col.${k}`), values: main.cells.map((c) => (c[k] ?? null)) })),
       (v) => number(v, 2));
     table(document.getElementById("scores-table"), "scores",
@@ -421,7 +628,7 @@ const draw = {
     origins(document.getElementById("scores-origins"), main);
   },
   vulnerable({ main }) {
-    barChart(document.getElementById("vulnerable-chart"), main.cells.map((c) => term("vulnerability", c.values[0])),
+    rowChart(document.getElementById("vulnerable-chart"), main.cells.map((c) => term("vulnerability", c.values[0])),
       [{ name: t("col.returns"), values: main.cells.map((c) => c.count ?? null) }], (v) => number(Math.round(v)));
     table(document.getElementById("vulnerable-table"), "vulnerable-groups",
       [{ text: t("col.vulnerability") }, { text: t("col.returns"), number: true }, { text: t("col.error"), number: true }],
@@ -471,6 +678,43 @@ const draw = {
   },
 };
 
+// Buttons that export the panel's question for statistical tools (docs/exports.md): the
+// console server asks it again and writes SDMX-CSV, a DHIS2 data value set or HXL.
+function exportButtons(container, name) {
+  const box = document.createElement("p");
+  box.className = "exports";
+  box.append(t("export.as"), " ");
+  for (const [format, file] of [["sdmx", `${name}.sdmx.csv`], ["dhis2", `${name}.dhis2.json`], ["hxl", `${name}.hxl.csv`]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.id = `${name}-export-${format}`;
+    button.textContent = { sdmx: "SDMX-CSV", dhis2: "DHIS2", hxl: "HXL" }[format];
+    button.addEventListener("click", async () => {
+      try {
+        const body = Object.assign({}, state.answers[name].body);
+        if (format === "dhis2" && !body.by.includes("origin")) body.by = [...body.by, "origin"];
+        const response = await fetch(`/api/export?format=${format}`, {
+          method: "POST",
+          headers: { "x-midwa-token": state.token, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        const text = await response.text();
+        if (!response.ok) {
+          const failure = JSON.parse(text);
+          throw new Failure(failure.kind, failure.error);
+        }
+        save(file, text, response.headers.get("content-type") || "text/plain");
+        showError(null);
+      } catch (error) {
+        showError(error);
+      }
+    });
+    box.append(button, " ");
+  }
+  container.append(box);
+}
+
 async function show(name) {
   const section = document.getElementById(name);
   section.setAttribute("aria-busy", "true");
@@ -492,7 +736,7 @@ function showVerification(answer) {
   box.replaceChildren();
   const verdict = document.createElement("p");
   verdict.className = `verdict ${answer.verified ? "yes" : "no"}`;
-  verdict.textContent = `${answer.code}: ${answer.verified ? t("verify.yes", { origin: stateName(answer.origin) }) : t("verify.no")}`;
+  verdict.textContent = `${answer.code}: ${answer.verified ? t("verify.yes", { to_state: stateForm("to", answer.origin) }) : t("verify.no")}`;
   box.append(verdict);
   if (answer.verified) {
     const list = document.createElement("dl");
@@ -508,14 +752,14 @@ function showVerification(answer) {
     field("assisted", answer.assisted === null || answer.assisted === undefined ? null : t(answer.assisted ? "yes" : "not_yet"));
     box.append(list);
     box.append(Object.assign(document.createElement("p"), {
-      className: "hint", textContent: t("verify.policy", { v: answer.policy_version, origin: stateName(answer.origin) }),
+      className: "hint", textContent: t("verify.policy", { v: answer.policy_version, of_state: stateForm("of", answer.origin) }),
     }));
   }
   if (answer.attestation) {
     box.append(Object.assign(document.createElement("p"), {
       className: answer.attestation.valid ? "yes" : "no",
       textContent: answer.attestation.valid
-        ? t("verify.attestation_valid", { origin: stateName(answer.attestation.origin) })
+        ? t("verify.attestation_valid", { of_state: stateForm("of", answer.attestation.origin) })
         : t("verify.attestation_invalid", { error: answer.attestation.error }),
     }));
   }
@@ -582,6 +826,13 @@ async function start() {
   }
   document.getElementById("coordinator").hidden = false;
   document.getElementById("returns-form").addEventListener("submit", (e) => { e.preventDefault(); show("returns"); });
+  for (const id of ["returns-style", "returns-pivot"]) {
+    document.getElementById(id).addEventListener("change", () => state.answers.returns && draw.returns(state.answers.returns));
+  }
+  const range = document.getElementById("returns-range");
+  const custom = () => { for (const el of document.querySelectorAll(".custom-months")) el.hidden = range.value !== "custom"; };
+  range.addEventListener("change", custom);
+  custom();
   document.getElementById("opportunities-form").addEventListener("submit", (e) => { e.preventDefault(); show("opportunities"); });
   // Only coordinators see notices counted across the region; a state's own agency reads its
   // notices with `midwa-node notices`.

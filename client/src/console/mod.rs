@@ -169,6 +169,7 @@ impl Ready {
             )
             .route("/api/session", get(session))
             .route("/api/query", post(query))
+            .route("/api/export", post(export))
             .route("/api/opportunities", get(opportunities))
             .route("/api/notices", get(notices))
             .route("/api/participants", get(participants))
@@ -270,6 +271,51 @@ async fn query(
     Json(body): Json<QueryBody>,
 ) -> Result<Response, Failure> {
     c.guard(&headers)?;
+    let answer = ask(&c, body).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::query::json(&answer),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct ExportFormat {
+    format: String,
+}
+
+/// A panel's question again, its answer written for a statistical tool (docs/exports.md).
+async fn export(
+    State(c): State<Console>,
+    headers: HeaderMap,
+    Query(q): Query<ExportFormat>,
+    Json(body): Json<QueryBody>,
+) -> Result<Response, Failure> {
+    c.guard(&headers)?;
+    let write = match q.format.as_str() {
+        "sdmx" => crate::export::sdmx::write,
+        "dhis2" => crate::export::dhis2::write,
+        "hxl" => crate::export::hxl::write,
+        other => {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "question",
+                format!("{other:?} is not an export format: sdmx, dhis2 or hxl"),
+            ));
+        }
+    };
+    let answer = ask(&c, body).await?;
+    let text = write(&answer).map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "question", e))?;
+    let content_type = if q.format == "dhis2" {
+        "application/json"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], text).into_response())
+}
+
+/// The gateway's answer to a panel's question.
+async fn ask(c: &Console, body: QueryBody) -> Result<pb::AggregateResponse, Failure> {
     let request = crate::query::request(
         &body.metric,
         &body.by,
@@ -279,16 +325,13 @@ async fn query(
         body.to.as_deref(),
     )
     .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "question", e))?;
-    let answer = pb::statistics_client::StatisticsClient::new(c.channel.clone())
-        .aggregate(request)
-        .await
-        .map_err(gateway_failure)?
-        .into_inner();
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        crate::query::json(&answer),
+    Ok(
+        pb::statistics_client::StatisticsClient::new(c.channel.clone())
+            .aggregate(request)
+            .await
+            .map_err(gateway_failure)?
+            .into_inner(),
     )
-        .into_response())
 }
 
 #[derive(Deserialize)]

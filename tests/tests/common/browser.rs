@@ -221,6 +221,19 @@ impl Browser {
         }
     }
 
+    /// Runs `js` until it returns something other than null; that result.
+    pub fn wait_script(&self, what: &str, js: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let value = self.script(js);
+            if !value.is_null() {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "never saw {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Runs a script in the page; its result.
     pub fn script(&self, js: &str) -> Value {
         self.call(
