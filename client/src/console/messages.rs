@@ -50,9 +50,8 @@ mod tests {
     #[test]
     fn the_script_holds_every_word_in_every_language() {
         let text = script();
-        assert!(
-            text.contains("\"who.coordinator\":\"Regional coordinator {name}, through {gateway}\"")
-        );
+        assert!(text.contains("\"who.consulate\":\"Consulate {of_state}, {post}\""));
+        assert!(text.contains("\"form.of.SN\":\"du Sénégal\""));
         assert!(text.contains("\"land\":\"Terrestre\""));
         assert!(text.contains("const TERMS = {\"en\":"));
     }
