@@ -33,6 +33,8 @@ pub enum Operation {
     NoticeSummary,
     /// Reading who takes part in the region.
     ReadParticipants,
+    /// Reading how each state is reporting.
+    ReadCompleteness,
 }
 
 impl Operation {
@@ -50,6 +52,7 @@ impl Operation {
             Self::Subscribe => "subscribe to records",
             Self::NoticeSummary => "read the summary of notices",
             Self::ReadParticipants => "read the participants",
+            Self::ReadCompleteness => "read how states are reporting",
         }
     }
 
@@ -63,7 +66,9 @@ impl Operation {
             | Self::PublishOpportunity => matches!(role, Role::Node { .. }),
             Self::SendNotice => matches!(role, Role::Node { .. } | Role::Consulate { .. }),
             Self::Subscribe => matches!(role, Role::Node { .. } | Role::Coordinator { .. }),
-            Self::NoticeSummary => matches!(role, Role::Coordinator { .. }),
+            Self::NoticeSummary | Self::ReadCompleteness => {
+                matches!(role, Role::Coordinator { .. })
+            }
             Self::ReadParticipants => matches!(
                 role,
                 Role::Node { .. } | Role::Coordinator { .. } | Role::Consulate { .. }

@@ -20,11 +20,14 @@
 //! - [`subscriptions`]: record-level events cut down to what a recipient is granted.
 //! - [`api`]: the handlers of every service, `Exchange` (publishing) among them.
 //! - [`participants`]: the states taking part, from the configuration.
+//! - [`activity`]: each state's reporting (last delivery, days reported, connected), for the
+//!   coordinators' completeness view.
 //! - [`metrics`]: Prometheus counters and their endpoint.
 //! - [`privacy`]: the exact discrete Gaussian sampler and the zCDP arithmetic of the guarantee.
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod activity;
 pub mod api;
 pub mod auth;
 pub mod cli;
@@ -138,6 +141,7 @@ impl Gateway {
         let stop = watch::Sender::new(false);
         let access = Arc::new(access::AccessLog::open(store.journal("access")?)?);
         let notices = Arc::new(notices::Notices::open(store.journal("notices")?)?);
+        let activity = activity::Activity::open(store.journal("activity")?)?;
         let opportunities = Arc::new(opportunities::Opportunities::open(
             store.journal("opportunities")?,
         )?);
@@ -158,6 +162,7 @@ impl Gateway {
             access,
             notices,
             opportunities,
+            activity,
             tail,
             shutdown: stop.subscribe(),
         };
@@ -230,6 +235,7 @@ impl Gateway {
             .build_v1()
             .map_err(|e| GatewayError::Serve(e.to_string()))?;
         let exchange = ExchangeServer::new(ExchangeService {
+            activity: api.activity.clone(),
             ingest,
             tls: tls.clone(),
             metrics: metrics.clone(),

@@ -218,6 +218,27 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         notices.contains("Ghana") && notices.contains("Land") && notices.contains("1,234"),
         "{notices}"
     );
+    // Completeness: each state's node, connected, delivering today, and its policy.
+    let completeness = browser.wait_text("#completeness-table", "how states report", |t| {
+        t.contains("Ghana") && t.contains("Senegal")
+    });
+    let row = |name: &str| {
+        browser.script(&format!(
+            "return [...document.querySelectorAll('#completeness-table tbody tr')].map((r) => r.innerText).find((r) => r.startsWith('{name}')) || '';"
+        ))
+    };
+    let ghana = row("Ghana");
+    let ghana = ghana.as_str().unwrap_or_default();
+    assert!(
+        ghana.contains("Yes") && ghana.contains("1 / 30") && ghana.contains("version 1 of"),
+        "{ghana} in {completeness}"
+    );
+    let senegal = row("Senegal");
+    let senegal = senegal.as_str().unwrap_or_default();
+    assert!(
+        senegal.contains("Yes") && senegal.contains("none"),
+        "{senegal}"
+    );
     shot("console-en");
 
     // French: the words, the month names and the numbers change; a query runs by quarter.
@@ -268,6 +289,11 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         browser.text("#returns-origins")
     );
     assert!(browser.text("#notices-table").contains("décembre 2026"));
+    let ghana = browser.text("#completeness-table");
+    assert!(
+        ghana.contains("Oui") && ghana.contains("version 1 du"),
+        "{ghana}"
+    );
     // Dates are typed the French way.
     assert_eq!(
         browser.script("return document.getElementById('opportunities-open').placeholder;"),
@@ -461,5 +487,10 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         console_get(&url, "/api/session", Some("evil.example:80"), Some(token))
             .starts_with("HTTP/1.1 403"),
         "a rebound DNS name is refused"
+    );
+    // How states report is for coordinators: the gateway refuses a consulate.
+    assert!(
+        console_get(&url, "/api/completeness", None, Some(token)).starts_with("HTTP/1.1 403"),
+        "a consulate does not see how states report"
     );
 }

@@ -528,6 +528,9 @@ const panels = {
   async notices() {
     return { main: await api("/api/notices") };
   },
+  async completeness() {
+    return { main: await api("/api/completeness") };
+  },
   async opportunities() {
     const open = dateInput("opportunities-open");
     const list = await api(`/api/opportunities${open ? `?open_on=${open}` : ""}`);
@@ -635,6 +638,31 @@ const draw = {
       main.cells.map((c) => [{ text: term("vulnerability", c.values[0]), raw: c.values[0] }, countCell(c, main.threshold), errorCell(c)]),
       main.threshold);
     origins(document.getElementById("vulnerable-origins"), main);
+  },
+  completeness({ main }) {
+    const now = Date.now();
+    const when = (ms) => new Intl.DateTimeFormat(state.lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(ms));
+    const rows = [...main.states]
+      .sort((a, b) => stateName(a.state).localeCompare(stateName(b.state), state.lang))
+      .map((s) => {
+        // No data for a week: the figures of this state may be behind, not down.
+        const stale = !s.last_delivery_ms || now - s.last_delivery_ms > 7 * 86400000;
+        return [
+          { text: stateName(s.state), raw: s.state },
+          { text: t(s.connected ? "completeness.connected_yes" : "completeness.connected_no"), raw: s.connected ? 1 : 0 },
+          Object.assign({ text: s.last_delivery_ms ? `${when(s.last_delivery_ms)} UTC` : t("completeness.never"),
+            raw: s.last_delivery_ms ? new Date(s.last_delivery_ms).toISOString() : "" }, stale ? { title: t("completeness.stale") } : {}),
+          { text: `${number(s.days_reported)} / 30`, raw: s.days_reported },
+          { text: s.policy_version ? t("completeness.policy", { v: s.policy_version, date: day(new Date(s.policy_pushed_ms).toISOString().slice(0, 10)) }) : t("completeness.no_policy"),
+            raw: s.policy_version },
+        ];
+      });
+    table(document.getElementById("completeness-table"), "completeness",
+      [{ text: t("col.state") }, { text: t("col.connected") }, { text: t("col.last_delivery") },
+        { text: t("col.days_reported"), number: true }, { text: t("col.policy") }],
+      rows);
+    const cells = document.querySelectorAll("#completeness-table tbody tr");
+    rows.forEach((r, i) => { if (r[2].title && cells[i]) cells[i].classList.add("stale"); });
   },
   notices({ main }) {
     const months = [...new Set(main.rows.map((r) => r.month))].sort();
@@ -838,8 +866,9 @@ async function start() {
   // notices with `midwa-node notices`.
   const coordinator = state.session.role === "coordinator";
   document.getElementById("notices").hidden = !coordinator;
+  document.getElementById("completeness").hidden = !coordinator;
   for (const name of Object.keys(panels)) {
-    if (name !== "notices" || coordinator) show(name);
+    if ((name !== "notices" && name !== "completeness") || coordinator) show(name);
   }
 }
 

@@ -172,6 +172,7 @@ impl Ready {
             .route("/api/export", post(export))
             .route("/api/opportunities", get(opportunities))
             .route("/api/notices", get(notices))
+            .route("/api/completeness", get(completeness))
             .route("/api/participants", get(participants))
             .route("/api/verify", post(verify))
             .route("/api/verify-image", post(verify_image))
@@ -375,6 +376,32 @@ async fn opportunities(
         midwa_commands::opportunities::json(&answer),
     )
         .into_response())
+}
+
+/// How each state is reporting (coordinators): last delivery, days with data in the last 30,
+/// connected now, consent policy in force.
+async fn completeness(
+    State(c): State<Console>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Failure> {
+    c.guard(&headers)?;
+    let states = pb::region_client::RegionClient::new(c.channel.clone())
+        .completeness(pb::CompletenessRequest {})
+        .await
+        .map_err(gateway_failure)?
+        .into_inner()
+        .states;
+    let states: Vec<Value> = states
+        .iter()
+        .map(|s| {
+            json!({
+                "state": s.state, "last_delivery_ms": s.last_delivery_ms,
+                "days_reported": s.days_reported_30, "connected": s.connected,
+                "policy_version": s.policy_version, "policy_pushed_ms": s.policy_pushed_ms,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "states": states })))
 }
 
 async fn notices(State(c): State<Console>, headers: HeaderMap) -> Result<Json<Value>, Failure> {

@@ -26,6 +26,8 @@ const MAX_IN_FLIGHT: usize = 32;
 #[derive(Debug, Clone)]
 pub struct ExchangeService {
     pub(crate) ingest: Ingest,
+    /// Each state's reporting: streams open, deliveries.
+    pub(crate) activity: crate::activity::Activity,
     pub(crate) tls: Arc<TlsState>,
     pub(crate) metrics: Arc<Metrics>,
     /// Turns true when the gateway begins to shut down: open streams then end cleanly.
@@ -71,7 +73,15 @@ impl Exchange for ExchangeService {
             kind: Some(pb::publish_response::Kind::Resume(resume)),
         }));
         let (ingest, shutdown) = (self.ingest.clone(), self.shutdown.clone());
-        tokio::spawn(pump(request.into_inner(), out, ingest, state, shutdown));
+        let activity = self.activity.clone();
+        tokio::spawn(pump(
+            request.into_inner(),
+            out,
+            ingest,
+            state,
+            shutdown,
+            activity,
+        ));
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 
@@ -107,13 +117,21 @@ async fn pump(
     ingest: Ingest,
     state: CountryCode,
     mut shutdown: watch::Receiver<bool>,
+    activity: crate::activity::Activity,
 ) {
+    // Counted as connected for as long as the stream lives.
+    let _connected = activity.connected(state);
     let (owed_tx, mut owed_rx) = mpsc::channel::<Owed>(MAX_IN_FLIGHT);
     let answer = async move {
         while let Some(owed) = owed_rx.recv().await {
             let message = match owed {
                 Owed::Ack(rx) => match rx.await {
-                    Ok(Ok(ack)) => Ok(ack_to_pb(ack)),
+                    Ok(Ok(ack)) => {
+                        if ack.stored > 0 {
+                            activity.delivered(state, now_ms());
+                        }
+                        Ok(ack_to_pb(ack))
+                    }
                     Ok(Err(e)) => Err(ingest_status(&e)),
                     Err(_) => Err(ingest_status(&IngestError::Unavailable)),
                 },
@@ -156,6 +174,10 @@ async fn pump(
         }
     };
     tokio::join!(read, answer);
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Checks a batch (every event valid, and the caller's state's own), puts its events in

@@ -40,6 +40,8 @@ pub struct Api {
     pub(crate) participants: crate::participants::Participants,
     pub(crate) notices: Arc<crate::notices::Notices>,
     pub(crate) opportunities: Arc<crate::opportunities::Opportunities>,
+    /// Each state's reporting, for the completeness view.
+    pub(crate) activity: crate::activity::Activity,
     /// The stored events, for subscriptions.
     pub(crate) tail: crate::ledger::Tail,
     /// Turns true when the gateway begins to shut down: open streams then end.
