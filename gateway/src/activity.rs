@@ -166,7 +166,10 @@ fn encode(s: &Seen) -> Vec<u8> {
 }
 
 fn decode(bytes: &[u8]) -> Option<Seen> {
-    if bytes.len() < 8 || bytes.len() % 8 != 0 || bytes.len() > 8 * (1 + WINDOW_DAYS as usize) {
+    if bytes.len() < 8
+        || !bytes.len().is_multiple_of(8)
+        || bytes.len() > 8 * (1 + WINDOW_DAYS as usize)
+    {
         return None;
     }
     let mut words = bytes
