@@ -4,10 +4,11 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use midwa_certs::authority::{CA_VALIDITY, CRL_VALIDITY};
 use midwa_certs::identity::{name, state_code};
 use midwa_certs::{Authority, LeafRequest, Reason, Role, write_party_files};
+use midwa_i18n::Lang;
 use time::Duration;
 
 /// The MIDWA regional certificate authority: create it, issue certificates to nodes, gateways,
@@ -15,6 +16,9 @@ use time::Duration;
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
+    /// The language of messages: en, fr or pt (default: LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -138,10 +142,19 @@ enum Party {
 }
 
 fn main() -> std::process::ExitCode {
-    match run(Cli::parse()) {
+    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
+    let command = midwa_i18n::cli::localise(Cli::command(), "certs", midwa_i18n::current());
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!(
+                "{}",
+                midwa_i18n::text!("cli-failed", message = format!("{e:#}"))
+            );
             std::process::ExitCode::FAILURE
         }
     }
@@ -311,4 +324,15 @@ fn parse_reason(text: &str) -> Result<Reason, String> {
     toml::from_str::<Wrap>(&format!("r = {text:?}")).map(|w| w.r).map_err(|_| {
         "expected unspecified, key-compromise, affiliation-changed, superseded or cessation-of-operation".into()
     })
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    #[test]
+    fn every_help_text_is_in_the_catalogues() {
+        let missing = midwa_i18n::cli::missing(&Cli::command(), "certs");
+        assert!(missing.is_empty(), "no catalogue text for {missing:?}");
+    }
 }

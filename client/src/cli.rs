@@ -305,3 +305,14 @@ fn describe_verification(code: &ReceiptCode, a: &pb::VerifyResponse) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    #[test]
+    fn every_help_text_is_in_the_catalogues() {
+        let missing = midwa_i18n::cli::missing(&Cli::command(), "midwa");
+        assert!(missing.is_empty(), "no catalogue text for {missing:?}");
+    }
+}

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::{Config, Gateway};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
+use midwa_i18n::Lang;
 
 /// The MIDWA regional gateway: receives state nodes' anonymised events over mutual TLS and stores
 /// them durably. SIGINT or SIGTERM stop it cleanly; SIGHUP reloads the CRL and the gateway's
@@ -18,11 +19,19 @@ struct Cli {
     /// Log as JSON lines.
     #[arg(long)]
     log_json: bool,
+    /// The language of messages: en, fr or pt (default: LANG).
+    #[arg(long, value_name = "LANG")]
+    lang: Option<Lang>,
 }
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
+    let command = midwa_i18n::cli::localise(Cli::command(), "gateway", midwa_i18n::current());
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     midwa_process::init_logging(cli.log_json, "info");
     midwa_process::run(async {
         let result = run(cli).await;
@@ -60,4 +69,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     gateway.serve(midwa_process::stop_signal()).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    #[test]
+    fn every_help_text_is_in_the_catalogues() {
+        let missing = midwa_i18n::cli::missing(&Cli::command(), "gateway");
+        assert!(missing.is_empty(), "no catalogue text for {missing:?}");
+    }
 }

@@ -2,8 +2,10 @@
 //!
 //! The catalogues hold a command's texts under identifiers built from its path: `help-node`
 //! is the about text of `midwa-node` (prefix `node`), `help-node-import` that of its `import`
-//! subcommand, `help-node-import-check` the help of `import --check`. A text the catalogues
-//! lack keeps the command's own (English) one. Headings, `--help` and `--version` are
+//! subcommand, `help-node-import-check` the help of `import --check`. Commands both command
+//! lines share are under `help-common` (`help-common-notice-send`), and arguments they share
+//! under `help-common-arg` (`help-common-arg-out`). A text the catalogues lack keeps the
+//! command's own (English) one. Headings, `--help` and `--version` are
 //! translated too; the parser's own error messages stay in English.
 
 use clap::{Arg, ArgAction, Command};
@@ -19,11 +21,49 @@ fn tr(lang: Lang, id: &'static str) -> String {
 /// start with `help-{prefix}`.
 pub fn localise(command: Command, prefix: &str, lang: Lang) -> Command {
     let path = format!("help-{prefix}");
-    walk(command, &path, lang, true)
+    walk(command, &path, &path, lang, true)
 }
 
-fn walk(mut command: Command, path: &str, lang: Lang, root: bool) -> Command {
-    if let Some(about) = lookup(lang, path) {
+/// The help texts of `command` the catalogues lack (their identifiers), for a test of each
+/// command line: a text missing there would stay in English.
+pub fn missing(command: &Command, prefix: &str) -> Vec<String> {
+    let root = format!("help-{prefix}");
+    let mut out = Vec::new();
+    gaps(command, &root, &root, &mut out);
+    out
+}
+
+fn gaps(command: &Command, root: &str, path: &str, out: &mut Vec<String>) {
+    if command.get_about().is_some() && find(Lang::En, root, path).is_none() {
+        out.push(path.to_owned());
+    }
+    for arg in command.get_arguments() {
+        let id = arg.get_id().as_str();
+        if id == "help" || id == "version" || arg.get_help().is_none() {
+            continue;
+        }
+        let key = format!("{path}-{id}");
+        if find(Lang::En, root, &key).is_none()
+            && lookup(Lang::En, &format!("help-common-arg-{id}")).is_none()
+        {
+            out.push(key);
+        }
+    }
+    for sub in command.get_subcommands() {
+        gaps(sub, root, &format!("{path}-{}", sub.get_name()), out);
+    }
+}
+
+/// A text by its path under the command's root, then under `help-common`.
+fn find(lang: Lang, root: &str, path: &str) -> Option<String> {
+    lookup(lang, path).or_else(|| {
+        let shared = format!("help-common{}", path.strip_prefix(root)?);
+        lookup(lang, &shared)
+    })
+}
+
+fn walk(mut command: Command, root: &str, path: &str, lang: Lang, top: bool) -> Command {
+    if let Some(about) = find(lang, root, path) {
         command = command.about(about).long_about(None);
     }
     let ids: Vec<(String, bool)> = command
@@ -32,7 +72,8 @@ fn walk(mut command: Command, path: &str, lang: Lang, root: bool) -> Command {
         .collect();
     for (id, positional) in ids {
         let key = format!("{path}-{id}");
-        let help = lookup(lang, &key);
+        let help =
+            find(lang, root, &key).or_else(|| lookup(lang, &format!("help-common-arg-{id}")));
         let heading = tr(
             lang,
             if positional {
@@ -67,7 +108,7 @@ fn walk(mut command: Command, path: &str, lang: Lang, root: bool) -> Command {
             "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
             tr(lang, "cli-usage")
         ));
-    if root && command.get_version().is_some() {
+    if top && command.get_version().is_some() {
         command = command.disable_version_flag(true).arg(
             Arg::new("version")
                 .short('V')
@@ -83,7 +124,7 @@ fn walk(mut command: Command, path: &str, lang: Lang, root: bool) -> Command {
         .collect();
     for name in names {
         let sub_path = format!("{path}-{name}");
-        command = command.mut_subcommand(name, |s| walk(s, &sub_path, lang, false));
+        command = command.mut_subcommand(name, |s| walk(s, root, &sub_path, lang, false));
     }
     command
 }
@@ -103,11 +144,19 @@ mod tests {
             .version("1")
             .about("English about")
             .subcommand(
-                Command::new("import")
-                    .about("Import a file")
-                    .arg(Arg::new("check").long("check").action(ArgAction::SetTrue)),
+                Command::new("import").about("Import a file").arg(
+                    Arg::new("check")
+                        .long("check")
+                        .help("Check")
+                        .action(ArgAction::SetTrue),
+                ),
             )
             .subcommand(Command::new("untranslated").about("Stays English"));
+        assert_eq!(
+            missing(&command, "node"),
+            ["help-node-untranslated"],
+            "what the catalogues lack is found"
+        );
         let mut command = localise(command, "node", Lang::Fr);
         let help = command.render_help().to_string();
         assert!(help.contains("Stays English"), "{help}");

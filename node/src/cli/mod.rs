@@ -504,3 +504,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    #[test]
+    fn every_help_text_is_in_the_catalogues() {
+        let missing = midwa_i18n::cli::missing(&Cli::command(), "node");
+        assert!(missing.is_empty(), "no catalogue text for {missing:?}");
+    }
+}
