@@ -28,26 +28,27 @@ use x509_parser::revocation_list::CertificateRevocationList;
 
 use crate::authority::hex;
 use crate::identity::{Identity, IdentityError, Role, TrustDomain};
+use midwa_i18n::{Text, text};
 
 /// A problem with a party's TLS material. Each names the file and says what to do.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TlsError {
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", text!("tls-cannot-read", path = path.display().to_string(), why = crate::config::io_reason(error)))]
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (said in the message, so not a source to print again).
+        error: std::io::Error,
     },
     /// A file is not what it should be.
-    #[error("{path}: {why}")]
+    #[error("{}", text!("tls-invalid", path = path.display().to_string(), why = why.clone()))]
     Invalid {
         /// The file.
         path: PathBuf,
         /// What is wrong and what to do.
-        why: String,
+        why: Text,
     },
     /// The certificate names no valid identity.
     #[error("{path}: {source}")]
@@ -58,9 +59,7 @@ pub enum TlsError {
         source: IdentityError,
     },
     /// The certificate is for another kind of party.
-    #[error(
-        "{path} is the certificate of a {found}, but this program needs a {expected} certificate"
-    )]
+    #[error("{}", text!("tls-wrong-role", path = path.display().to_string(), found = found.clone(), expected = *expected))]
     WrongRole {
         /// The certificate file.
         path: PathBuf,
@@ -112,16 +111,16 @@ impl Credentials {
             .next()
             .ok_or_else(|| TlsError::Invalid {
                 path: files.ca.clone(),
-                why: "no certificate found; expected the regional CA certificate (ca.pem)".into(),
+                why: text!("tls-no-ca-cert"),
             })?;
         let chain = read_certs(&files.cert)?;
         let leaf = chain.first().ok_or_else(|| TlsError::Invalid {
             path: files.cert.clone(),
-            why: "no certificate found; expected a PEM certificate issued by midwa-certs".into(),
+            why: text!("tls-no-cert"),
         })?;
         let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| TlsError::Invalid {
             path: files.key.clone(),
-            why: format!("no private key could be read ({e}); expected the PEM key issued with the certificate"),
+            why: text!("tls-no-key", detail = e.to_string()),
         })?;
         check_issued_now(&files.cert, leaf, &ca)?;
         let identity =
@@ -132,7 +131,7 @@ impl Credentials {
         let mut roots = RootCertStore::empty();
         roots.add(ca.clone()).map_err(|e| TlsError::Invalid {
             path: files.ca.clone(),
-            why: format!("not a usable CA certificate: {e}"),
+            why: text!("tls-bad-ca", detail = e.to_string()),
         })?;
         Ok(Self {
             chain,
@@ -173,31 +172,26 @@ pub struct Revocations {
 impl Revocations {
     /// Loads and checks a CRL file published by `midwa-certs`.
     pub fn load(path: &Path, credentials: &Credentials) -> Result<Self, TlsError> {
-        let invalid = |why: String| TlsError::Invalid {
+        let invalid = |why: Text| TlsError::Invalid {
             path: path.to_owned(),
             why,
         };
-        let bytes = std::fs::read(path).map_err(|source| TlsError::Read {
+        let bytes = std::fs::read(path).map_err(|error| TlsError::Read {
             path: path.to_owned(),
-            source,
+            error,
         })?;
-        let der = CertificateRevocationListDer::from_pem_slice(&bytes).map_err(|e| {
-            invalid(format!(
-                "not a PEM CRL ({e}); publish one with `midwa-certs crl`"
-            ))
-        })?;
+        let der = CertificateRevocationListDer::from_pem_slice(&bytes)
+            .map_err(|e| invalid(text!("crl-not-pem", detail = e.to_string())))?;
         let (_, crl) = CertificateRevocationList::from_der(&der)
-            .map_err(|e| invalid(format!("not a valid CRL: {e}")))?;
+            .map_err(|e| invalid(text!("crl-invalid", detail = e.to_string())))?;
         let (_, ca) = X509Certificate::from_der(&credentials.ca)
-            .map_err(|e| invalid(format!("the CA certificate cannot be parsed: {e}")))?;
+            .map_err(|e| invalid(text!("crl-ca-unparsable", detail = e.to_string())))?;
         crl.verify_signature(ca.public_key())
-            .map_err(|_| invalid("not signed by the regional CA; publish it with `midwa-certs crl` from the CA directory".into()))?;
+            .map_err(|_| invalid(text!("crl-not-signed")))?;
         if let Some(next) = crl.next_update()
             && next.timestamp() < time::OffsetDateTime::now_utc().unix_timestamp()
         {
-            return Err(invalid(format!(
-                "expired on {next}; publish a fresh one with `midwa-certs crl`"
-            )));
+            return Err(invalid(text!("crl-expired", date = next.to_string())));
         }
         let serials = crl
             .iter_revoked_certificates()
@@ -284,46 +278,42 @@ pub fn peer_identity(
 }
 
 fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let bytes = std::fs::read(path).map_err(|source| TlsError::Read {
+    let bytes = std::fs::read(path).map_err(|error| TlsError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| TlsError::Invalid {
             path: path.to_owned(),
-            why: format!("not a PEM certificate: {e}"),
+            why: text!("tls-not-pem", detail = e.to_string()),
         })
 }
 
 /// Fails early, with dates, for a certificate that another party would refuse anyway.
 fn check_issued_now(path: &Path, leaf: &[u8], ca: &[u8]) -> Result<(), TlsError> {
-    let invalid = |why: String| TlsError::Invalid {
+    let invalid = |why: Text| TlsError::Invalid {
         path: path.to_owned(),
         why,
     };
-    let (_, cert) =
-        X509Certificate::from_der(leaf).map_err(|e| invalid(format!("not valid X.509: {e}")))?;
-    let (_, ca) =
-        X509Certificate::from_der(ca).map_err(|e| invalid(format!("CA not valid X.509: {e}")))?;
-    cert.verify_signature(Some(ca.public_key())).map_err(|_| {
-        invalid(
-            "not issued by the regional CA given; ask the regional operator for a certificate"
-                .into(),
-        )
-    })?;
+    let (_, cert) = X509Certificate::from_der(leaf)
+        .map_err(|e| invalid(text!("tls-not-x509", detail = e.to_string())))?;
+    let (_, ca) = X509Certificate::from_der(ca)
+        .map_err(|e| invalid(text!("tls-ca-not-x509", detail = e.to_string())))?;
+    cert.verify_signature(Some(ca.public_key()))
+        .map_err(|_| invalid(text!("tls-not-issued")))?;
     let validity = cert.validity();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     if validity.not_after.timestamp() < now {
-        return Err(invalid(format!(
-            "expired on {}; ask for a new certificate",
-            validity.not_after
+        return Err(invalid(text!(
+            "tls-expired",
+            date = validity.not_after.to_string()
         )));
     }
     if validity.not_before.timestamp() > now {
-        return Err(invalid(format!(
-            "not valid before {}; check this machine's clock",
-            validity.not_before
+        return Err(invalid(text!(
+            "tls-not-yet",
+            date = validity.not_before.to_string()
         )));
     }
     Ok(())

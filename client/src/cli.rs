@@ -252,14 +252,35 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             };
             match config.check_attestation(&text, &code) {
                 Err(why) => {
-                    println!("NOT VALID: {why}");
+                    println!("{}", midwa_i18n::text!("attestation-invalid", why = why));
                     return Ok(false);
                 }
                 Ok(claims) => {
-                    println!("VALID: signed by the node of {}", claims.origin);
-                    println!("  return month: {}", claims.month);
-                    println!("  mode:         {}", claims.mode);
-                    println!("  signed at:    {}", claims.issued);
+                    println!(
+                        "{}",
+                        midwa_i18n::text!("attestation-valid", origin = claims.origin.to_string())
+                    );
+                    print!(
+                        "{}",
+                        midwa_commands::text::labelled(
+                            &[
+                                (
+                                    midwa_i18n::text!("attestation-label-month"),
+                                    claims.month.to_string()
+                                ),
+                                (
+                                    midwa_i18n::text!("attestation-label-mode"),
+                                    claims.mode.to_string()
+                                ),
+                                (
+                                    midwa_i18n::text!("attestation-label-signed"),
+                                    claims.issued.to_string()
+                                ),
+                            ],
+                            "  ",
+                            true
+                        )
+                    );
                 }
             }
         }
@@ -268,41 +289,43 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
 }
 
 fn describe_verification(code: &ReceiptCode, a: &pb::VerifyResponse) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
+    use midwa_i18n::text;
     if !a.verified {
-        let _ = writeln!(
-            out,
-            "{code}: NOT VERIFIED: no return record that your consulate may verify matches this code"
-        );
-        return out;
+        return format!("{}\n", text!("verify-not", code = code.to_string()));
     }
-    let _ = writeln!(
-        out,
-        "{code}: VERIFIED: a return to {} is on record",
-        a.origin
+    let mut out = format!(
+        "{}\n",
+        text!("verify-yes", code = code.to_string(), origin = &a.origin)
     );
     let fields = [
-        ("return month", a.return_month.clone()),
-        ("mode", a.mode.clone()),
-        ("host country", a.host_country.clone()),
-        ("return type", a.return_type.clone()),
+        (text!("verify-label-return_month"), a.return_month.clone()),
+        (text!("verify-label-mode"), a.mode.clone()),
+        (text!("verify-label-host_country"), a.host_country.clone()),
+        (text!("verify-label-return_type"), a.return_type.clone()),
         (
-            "assisted",
-            a.assisted
-                .map(|b| if b { "yes" } else { "not yet" }.to_owned()),
+            text!("verify-label-assisted"),
+            a.assisted.map(|b| {
+                if b {
+                    text!("verify-assisted-yes").to_string()
+                } else {
+                    text!("verify-assisted-not_yet").to_string()
+                }
+            }),
         ),
     ];
-    for (name, value) in fields {
-        if let Some(v) = value {
-            let _ = writeln!(out, "  {name:<13} {v}");
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  (under {}'s policy version {})",
-        a.origin, a.policy_version
-    );
+    let present: Vec<_> = fields
+        .into_iter()
+        .filter_map(|(label, value)| value.map(|v| (label, v)))
+        .collect();
+    out.push_str(&midwa_commands::text::labelled(&present, "  ", false));
+    out.push_str(&format!(
+        "  {}\n",
+        text!(
+            "verify-under",
+            origin = &a.origin,
+            version = a.policy_version
+        )
+    ));
     out
 }
 

@@ -122,6 +122,27 @@ pub fn time_ms(ms: i64) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// Lines of `label  value` under `indent`, the values aligned, the labels in the user's
+/// language; `colon` puts the language's colon after each label.
+pub fn labelled(lines: &[(midwa_i18n::Text, String)], indent: &str, colon: bool) -> String {
+    let labels: Vec<String> = lines
+        .iter()
+        .map(|(l, _)| {
+            if colon {
+                text!("status-label", label = l.clone()).to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (label, (_, value)) in labels.iter().zip(lines) {
+        let _ = writeln!(out, "{indent}{label:width$}  {value}");
+    }
+    out
+}
+
 /// A certificate identity as people say it: `NE node`, `GH consulate (niamey)`, `coordinator
 /// ecowas`.
 pub fn party(uri: &str) -> String {

@@ -594,3 +594,80 @@ help-gateway = The MIDWA regional gateway: receives state nodes' anonymised even
 help-gateway-config = The configuration file (see deploy/gateway.toml)
 help-gateway-log_json = Log as JSON lines
 help-gateway-lang = The language of messages: en, fr or pt (default: LANG)
+
+## What the other commands report
+
+policy-none = { $state }: no policy at the gateway: nothing of this state is shared
+policy-in-force = { $state }: policy version { $version } in force since { $since }, { $grants ->
+    [one] { $grants } grant
+   *[other] { $grants } grants
+}
+policy-budget = privacy budget (zCDP rho per person): { $budget } ({ $whose }); spent by the aggregates measured so far: { $spent }, { $left } left (epsilon { $epsilon } at delta { $delta })
+policy-budget-own = this policy's
+policy-budget-region = the region's
+policy-label-recipient = recipient
+policy-label-data = data
+policy-label-dimensions = dimensions
+policy-label-purpose = purpose
+policy-label-expires = expires
+policy-label-threshold = threshold
+policy-totals-only = (totals only)
+policy-never = never
+policy-pushed = policy version { $version } is in force for { $state }
+policy-expired-grant = warning: the grant of { $data } to { $recipient } expired on { $date }: it releases nothing
+policy-valid = { $file }: { $grants ->
+    [one] { $grants } grant
+   *[other] { $grants } grants
+}, valid
+erase-done-all = erasure recorded (sequence { $seq }): { $count ->
+    [one] { $count } event
+   *[other] { $count } events
+} forgotten here; the gateway deletes everything about the person once it receives it
+erase-done-one = erasure recorded (sequence { $seq }): { $count ->
+    [one] { $count } event
+   *[other] { $count } events
+} forgotten here; the gateway deletes the event once it receives it
+erase-assistance-form = --assistance: write DATE:TYPE
+access-log-intact = { $count } entries; the chain is intact and extends what was read before
+access-log-fails = THE ACCESS LOG FAILS ITS CHECK: { $why }. Report it to the regional operator and keep this output.
+backup-done = copied { $from } to { $to }; to restore, copy it back (mode 0600) before starting the node
+qr-done = receipt { $code } drawn in { $path }
+node-listening = midwa-node listening on { $socket }
+holdings-head = the gateway holds from { $state } up to sequence { $seq }:
+holdings-counts = returns { $returns }, assistance { $assistance }, assessments { $assessments }, closures { $closures }, retractions { $retractions }
+verify-not = { $code }: NOT VERIFIED: no return record that your consulate may verify matches this code
+verify-yes = { $code }: VERIFIED: a return to { $origin } is on record
+verify-label-return_month = return month
+verify-label-mode = mode
+verify-label-host_country = host country
+verify-label-return_type = return type
+verify-label-assisted = assisted
+verify-assisted-yes = yes
+verify-assisted-not_yet = not yet
+verify-under = (under { $origin }'s policy version { $version })
+attestation-invalid = NOT VALID: { $why }
+attestation-valid = VALID: signed by the node of { $origin }
+attestation-label-month = return month
+attestation-label-mode = mode
+attestation-label-signed = signed at
+
+## Certificates and revocation lists
+
+tls-cannot-read = cannot read { $path }: { $why }
+tls-invalid = { $path }: { $why }
+tls-wrong-role = { $path } is the certificate of a { $found }, but this program needs a { $expected } certificate
+tls-no-ca-cert = no certificate found; expected the regional CA certificate (ca.pem)
+tls-no-cert = no certificate found; expected a PEM certificate issued by midwa-certs
+tls-no-key = no private key could be read ({ $detail }); expected the PEM key issued with the certificate
+tls-bad-ca = not a usable CA certificate: { $detail }
+tls-not-pem = not a PEM certificate: { $detail }
+tls-not-x509 = not valid X.509: { $detail }
+tls-ca-not-x509 = CA not valid X.509: { $detail }
+tls-not-issued = not issued by the regional CA given; ask the regional operator for a certificate
+tls-expired = expired on { $date }; ask for a new certificate
+tls-not-yet = not valid before { $date }; check this machine's clock
+crl-not-pem = not a PEM CRL ({ $detail }); publish one with `midwa-certs crl`
+crl-invalid = not a valid CRL: { $detail }
+crl-ca-unparsable = the CA certificate cannot be parsed: { $detail }
+crl-not-signed = not signed by the regional CA; publish it with `midwa-certs crl` from the CA directory
+crl-expired = expired on { $date }; publish a fresh one with `midwa-certs crl`

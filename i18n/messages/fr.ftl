@@ -591,3 +591,80 @@ help-gateway = La passerelle régionale MIDWA : reçoit en TLS mutuel les évén
 help-gateway-config = Le fichier de configuration (voir deploy/gateway.toml)
 help-gateway-log_json = Journaliser en lignes JSON
 help-gateway-lang = La langue des messages : en, fr ou pt (par défaut : LANG)
+
+## Ce que rapportent les autres commandes
+
+policy-none = { $state } : aucune politique à la passerelle : rien de cet État n'est partagé
+policy-in-force = { $state } : politique version { $version } en vigueur depuis le { $since }, { $grants ->
+    [one] { $grants } autorisation
+   *[other] { $grants } autorisations
+}
+policy-budget = budget de confidentialité (rho zCDP par personne) : { $budget } ({ $whose }) ; dépensé par les agrégats mesurés jusqu'ici : { $spent }, reste { $left } (epsilon { $epsilon } pour delta { $delta })
+policy-budget-own = celui de cette politique
+policy-budget-region = celui de la région
+policy-label-recipient = destinataire
+policy-label-data = données
+policy-label-dimensions = dimensions
+policy-label-purpose = finalité
+policy-label-expires = expire
+policy-label-threshold = seuil
+policy-totals-only = (totaux seulement)
+policy-never = jamais
+policy-pushed = la politique version { $version } est en vigueur pour { $state }
+policy-expired-grant = attention : l'autorisation de { $data } à { $recipient } a expiré le { $date } : elle ne libère rien
+policy-valid = { $file } : { $grants ->
+    [one] { $grants } autorisation
+   *[other] { $grants } autorisations
+}, valide
+erase-done-all = effacement enregistré (séquence { $seq }) : { $count ->
+    [one] { $count } événement oublié
+   *[other] { $count } événements oubliés
+} ici ; la passerelle supprime tout ce qui concerne la personne dès qu'elle le reçoit
+erase-done-one = effacement enregistré (séquence { $seq }) : { $count ->
+    [one] { $count } événement oublié
+   *[other] { $count } événements oubliés
+} ici ; la passerelle supprime l'événement dès qu'elle le reçoit
+erase-assistance-form = --assistance : écrivez DATE:TYPE
+access-log-intact = { $count } entrées ; la chaîne est intacte et prolonge ce qui a été lu auparavant
+access-log-fails = LE JOURNAL DES ACCÈS ÉCHOUE À SA VÉRIFICATION : { $why }. Signalez-le à l'opérateur régional et gardez cette sortie.
+backup-done = { $from } copié dans { $to } ; pour restaurer, recopiez-le (mode 0600) avant de démarrer le nœud
+qr-done = reçu { $code } dessiné dans { $path }
+node-listening = midwa-node écoute sur { $socket }
+holdings-head = la passerelle détient de { $state } jusqu'à la séquence { $seq } :
+holdings-counts = retours { $returns }, assistances { $assistance }, évaluations { $assessments }, clôtures { $closures }, retraits { $retractions }
+verify-not = { $code } : NON VÉRIFIÉ : aucun dossier de retour que votre consulat peut vérifier ne correspond à ce code
+verify-yes = { $code } : VÉRIFIÉ : un retour vers { $origin } est enregistré
+verify-label-return_month = mois du retour
+verify-label-mode = mode
+verify-label-host_country = pays d'accueil
+verify-label-return_type = type de retour
+verify-label-assisted = assisté
+verify-assisted-yes = oui
+verify-assisted-not_yet = pas encore
+verify-under = (selon la politique version { $version } de { $origin })
+attestation-invalid = NON VALIDE : { $why }
+attestation-valid = VALIDE : signée par le nœud de { $origin }
+attestation-label-month = mois du retour
+attestation-label-mode = mode
+attestation-label-signed = signée le
+
+## Certificats et listes de révocation
+
+tls-cannot-read = impossible de lire { $path } : { $why }
+tls-invalid = { $path } : { $why }
+tls-wrong-role = { $path } est le certificat d'un(e) { $found }, mais ce programme a besoin d'un certificat de type { $expected }
+tls-no-ca-cert = aucun certificat trouvé ; le certificat de l'autorité régionale était attendu (ca.pem)
+tls-no-cert = aucun certificat trouvé ; un certificat PEM délivré par midwa-certs était attendu
+tls-no-key = aucune clé privée lisible ({ $detail }) ; la clé PEM délivrée avec le certificat était attendue
+tls-bad-ca = ce n'est pas un certificat d'autorité utilisable : { $detail }
+tls-not-pem = ce n'est pas un certificat PEM : { $detail }
+tls-not-x509 = X.509 non valide : { $detail }
+tls-ca-not-x509 = certificat de l'autorité X.509 non valide : { $detail }
+tls-not-issued = pas délivré par l'autorité régionale indiquée ; demandez un certificat à l'opérateur régional
+tls-expired = expiré le { $date } ; demandez un nouveau certificat
+tls-not-yet = pas valide avant le { $date } ; vérifiez l'horloge de cette machine
+crl-not-pem = ce n'est pas une liste de révocation PEM ({ $detail }) ; publiez-en une avec `midwa-certs crl`
+crl-invalid = liste de révocation non valide : { $detail }
+crl-ca-unparsable = le certificat de l'autorité est illisible : { $detail }
+crl-not-signed = pas signée par l'autorité régionale ; publiez-la avec `midwa-certs crl` depuis le dossier de l'autorité
+crl-expired = expirée le { $date } ; publiez-en une nouvelle avec `midwa-certs crl`

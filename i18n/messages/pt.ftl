@@ -591,3 +591,80 @@ help-gateway = A porta de ligação regional MIDWA: recebe por TLS mútuo os eve
 help-gateway-config = O ficheiro de configuração (ver deploy/gateway.toml)
 help-gateway-log_json = Registar em linhas JSON
 help-gateway-lang = A língua das mensagens: en, fr ou pt (por omissão: LANG)
+
+## O que os outros comandos relatam
+
+policy-none = { $state }: nenhuma política na porta de ligação: nada deste Estado é partilhado
+policy-in-force = { $state }: política versão { $version } em vigor desde { $since }, { $grants ->
+    [one] { $grants } autorização
+   *[other] { $grants } autorizações
+}
+policy-budget = orçamento de privacidade (rho zCDP por pessoa): { $budget } ({ $whose }); gasto pelos agregados medidos até agora: { $spent }, restam { $left } (epsilon { $epsilon } para delta { $delta })
+policy-budget-own = o desta política
+policy-budget-region = o da região
+policy-label-recipient = destinatário
+policy-label-data = dados
+policy-label-dimensions = dimensões
+policy-label-purpose = finalidade
+policy-label-expires = expira
+policy-label-threshold = limiar
+policy-totals-only = (só totais)
+policy-never = nunca
+policy-pushed = a política versão { $version } está em vigor para { $state }
+policy-expired-grant = atenção: a autorização de { $data } a { $recipient } expirou em { $date }: não liberta nada
+policy-valid = { $file }: { $grants ->
+    [one] { $grants } autorização
+   *[other] { $grants } autorizações
+}, válida
+erase-done-all = apagamento registado (sequência { $seq }): { $count ->
+    [one] { $count } evento esquecido
+   *[other] { $count } eventos esquecidos
+} aqui; a porta de ligação apaga tudo o que diz respeito à pessoa assim que o receber
+erase-done-one = apagamento registado (sequência { $seq }): { $count ->
+    [one] { $count } evento esquecido
+   *[other] { $count } eventos esquecidos
+} aqui; a porta de ligação apaga o evento assim que o receber
+erase-assistance-form = --assistance: escreva DATA:TIPO
+access-log-intact = { $count } entradas; a cadeia está intacta e prolonga o que foi lido antes
+access-log-fails = O REGISTO DE ACESSOS FALHA A VERIFICAÇÃO: { $why }. Comunique-o ao operador regional e guarde esta saída.
+backup-done = { $from } copiado para { $to }; para restaurar, copie-o de volta (modo 0600) antes de arrancar o nó
+qr-done = recibo { $code } desenhado em { $path }
+node-listening = midwa-node à escuta em { $socket }
+holdings-head = a porta de ligação guarda de { $state } até à sequência { $seq }:
+holdings-counts = regressos { $returns }, assistências { $assistance }, avaliações { $assessments }, encerramentos { $closures }, retiradas { $retractions }
+verify-not = { $code }: NÃO VERIFICADO: nenhum registo de regresso que o seu consulado possa verificar corresponde a este código
+verify-yes = { $code }: VERIFICADO: está registado um regresso a { $origin }
+verify-label-return_month = mês do regresso
+verify-label-mode = modo
+verify-label-host_country = país de acolhimento
+verify-label-return_type = tipo de regresso
+verify-label-assisted = assistido
+verify-assisted-yes = sim
+verify-assisted-not_yet = ainda não
+verify-under = (segundo a política versão { $version } de { $origin })
+attestation-invalid = NÃO VÁLIDO: { $why }
+attestation-valid = VÁLIDO: assinado pelo nó de { $origin }
+attestation-label-month = mês do regresso
+attestation-label-mode = modo
+attestation-label-signed = assinado em
+
+## Certificados e listas de revogação
+
+tls-cannot-read = não é possível ler { $path }: { $why }
+tls-invalid = { $path }: { $why }
+tls-wrong-role = { $path } é o certificado de um(a) { $found }, mas este programa precisa de um certificado do tipo { $expected }
+tls-no-ca-cert = nenhum certificado encontrado; esperava-se o certificado da autoridade regional (ca.pem)
+tls-no-cert = nenhum certificado encontrado; esperava-se um certificado PEM emitido por midwa-certs
+tls-no-key = não foi possível ler nenhuma chave privada ({ $detail }); esperava-se a chave PEM emitida com o certificado
+tls-bad-ca = não é um certificado de autoridade utilizável: { $detail }
+tls-not-pem = não é um certificado PEM: { $detail }
+tls-not-x509 = X.509 inválido: { $detail }
+tls-ca-not-x509 = certificado da autoridade X.509 inválido: { $detail }
+tls-not-issued = não foi emitido pela autoridade regional indicada; peça um certificado ao operador regional
+tls-expired = expirou em { $date }; peça um novo certificado
+tls-not-yet = não é válido antes de { $date }; verifique o relógio desta máquina
+crl-not-pem = não é uma lista de revogação PEM ({ $detail }); publique uma com `midwa-certs crl`
+crl-invalid = lista de revogação inválida: { $detail }
+crl-ca-unparsable = o certificado da autoridade é ilegível: { $detail }
+crl-not-signed = não assinada pela autoridade regional; publique-a com `midwa-certs crl` a partir da pasta da autoridade
+crl-expired = expirou em { $date }; publique uma nova com `midwa-certs crl`

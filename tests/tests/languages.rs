@@ -92,6 +92,29 @@ async fn the_documented_sample_files_import_as_they_are() {
             "{file}: {out}"
         );
     }
+
+    // What the other commands report, in the agency's language.
+    region.push_policy(
+        "NG",
+        "[[grant]]\nrecipient = \"coordinators\"\ndata = \"aggregates:returns\"\ndimensions = [\"period\"]\npurpose = \"suivi régional\"\n",
+    );
+    let (ok, out, err) = region.node_command_env("NG", FR, &["policy", "show"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("NG : politique version 1 en vigueur depuis le")
+            && out.contains("1 autorisation")
+            && out.contains("destinataire :")
+            && out.contains("coordinators"),
+        "{out}"
+    );
+    let (ok, out, err) = region.node_command_env("NG", PT, &["erase", "NG-2024-0004"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("apagamento registado (sequência") && out.contains("esquecidos aqui"),
+        "{out}"
+    );
+    let (ok, out, _) = region.midwa_env("consulate-NG", FR, &["verify", "0000-0000-0000"]);
+    assert!(!ok && out.contains("NON VÉRIFIÉ"), "{out}");
 }
 
 #[test]
@@ -142,6 +165,48 @@ fn a_bad_configuration_is_explained_in_french_and_portuguese() {
     assert!(!err.contains("os error"), "{err}");
     let err = run(PT, &missing);
     assert!(err.contains("não é possível ler a configuração"), "{err}");
+}
+
+#[test]
+fn a_bad_certificate_is_explained_in_french_and_portuguese() {
+    let dir = tempfile::tempdir().expect("dir");
+    for name in ["cert.pem", "key.pem", "ca.pem"] {
+        std::fs::write(dir.path().join(name), "not a certificate\n").expect("write");
+    }
+    let config = dir.path().join("client.toml");
+    std::fs::write(
+        &config,
+        "gateway = \"https://127.0.0.1:9\"\ntrust_domain = \"midwa.example\"\n[tls]\ncert = \"cert.pem\"\nkey = \"key.pem\"\nca = \"ca.pem\"\n",
+    )
+    .expect("write");
+    let run = |lang: &str| {
+        let output = Command::new(MIDWA_EXE)
+            .args([
+                "--config",
+                path(&config),
+                "--lang",
+                lang,
+                "query",
+                "returns",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run midwa");
+        assert!(!output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let fr = run("fr");
+    assert!(
+        fr.contains(
+            "ca.pem : aucun certificat trouvé ; le certificat de l'autorité régionale était attendu"
+        ),
+        "{fr}"
+    );
+    let pt = run("pt");
+    assert!(
+        pt.contains("ca.pem: nenhum certificado encontrado; esperava-se o certificado da autoridade regional"),
+        "{pt}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -34,7 +34,7 @@ pub async fn fetch(config: &Config) -> Result<Vec<pb::AccessLogEntry>, String> {
 pub fn verify(entries: &[pb::AccessLogEntry], head_file: &Path) -> Result<(), String> {
     let seen = read_head(head_file)?;
     let head = check(entries, seen).map_err(|e: ChainError| {
-        format!("THE ACCESS LOG FAILS ITS CHECK: {e}. Report it to the regional operator and keep this output.")
+        midwa_i18n::text!("access-log-fails", why = e.to_string()).to_string()
     })?;
     if let Some(head) = head {
         let text = format!(

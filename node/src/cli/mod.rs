@@ -230,22 +230,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .map_err(anyhow::Error::msg)?;
                 println!(
-                    "policy version {} is in force for {}",
-                    version.version, version.state
+                    "{}",
+                    text!(
+                        "policy-pushed",
+                        version = version.version,
+                        state = &version.state
+                    )
                 );
                 let today = time::OffsetDateTime::now_utc().date().to_string();
                 for g in version.policy.iter().flat_map(|p| &p.grants) {
                     if !g.expires.is_empty() && g.expires < today {
                         println!(
-                            "warning: the grant of {} to {} expired on {}: it releases nothing",
-                            g.data, g.recipient, g.expires
+                            "{}",
+                            text!(
+                                "policy-expired-grant",
+                                data = &g.data,
+                                recipient = &g.recipient,
+                                date = &g.expires
+                            )
                         );
                     }
                 }
             }
             PolicyCommand::Check { file } => {
                 let policy = crate::cli::policy::load(&file).map_err(anyhow::Error::msg)?;
-                println!("{}: {} grants, valid", file.display(), policy.grants.len());
+                println!(
+                    "{}",
+                    text!(
+                        "policy-valid",
+                        file = file.display().to_string(),
+                        grants = policy.grants.len()
+                    )
+                );
             }
             PolicyCommand::Show => {
                 let version = crate::cli::policy::show(&config)
@@ -266,7 +282,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (_, Some(a), ..) => {
                     let (date, kind) = a
                         .split_once(':')
-                        .ok_or_else(|| anyhow::anyhow!("--assistance: write DATE:TYPE"))?;
+                        .ok_or_else(|| anyhow::anyhow!("{}", text!("erase-assistance-form")))?;
                     Some(("assistance", date.to_owned(), kind.to_owned()))
                 }
                 (_, _, Some(date), _) => Some(("assessment", date, String::new())),
@@ -287,21 +303,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|s| anyhow::anyhow!("{}", s.message()))?
                 .into_inner();
-            println!(
-                "erasure recorded (sequence {}): {} {} forgotten here; the gateway deletes {} once it receives it",
-                done.seq,
-                done.forgotten,
-                if done.forgotten == 1 {
-                    "event"
-                } else {
-                    "events"
-                },
-                if whole {
-                    "everything about the person"
-                } else {
-                    "the event"
-                }
-            );
+            let done = if whole {
+                text!("erase-done-all", seq = done.seq, count = done.forgotten)
+            } else {
+                text!("erase-done-one", seq = done.seq, count = done.forgotten)
+            };
+            println!("{done}");
         }
         Command::AccessLog { from } => {
             let entries = crate::cli::access_log::fetch(&config)
@@ -315,10 +322,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", crate::cli::access_log::describe(&shown));
             crate::cli::access_log::verify(&entries, &config.data_dir.join("access-log.head"))
                 .map_err(anyhow::Error::msg)?;
-            println!(
-                "{} entries; the chain is intact and extends what was read before",
-                entries.len()
-            );
+            println!("{}", text!("access-log-intact", count = entries.len()));
         }
         Command::ReceiptQr {
             code,
@@ -346,7 +350,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             .map_err(anyhow::Error::msg)?;
             midwa_certs::files::write_file(&out, &image, midwa_certs::files::Mode::Public, force)?;
-            println!("receipt {code} drawn in {}", out.display());
+            println!(
+                "{}",
+                text!(
+                    "qr-done",
+                    code = code.to_string(),
+                    path = out.display().to_string()
+                )
+            );
         }
         Command::Notices => {
             let mut client = crate::api::client::connect(&config.local_socket)
@@ -397,14 +408,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BackupKey { to, force } => {
             crate::keys::Keys::backup(&config.secret_key, &to, force)?;
             println!(
-                "copied {} to {}; to restore, copy it back (mode 0600) before starting the node",
-                config.secret_key.display(),
-                to.display()
+                "{}",
+                text!(
+                    "backup-done",
+                    from = config.secret_key.display().to_string(),
+                    to = to.display().to_string()
+                )
             );
         }
         Command::Run => {
             let node = Node::start(config).await?;
-            println!("midwa-node listening on {}", node.socket().display());
+            println!(
+                "{}",
+                text!(
+                    "node-listening",
+                    socket = node.socket().display().to_string()
+                )
+            );
             node.serve(midwa_process::stop_signal()).await?;
         }
         Command::Status => {
@@ -493,12 +513,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(anyhow::Error::msg)?;
             println!(
-                "the gateway holds from {} up to sequence {}:",
-                h.state, h.highest_seq
+                "{}",
+                text!("holdings-head", state = &h.state, seq = h.highest_seq)
             );
             println!(
-                "  returns {}, assistance {}, assessments {}, closures {}, retractions {}",
-                h.returns, h.assistance, h.assessments, h.closures, h.retractions
+                "  {}",
+                text!(
+                    "holdings-counts",
+                    returns = h.returns,
+                    assistance = h.assistance,
+                    assessments = h.assessments,
+                    closures = h.closures,
+                    retractions = h.retractions
+                )
             );
         }
     }

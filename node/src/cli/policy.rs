@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use midwa_i18n::text;
 use midwa_proto::pb;
 use midwa_proto::policy::Policy;
 use serde::Deserialize;
@@ -95,15 +96,11 @@ async fn client(
     Ok(pb::consent_client::ConsentClient::new(channel))
 }
 
-/// The policy as a person reads it.
+/// The policy as a person reads it, in the user's language.
 pub fn describe(v: &pb::PolicyVersion) -> String {
     let mut out = String::new();
     if v.version == 0 {
-        let _ = writeln!(
-            out,
-            "{}: no policy at the gateway: nothing of this state is shared",
-            v.state
-        );
+        let _ = writeln!(out, "{}", text!("policy-none", state = &v.state));
         return out;
     }
     let grants = v
@@ -113,56 +110,62 @@ pub fn describe(v: &pb::PolicyVersion) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{}: policy version {} in force since {}, {} grant{}",
-        v.state,
-        v.version,
-        v.received_at,
-        grants.len(),
-        if grants.len() == 1 { "" } else { "s" }
+        "{}",
+        text!(
+            "policy-in-force",
+            state = &v.state,
+            version = v.version,
+            since = &v.received_at,
+            grants = grants.len()
+        )
     );
     let budget = v.policy.as_ref().map_or(0.0, |p| p.privacy_budget);
     if let Some(p) = &v.privacy {
         let _ = writeln!(
             out,
-            "privacy budget (zCDP rho per person): {:.3}{}; spent by the aggregates measured so far: {:.3}, {:.3} left (epsilon {:.2} at delta {:e})",
-            p.rho_budget,
-            if budget > 0.0 {
-                " (this policy's)"
-            } else {
-                " (the region's)"
-            },
-            p.rho_spent,
-            (p.rho_budget - p.rho_spent).max(0.0),
-            p.epsilon,
-            p.delta
+            "{}",
+            text!(
+                "policy-budget",
+                budget = format!("{:.3}", p.rho_budget),
+                whose = if budget > 0.0 {
+                    text!("policy-budget-own")
+                } else {
+                    text!("policy-budget-region")
+                },
+                spent = format!("{:.3}", p.rho_spent),
+                left = format!("{:.3}", (p.rho_budget - p.rho_spent).max(0.0)),
+                epsilon = format!("{:.2}", p.epsilon),
+                delta = format!("{:e}", p.delta)
+            )
         );
     }
     for (i, g) in grants.iter().enumerate() {
         let _ = writeln!(out, "\n[[grant]] {}", i + 1);
-        let _ = writeln!(out, "  recipient:  {}", g.recipient);
-        let _ = writeln!(out, "  data:       {}", g.data);
-        let _ = writeln!(
-            out,
-            "  dimensions: {}",
-            if g.dimensions.is_empty() {
-                "(totals only)".to_owned()
-            } else {
-                g.dimensions.join(", ")
-            }
-        );
-        let _ = writeln!(out, "  purpose:    {}", g.purpose);
-        let _ = writeln!(
-            out,
-            "  expires:    {}",
-            if g.expires.is_empty() {
-                "never"
-            } else {
-                &g.expires
-            }
-        );
+        let mut lines = vec![
+            (text!("policy-label-recipient"), g.recipient.clone()),
+            (text!("policy-label-data"), g.data.clone()),
+            (
+                text!("policy-label-dimensions"),
+                if g.dimensions.is_empty() {
+                    text!("policy-totals-only").to_string()
+                } else {
+                    g.dimensions.join(", ")
+                },
+            ),
+            (text!("policy-label-purpose"), g.purpose.clone()),
+            (
+                text!("policy-label-expires"),
+                if g.expires.is_empty() {
+                    text!("policy-never").to_string()
+                } else {
+                    g.expires.clone()
+                },
+            ),
+        ];
         if g.threshold > 0 {
-            let _ = writeln!(out, "  threshold:  {}", g.threshold);
+            lines.push((text!("policy-label-threshold"), g.threshold.to_string()));
         }
+        out.push_str(&midwa_commands::text::labelled(&lines, "  ", true));
     }
     out
 }
