@@ -30,8 +30,7 @@ mod tests {
 
     #[test]
     fn the_language_asked_is_the_language_answered() {
-        midwa_i18n::set(Lang::Pt);
-        let request = ask_in_language(());
+        let request = midwa_i18n::in_language(Lang::Pt, || ask_in_language(()));
         assert_eq!(caller_lang(request.metadata()), Lang::Pt);
         assert_eq!(caller_lang(&MetadataMap::new()), Lang::En);
     }

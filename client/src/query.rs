@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use midwa_commands::text::origin_json;
+use midwa_i18n::text;
 use midwa_proto::pb;
 use serde_json::{Value, json};
 
@@ -53,6 +54,16 @@ fn is_coverage(a: &pb::AggregateResponse) -> bool {
     a.metric == "coverage"
 }
 
+/// The count column's name, in the user's language.
+fn counted_text(a: &pb::AggregateResponse) -> String {
+    match a.metric.as_str() {
+        "assisted_persons" | "coverage" => text!("query-col-persons"),
+        "mean_scores" => text!("query-col-surveys"),
+        _ => text!("query-col-count"),
+    }
+    .to_string()
+}
+
 /// The count column's name.
 fn counted(a: &pb::AggregateResponse) -> &'static str {
     match a.metric.as_str() {
@@ -77,23 +88,25 @@ fn error_text(e: f64) -> String {
 
 /// The answer as aligned columns, with its notes.
 pub fn table(a: &pb::AggregateResponse) -> String {
+    let error = || text!("query-col-error").to_string();
     let mut header: Vec<String> = a.columns.clone();
-    header.push(counted(a).into());
-    header.push("error (95 %)".into());
+    header.push(counted_text(a));
+    header.push(error());
     if is_means(a) {
         header.extend(
             [
-                "economic",
-                "social",
-                "psychosocial",
-                "composite",
-                "error (95 %)",
+                text!("console-col-economic"),
+                text!("console-col-social"),
+                text!("console-col-psychosocial"),
+                text!("console-col-composite"),
             ]
-            .map(String::from),
+            .map(|t| t.to_string()),
         );
+        header.push(error());
     }
     if is_coverage(a) {
-        header.extend(["share", "error (95 %)"].map(String::from));
+        header.push(text!("query-col-share").to_string());
+        header.push(error());
     }
     let row = |values: Vec<String>, cell: &pb::Cell| {
         let mut r = values;
@@ -132,34 +145,40 @@ pub fn table(a: &pb::AggregateResponse) -> String {
     if let Some(total) = &a.total {
         let mut values = vec![String::new(); a.columns.len()];
         if let Some(first) = values.first_mut() {
-            *first = "total".into();
+            *first = text!("query-total").to_string();
         }
         if !a.columns.is_empty() {
             rows.push(row(values, total));
         }
     }
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}{} (threshold {}; months {} to {})\n",
-        a.metric,
-        if a.columns.is_empty() {
-            String::new()
-        } else {
-            format!(" by {}", a.columns.join(", "))
-        },
-        a.threshold,
-        a.first_month,
-        a.last_month,
-    );
+    let title = if a.columns.is_empty() {
+        text!(
+            "query-title",
+            metric = &a.metric,
+            threshold = a.threshold,
+            first = &a.first_month,
+            last = &a.last_month
+        )
+    } else {
+        text!(
+            "query-title-by",
+            metric = &a.metric,
+            dims = a.columns.join(", "),
+            threshold = a.threshold,
+            first = &a.first_month,
+            last = &a.last_month
+        )
+    };
+    let _ = writeln!(out, "{title}\n");
     let first_number = a.columns.len();
     out.push_str(&midwa_commands::text::aligned(&header, &rows, |i| {
         i >= first_number
     }));
     let _ = writeln!(
         out,
-        "\nThe figures are noisy, so that no one can be singled out: each count is within its error of the true value 95 % of the time (at most +/- {:.1} here). Asking again gives the same figures.",
-        a.error
+        "\n{}",
+        text!("query-noisy", error = format!("{:.1}", a.error))
     );
     let hidden = a.cells.iter().chain(&a.total).any(|c| c.count.is_none())
         || (is_means(a)
@@ -168,11 +187,7 @@ pub fn table(a: &pb::AggregateResponse) -> String {
                 .chain(&a.total)
                 .any(|c| c.composite.is_none()));
     if hidden {
-        let _ = writeln!(
-            out,
-            "x: hidden: a count below {} or too uncertain (its noise more than a third of it), or a mean over fewer than 20 surveys",
-            a.threshold
-        );
+        let _ = writeln!(out, "{}", text!("query-hidden", threshold = a.threshold));
     }
     let _ = writeln!(out);
     out.push_str(&midwa_commands::text::origins(&a.origins));

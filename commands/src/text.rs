@@ -46,9 +46,9 @@ pub fn origins(origins: &[pb::OriginStatus]) -> String {
         .filter(|o| o.included)
         .map(|o| {
             let version = if o.policy_version == 0 {
-                "own data".to_owned()
+                text!("origins-own-data")
             } else {
-                format!("policy version {}", o.policy_version)
+                text!("origins-policy-version", version = o.policy_version)
             };
             match &o.privacy {
                 Some(p) => format!("{} ({version}; {})", o.state, privacy(p)),
@@ -56,27 +56,77 @@ pub fn origins(origins: &[pb::OriginStatus]) -> String {
             }
         })
         .collect();
-    let mut out = format!(
-        "included: {}\n",
-        if included.is_empty() {
-            "none".into()
-        } else {
-            included.join(", ")
-        }
-    );
+    let list = if included.is_empty() {
+        text!("origins-none").to_string()
+    } else {
+        included.join(", ")
+    };
+    let mut out = format!("{}\n", text!("origins-included", list = list));
     for o in origins.iter().filter(|o| !o.included) {
-        let _ = writeln!(out, "left out: {}: {}", o.state, o.reason);
+        let _ = writeln!(
+            out,
+            "{}",
+            text!(
+                "origins-left-out",
+                state = &o.state,
+                reason = left_out_reason(o)
+            )
+        );
     }
     out
+}
+
+/// Why an origin is left out: the gateway's own words in English, the reason it names in the
+/// user's language otherwise (with the state as a sentence names it: "du Sénégal").
+fn left_out_reason(o: &pb::OriginStatus) -> String {
+    if midwa_i18n::current() == midwa_i18n::Lang::En || o.reason_kind.is_empty() {
+        return o.reason.clone();
+    }
+    let form = |kind: &str| {
+        midwa_i18n::message(&format!("console-form-{kind}-{}", o.state), &[]).unwrap_or_else(|| {
+            midwa_i18n::message(
+                &format!("console-form-{kind}-any"),
+                &[("name", o.state.clone())],
+            )
+            .unwrap_or_else(|| o.state.clone())
+        })
+    };
+    let kind = if o.reason_kind == "expired" && o.expired_on.is_empty() {
+        "expired_undated".to_owned()
+    } else {
+        o.reason_kind.clone()
+    };
+    let reason = midwa_i18n::message(
+        &format!("console-why-{kind}"),
+        &[
+            ("state", o.state.clone()),
+            ("the_state", form("the")),
+            ("of_state", form("of")),
+            ("date", o.expired_on.clone()),
+            ("dims", o.uncovered.join(", ")),
+        ],
+    );
+    reason.map_or_else(|| o.reason.clone(), |r| capitalise(&r))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A state's privacy budget and spending, as people read it: `privacy budget rho 2.00, 0.80
 /// spent (epsilon 8.4 at delta 1e-6)`.
 pub fn privacy(p: &pb::Privacy) -> String {
-    format!(
-        "privacy budget rho {:.2}, {:.2} spent (epsilon {:.1} at delta {:e})",
-        p.rho_budget, p.rho_spent, p.epsilon, p.delta
+    text!(
+        "origins-privacy",
+        budget = format!("{:.2}", p.rho_budget),
+        spent = format!("{:.2}", p.rho_spent),
+        epsilon = format!("{:.1}", p.epsilon),
+        delta = format!("{:e}", p.delta)
     )
+    .to_string()
 }
 
 /// How an answer is printed.
@@ -165,6 +215,25 @@ pub fn party(uri: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_state_left_out_is_explained_in_the_users_language() {
+        let left_out = pb::OriginStatus {
+            state: "SN".into(),
+            reason: "SN has pushed no policy".into(),
+            reason_kind: "no_policy".into(),
+            ..Default::default()
+        };
+        let fr = midwa_i18n::in_language(midwa_i18n::Lang::Fr, || {
+            origins(std::slice::from_ref(&left_out))
+        });
+        let en = origins(std::slice::from_ref(&left_out));
+        assert!(
+            fr.contains("exclu : SN : Le Sénégal n'a pas publié de politique de consentement"),
+            "{fr}"
+        );
+        assert!(en.contains("left out: SN: SN has pushed no policy"), "{en}");
+    }
 
     #[test]
     fn columns_align_and_parties_read_plainly() {

@@ -671,3 +671,22 @@ crl-invalid = not a valid CRL: { $detail }
 crl-ca-unparsable = the CA certificate cannot be parsed: { $detail }
 crl-not-signed = not signed by the regional CA; publish it with `midwa-certs crl` from the CA directory
 crl-expired = expired on { $date }; publish a fresh one with `midwa-certs crl`
+
+## Answers of midwa query
+
+query-title = { $metric } (threshold { $threshold }; months { $first } to { $last })
+query-title-by = { $metric } by { $dims } (threshold { $threshold }; months { $first } to { $last })
+query-col-count = count
+query-col-persons = persons
+query-col-surveys = surveys
+query-col-error = error (95 %)
+query-col-share = share
+query-noisy = The figures are noisy, so that no one can be singled out: each count is within its error of the true value 95 % of the time (at most +/- { $error } here). Asking again gives the same figures.
+query-hidden = x: hidden: a count below { $threshold } or too uncertain (its noise more than a third of it), or a mean over fewer than 20 surveys
+origins-included = included: { $list }
+origins-none = none
+origins-own-data = own data
+origins-policy-version = policy version { $version }
+origins-left-out = left out: { $state }: { $reason }
+origins-privacy = privacy budget rho { $budget }, { $spent } spent (epsilon { $epsilon } at delta { $delta })
+query-total = total

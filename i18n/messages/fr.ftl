@@ -668,3 +668,22 @@ crl-invalid = liste de révocation non valide : { $detail }
 crl-ca-unparsable = le certificat de l'autorité est illisible : { $detail }
 crl-not-signed = pas signée par l'autorité régionale ; publiez-la avec `midwa-certs crl` depuis le dossier de l'autorité
 crl-expired = expirée le { $date } ; publiez-en une nouvelle avec `midwa-certs crl`
+
+## Les réponses de midwa query
+
+query-title = { $metric } (seuil { $threshold } ; mois de { $first } à { $last })
+query-title-by = { $metric } par { $dims } (seuil { $threshold } ; mois de { $first } à { $last })
+query-col-count = effectif
+query-col-persons = personnes
+query-col-surveys = enquêtes
+query-col-error = erreur (95 %)
+query-col-share = part
+query-noisy = Les chiffres sont bruités pour que personne ne puisse être identifié : chaque effectif est à moins de son erreur de la vraie valeur 95 % du temps (ici au plus +/- { $error }). Poser à nouveau la question donne les mêmes chiffres.
+query-hidden = x : masqué : un effectif inférieur à { $threshold } ou trop incertain (son bruit dépasse le tiers de sa valeur), ou une moyenne sur moins de 20 enquêtes
+origins-included = inclus : { $list }
+origins-none = aucun
+origins-own-data = données propres
+origins-policy-version = politique version { $version }
+origins-left-out = exclu : { $state } : { $reason }
+origins-privacy = budget de confidentialité rho { $budget }, { $spent } dépensé (epsilon { $epsilon } pour delta { $delta })
+query-total = total

@@ -668,3 +668,22 @@ crl-invalid = lista de revogação inválida: { $detail }
 crl-ca-unparsable = o certificado da autoridade é ilegível: { $detail }
 crl-not-signed = não assinada pela autoridade regional; publique-a com `midwa-certs crl` a partir da pasta da autoridade
 crl-expired = expirou em { $date }; publique uma nova com `midwa-certs crl`
+
+## As respostas de midwa query
+
+query-title = { $metric } (limiar { $threshold }; meses de { $first } a { $last })
+query-title-by = { $metric } por { $dims } (limiar { $threshold }; meses de { $first } a { $last })
+query-col-count = contagem
+query-col-persons = pessoas
+query-col-surveys = inquéritos
+query-col-error = erro (95 %)
+query-col-share = parte
+query-noisy = Os números têm ruído para que ninguém possa ser identificado: cada contagem está dentro do seu erro do valor real 95 % das vezes (aqui no máximo +/- { $error }). Perguntar de novo dá os mesmos números.
+query-hidden = x: oculto: uma contagem inferior a { $threshold } ou demasiado incerta (o seu ruído passa de um terço do valor), ou uma média de menos de 20 inquéritos
+origins-included = incluídos: { $list }
+origins-none = nenhum
+origins-own-data = dados próprios
+origins-policy-version = política versão { $version }
+origins-left-out = excluído: { $state }: { $reason }
+origins-privacy = orçamento de privacidade rho { $budget }, { $spent } gasto (epsilon { $epsilon } para delta { $delta })
+query-total = total

@@ -20,7 +20,7 @@ mod lang;
 mod render;
 
 pub use lang::{HEADER, Lang};
-pub use render::{Arg, Text, current, set};
+pub use render::{Arg, Text, current, in_language, message, set};
 
 /// A [`Text`]: the message identifier as a string literal, then `name = value` arguments, each
 /// value a string, a number or a [`Text`].

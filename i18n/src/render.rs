@@ -50,8 +50,24 @@ pub fn set(lang: Lang) {
     CURRENT.store(lang as u8, Ordering::Relaxed);
 }
 
+thread_local! {
+    static ON_THIS_THREAD: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with [`current`] answering `lang` on this thread only (what a test of another
+/// language needs without changing the process's).
+pub fn in_language<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
+    let before = ON_THIS_THREAD.with(|l| l.replace(Some(lang)));
+    let result = f();
+    ON_THIS_THREAD.with(|l| l.set(before));
+    result
+}
+
 /// The language of this process's user; English until [`set`].
 pub fn current() -> Lang {
+    if let Some(lang) = ON_THIS_THREAD.with(std::cell::Cell::get) {
+        return lang;
+    }
     match CURRENT.load(Ordering::Relaxed) {
         1 => Lang::Fr,
         2 => Lang::Pt,
@@ -172,6 +188,16 @@ impl From<&'static str> for Text {
     fn from(s: &'static str) -> Self {
         Text::plain(s)
     }
+}
+
+/// The message whose identifier is computed (`console-form-of-SN`), in the process's
+/// language with `args`; `None` if no catalogue has it.
+pub fn message(id: &str, args: &[(&str, String)]) -> Option<String> {
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, value.clone());
+    }
+    format(current(), id, Some(&fluent))
 }
 
 /// The message `id` in `lang`, or in English if `lang`'s catalogue lacks it; `None` if every

@@ -227,6 +227,16 @@ async fn a_refused_question_comes_back_in_the_language_of_the_asker() {
         "{err}"
     );
 
+    // An answer, with its notes, in French.
+    let (ok, out, err) = region.midwa_env("coordinator", FR, &["query", "returns"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("returns (seuil ")
+            && out.contains("effectif")
+            && out.contains("Les chiffres sont bruités"),
+        "{out}"
+    );
+
     // The configuration's language beats the environment's; --lang beats both.
     let original = region.region.client("coordinator").expect("coordinator");
     let config = original.with_file_name("coordinator-pt.toml");
