@@ -8,7 +8,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use midwa_certs::authority::{CA_VALIDITY, CRL_VALIDITY};
 use midwa_certs::identity::{name, state_code};
 use midwa_certs::{Authority, LeafRequest, Reason, Role, write_party_files};
-use midwa_i18n::Lang;
+use midwa_i18n::{Lang, Text, text};
 use time::Duration;
 
 /// The MIDWA regional certificate authority: create it, issue certificates to nodes, gateways,
@@ -172,13 +172,19 @@ fn run(cli: Cli) -> Result<()> {
             let domain = trust_domain.parse()?;
             let ca = Authority::init(&ca_dir, domain, &name, Duration::days(days), force)?;
             println!(
-                "created the regional CA for {} in {}",
-                ca.domain(),
-                ca_dir.display()
+                "{}",
+                text!(
+                    "certs-created",
+                    domain = ca.domain().to_string(),
+                    dir = ca_dir.display().to_string()
+                )
             );
             println!(
-                "keep {} offline; give ca.pem to every party and crl.pem to the gateway",
-                ca_dir.join("ca.key").display()
+                "{}",
+                text!(
+                    "certs-keep-offline",
+                    key = ca_dir.join("ca.key").display().to_string()
+                )
             );
         }
         Command::Issue { party, common } => issue(party, common)?,
@@ -192,27 +198,34 @@ fn run(cli: Cli) -> Result<()> {
             let serial = match (serial, cert) {
                 (Some(serial), _) => serial,
                 (None, Some(cert)) => serial_of(&cert)?,
-                (None, None) => bail!("give --serial or --cert"),
+                (None, None) => bail!("{}", text!("certs-give-serial")),
             };
             ca.revoke(&serial, reason)?;
             println!(
-                "revoked {serial}; published {}",
-                ca_dir.join("crl.pem").display()
+                "{}",
+                text!(
+                    "certs-revoked",
+                    serial = &serial,
+                    crl = ca_dir.join("crl.pem").display().to_string()
+                )
             );
-            println!("copy it to the gateway's crl path: it reloads it without restarting");
+            println!("{}", text!("certs-copy-crl"));
         }
         Command::Crl { ca_dir, days } => {
             let mut ca = Authority::open(&ca_dir)?;
             let path = ca.publish_crl(Duration::days(days))?;
             println!(
-                "published {} ({} revoked, valid {days} days)",
-                path.display(),
-                ca.registry().revoked.len()
+                "{}",
+                text!(
+                    "certs-published",
+                    path = path.display().to_string(),
+                    revoked = ca.registry().revoked.len(),
+                    days = days
+                )
             );
         }
         Command::Inspect { file } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes = std::fs::read(&file).map_err(|e| cannot_read(&file, &e))?;
             let text = midwa_certs::inspect::describe(&bytes)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             print!("{text}");
@@ -220,46 +233,59 @@ fn run(cli: Cli) -> Result<()> {
         Command::List { ca_dir } => {
             let ca = Authority::open(&ca_dir)?;
             let registry = ca.registry();
-            println!(
-                "{:<34} {:<10} {:<22} identity",
-                "serial", "status", "valid until"
-            );
-            for entry in &registry.issued {
-                let status = if registry.revoked.iter().any(|r| r.serial == entry.serial) {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{:<34} {:<10} {:<22} {}",
-                    entry.serial, status, entry.not_after, entry.identity
-                );
-            }
+            let header = [
+                text!("certs-col-serial"),
+                text!("certs-col-status"),
+                text!("certs-col-until"),
+                text!("certs-col-identity"),
+            ]
+            .map(|t| t.to_string());
+            let rows: Vec<Vec<String>> = registry
+                .issued
+                .iter()
+                .map(|entry| {
+                    let revoked = registry.revoked.iter().any(|r| r.serial == entry.serial);
+                    let status = if revoked {
+                        text!("certs-status-revoked")
+                    } else {
+                        text!("certs-status-active")
+                    };
+                    vec![
+                        entry.serial.clone(),
+                        status.to_string(),
+                        entry.not_after.to_string(),
+                        entry.identity.to_string(),
+                    ]
+                })
+                .collect();
+            print!("{}", aligned(&header, &rows));
         }
     }
     Ok(())
 }
 
 fn issue(party: Party, args: IssueArgs) -> Result<()> {
-    let bad = |what: &str, value: &str| anyhow::anyhow!("{value:?} is not a valid {what}");
+    let bad = |what: Text, value: &str| {
+        anyhow::anyhow!(
+            "{}",
+            text!("certs-bad-value", value = format!("{value:?}"), what = what)
+        )
+    };
     let (role, dns_names, ip_addresses) = match party {
         Party::Node { state } => (
             Role::Node {
-                state: state_code(&state)
-                    .ok_or_else(|| bad("state code (two capitals, such as NG)", &state))?,
+                state: state_code(&state).ok_or_else(|| bad(text!("certs-what-state"), &state))?,
             },
             vec![],
             vec![],
         ),
         Party::Gateway { name: n, dns, ip } => {
             if dns.is_empty() && ip.is_empty() {
-                bail!(
-                    "a gateway certificate needs the names nodes reach it at: give --dns HOST and/or --ip ADDRESS"
-                );
+                bail!("{}", text!("certs-gateway-names"));
             }
             (
                 Role::Gateway {
-                    name: name(&n).ok_or_else(|| bad("gateway name (a-z, 0-9, '-')", &n))?,
+                    name: name(&n).ok_or_else(|| bad(text!("certs-what-name"), &n))?,
                 },
                 dns,
                 ip,
@@ -267,27 +293,26 @@ fn issue(party: Party, args: IssueArgs) -> Result<()> {
         }
         Party::Coordinator { name: n } => (
             Role::Coordinator {
-                name: name(&n).ok_or_else(|| bad("coordinator name (a-z, 0-9, '-')", &n))?,
+                name: name(&n).ok_or_else(|| bad(text!("certs-what-name"), &n))?,
             },
             vec![],
             vec![],
         ),
         Party::Consulate { state, post } => (
             Role::Consulate {
-                state: state_code(&state)
-                    .ok_or_else(|| bad("state code (two capitals, such as GH)", &state))?,
-                post: name(&post).ok_or_else(|| bad("post name (a-z, 0-9, '-')", &post))?,
+                state: state_code(&state).ok_or_else(|| bad(text!("certs-what-state"), &state))?,
+                post: name(&post).ok_or_else(|| bad(text!("certs-what-name"), &post))?,
             },
             vec![],
             vec![],
         ),
     };
     if args.days < 1 {
-        bail!("--days must be at least 1");
+        bail!("{}", text!("certs-days"));
     }
     let out = args
         .out
-        .context("give --out DIR: where to write cert.pem, key.pem and ca.pem")?;
+        .ok_or_else(|| anyhow::anyhow!("{}", text!("certs-give-out")))?;
     let mut ca = Authority::open(&args.ca_dir)?;
     let issued = ca.issue(&LeafRequest {
         role: role.clone(),
@@ -297,23 +322,61 @@ fn issue(party: Party, args: IssueArgs) -> Result<()> {
     })?;
     write_party_files(&out, &issued, ca.cert_pem(), args.force)?;
     println!(
-        "issued {} as {} (serial {}) into {}",
-        role,
-        role.uri(ca.domain()),
-        issued.serial,
-        out.display()
+        "{}",
+        text!(
+            "certs-issued",
+            role = role.to_string(),
+            uri = role.uri(ca.domain()),
+            serial = &issued.serial,
+            out = out.display().to_string()
+        )
     );
     Ok(())
 }
 
 fn serial_of(cert: &std::path::Path) -> Result<String> {
-    let text = std::fs::read(cert).with_context(|| format!("cannot read {}", cert.display()))?;
+    let text = std::fs::read(cert).map_err(|e| cannot_read(cert, &e))?;
     let description = midwa_certs::inspect::describe(&text)
         .map_err(|e| anyhow::anyhow!("{}: {e}", cert.display()))?;
     description
         .lines()
         .find_map(|l| l.strip_prefix("serial:").map(|s| s.trim().to_owned()))
         .context("no serial in the certificate")
+}
+
+fn cannot_read(path: &std::path::Path, e: &std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        text!(
+            "tls-cannot-read",
+            path = path.display().to_string(),
+            why = midwa_certs::config::io_reason(e)
+        )
+    )
+}
+
+/// Columns aligned, for `list`.
+fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 fn parse_reason(text: &str) -> Result<Reason, String> {
@@ -329,6 +392,36 @@ fn parse_reason(text: &str) -> Result<Reason, String> {
 #[cfg(test)]
 mod help_tests {
     use super::*;
+
+    #[test]
+    fn a_refused_command_is_explained_in_the_users_language() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = dir.path().join("ca");
+        let init = Cli::parse_from([
+            "midwa-certs",
+            "init",
+            "--ca-dir",
+            ca.to_str().expect("path"),
+            "--trust-domain",
+            "midwa.example",
+        ]);
+        run(init).expect("a CA");
+        let issue = Cli::parse_from([
+            "midwa-certs",
+            "issue",
+            "--ca-dir",
+            ca.to_str().expect("path"),
+            "--out",
+            dir.path().join("gw").to_str().expect("path"),
+            "gateway",
+        ]);
+        let err = midwa_i18n::in_language(Lang::Pt, || run(issue)).expect_err("no names");
+        assert!(
+            err.to_string()
+                .starts_with("um certificado de porta de ligação precisa dos nomes"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn every_help_text_is_in_the_catalogues() {

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use midwa_i18n::text;
 use midwa_proto::codes::CountryCode;
 use midwa_proto::opportunity::Opportunity;
 use midwa_proto::pb::{self, opportunities_client::OpportunitiesClient};
@@ -94,12 +95,19 @@ pub async fn publish(channel: Channel, all: Vec<pb::Opportunity>) -> Result<Stri
             .await
             .map_err(|s| {
                 format!(
-                    "{out}the gateway refused opportunity {id:?}: {}",
-                    s.message()
+                    "{out}{}",
+                    text!(
+                        "opportunity-refused",
+                        id = format!("{id:?}"),
+                        why = s.message().to_owned()
+                    )
                 )
             })?
             .into_inner();
-        out.push_str(&format!("{id}: published, version {}\n", p.version));
+        out.push_str(&format!(
+            "{}\n",
+            text!("opportunity-published", id = &id, version = p.version)
+        ));
     }
     Ok(out)
 }
@@ -109,9 +117,12 @@ pub async fn withdraw(channel: Channel, id: String) -> Result<String, String> {
     let p = OpportunitiesClient::new(channel)
         .withdraw(pb::WithdrawOpportunity { id: id.clone() })
         .await
-        .map_err(|s| format!("the gateway refused: {}", s.message()))?
+        .map_err(|s| text!("gateway-refused", why = s.message().to_owned()).to_string())?
         .into_inner();
-    Ok(format!("{id}: withdrawn (version {})\n", p.version))
+    Ok(format!(
+        "{}\n",
+        text!("opportunity-withdrawn", id = &id, version = p.version)
+    ))
 }
 
 /// Which opportunities to list, as given on the command line.
@@ -152,7 +163,7 @@ pub async fn list(channel: Channel, args: &ListArgs) -> Result<String, String> {
             include_withdrawn: args.withdrawn,
         })
         .await
-        .map_err(|s| format!("the gateway refused: {}", s.message()))?
+        .map_err(|s| text!("gateway-refused", why = s.message().to_owned()).to_string())?
         .into_inner();
     match args.format {
         Format::Table => Ok(table(&answer)),
@@ -206,12 +217,27 @@ fn row(p: &pb::PublishedOpportunity) -> Vec<String> {
     ]
 }
 
+/// The list for people: the columns named, and the words of `row`, in the user's language.
 fn table(a: &pb::OpportunityList) -> String {
     let mut out = if a.opportunities.is_empty() {
-        "no opportunities match\n".to_owned()
+        format!("{}\n", text!("opportunities-none"))
     } else {
-        let rows: Vec<Vec<String>> = a.opportunities.iter().map(row).collect();
-        aligned(&COLUMNS.map(String::from), &rows, |i| i == 5)
+        let word = |v: String| match v.as_str() {
+            "nationwide" => text!("opportunities-nationwide").to_string(),
+            "open" => text!("opportunities-open").to_string(),
+            "withdrawn" => text!("opportunities-withdrawn").to_string(),
+            _ => v,
+        };
+        let rows: Vec<Vec<String>> = a
+            .opportunities
+            .iter()
+            .map(|p| row(p).into_iter().map(word).collect())
+            .collect();
+        let header = COLUMNS.map(|c| {
+            midwa_i18n::message(&format!("opportunities-col-{c}"), &[])
+                .unwrap_or_else(|| c.to_owned())
+        });
+        aligned(&header, &rows, |i| i == 5)
     };
     out.push('\n');
     out.push_str(&origins(&a.states));
