@@ -10,6 +10,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use midwa_certs::authority::hex;
+use midwa_i18n::text;
 use midwa_proto::pb::{self, event::Body, subscriptions_client::SubscriptionsClient};
 use midwa_proto::vocab;
 use serde_json::{Map, Value, json};
@@ -85,7 +86,14 @@ pub async fn run(
         .append(true)
         .mode(0o600)
         .open(&args.out)
-        .map_err(|e| format!("cannot open {}: {e}", args.out.display()))?;
+        .map_err(|e| {
+            text!(
+                "tls-cannot-read",
+                path = args.out.display().to_string(),
+                why = midwa_certs::config::io_reason(&e)
+            )
+            .to_string()
+        })?;
     file.seek(SeekFrom::End(0))
         .map_err(|e| format!("{}: {e}", args.out.display()))?;
     let mut stream = SubscriptionsClient::new(channel)
@@ -95,14 +103,19 @@ pub async fn run(
             after_seq: after,
         })
         .await
-        .map_err(|s| format!("the gateway refused the subscription: {}", s.message()))?
+        .map_err(|s| text!("subscribe-refused", why = s.message().to_owned()).to_string())?
         .into_inner();
     let (mut received, mut cursor) = (0u64, after);
     let summary = |received: u64, cursor: u64| {
         format!(
-            "{received} events of {} written to {} (cursor {cursor})\n",
-            args.origin,
-            args.out.display()
+            "{}\n",
+            text!(
+                "subscribe-summary",
+                count = received,
+                origin = &args.origin,
+                out = args.out.display().to_string(),
+                cursor = cursor
+            )
         )
     };
     tokio::pin!(stop);
@@ -116,9 +129,9 @@ pub async fn run(
             Ok(None) => return Ok(summary(received, cursor)),
             Err(s) => {
                 return Err(format!(
-                    "{}the gateway ended the subscription: {}",
+                    "{}{}",
                     summary(received, cursor),
-                    s.message()
+                    text!("subscribe-ended", why = s.message().to_owned())
                 ));
             }
         };
@@ -137,7 +150,14 @@ pub async fn run(
         lines.push('\n');
         file.write_all(lines.as_bytes())
             .and_then(|()| file.sync_data())
-            .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+            .map_err(|e| {
+                text!(
+                    "import-receipts-cannot-write",
+                    path = args.out.display().to_string(),
+                    why = midwa_certs::config::io_reason(&e)
+                )
+                .to_string()
+            })?;
         received += batch.events.len() as u64;
         cursor = batch.last_seq;
     }

@@ -91,14 +91,14 @@ pub fn describe(entries: &[pb::AccessLogEntry]) -> String {
                         .ok()
                 })
                 .unwrap_or_default();
+        let policy = midwa_i18n::text!("access-log-policy", version = e.policy_version).to_string();
         let _ = writeln!(
             out,
-            "{:>6}  {when}  {:<9} {:<8} {:<24} policy v{:<3} {:>5}  {}{}{}",
+            "{:>6}  {when}  {:<9} {:<8} {:<24} {policy:<12} {:>5}  {}{}{}",
             e.index,
             e.operation,
             e.decision,
             e.data_class,
-            e.policy_version,
             e.count,
             e.identity,
             if e.reason.is_empty() {
@@ -108,8 +108,12 @@ pub fn describe(entries: &[pb::AccessLogEntry]) -> String {
             },
             if e.rho_budget > 0.0 {
                 format!(
-                    "  [privacy: rho {:.3} of {:.3} spent]",
-                    e.rho_spent, e.rho_budget
+                    "  [{}]",
+                    midwa_i18n::text!(
+                        "access-log-privacy",
+                        spent = format!("{:.3}", e.rho_spent),
+                        budget = format!("{:.3}", e.rho_budget)
+                    )
                 )
             } else {
                 String::new()
