@@ -55,9 +55,9 @@ pub fn read(path: &Path) -> Result<String, ConfigError> {
     })
 }
 
-/// What is wrong with a file's TOML, in the user's language where the parser's words are known:
-/// a missing or unknown field, with its line.
-fn toml_reason(text: &str, e: &toml::de::Error) -> Text {
+/// What is wrong with a file's TOML (`text`), in the user's language where the parser's words
+/// are known: a missing or unknown field, with its line.
+pub fn toml_reason(text: &str, e: &toml::de::Error) -> Text {
     let line = e
         .span()
         .map(|span| text[..span.start.min(text.len())].lines().count().max(1));

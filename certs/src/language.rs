@@ -7,10 +7,15 @@ use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 /// `message` as a request asking to be answered in the user's language
 /// ([`midwa_i18n::current`]).
 pub fn ask_in_language<T>(message: T) -> tonic::Request<T> {
+    ask_in(midwa_i18n::current(), message)
+}
+
+/// `message` as a request asking to be answered in `lang`.
+pub fn ask_in<T>(lang: Lang, message: T) -> tonic::Request<T> {
     let mut request = tonic::Request::new(message);
     request.metadata_mut().insert(
         midwa_i18n::HEADER,
-        AsciiMetadataValue::from_static(midwa_i18n::current().code()),
+        AsciiMetadataValue::from_static(lang.code()),
     );
     request
 }

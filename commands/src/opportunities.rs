@@ -43,14 +43,21 @@ struct Entry {
 /// Reads and checks every opportunity of a file, for `state`; nothing is returned unless all
 /// are valid.
 pub fn load(path: &Path, state: CountryCode) -> Result<Vec<pb::Opportunity>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let file: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let shown = path.display().to_string();
+    let invalid =
+        |why: midwa_i18n::Text| text!("tls-invalid", path = &shown, why = why).to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        text!(
+            "tls-cannot-read",
+            path = &shown,
+            why = midwa_certs::config::io_reason(&e)
+        )
+        .to_string()
+    })?;
+    let file: File =
+        toml::from_str(&text).map_err(|e| invalid(midwa_certs::config::toml_reason(&text, &e)))?;
     if file.opportunity.is_empty() {
-        return Err(format!(
-            "{}: no [[opportunity]] table; see deploy/opportunities.toml",
-            path.display()
-        ));
+        return Err(invalid(text!("opportunities-file-empty")));
     }
     let mut seen = std::collections::HashSet::new();
     file.opportunity
@@ -70,14 +77,19 @@ pub fn load(path: &Path, state: CountryCode) -> Result<Vec<pb::Opportunity>, Str
                 contact: e.contact,
                 state: String::new(),
             };
-            Opportunity::from_pb(&wire, state)
-                .map_err(|e| format!("{}: opportunity[{i}].{e}", path.display()))?;
+            Opportunity::from_pb(&wire, state).map_err(|e| {
+                invalid(text!(
+                    "opportunities-file-entry",
+                    number = i,
+                    why = e.to_string()
+                ))
+            })?;
             if !seen.insert(wire.id.clone()) {
-                return Err(format!(
-                    "{}: opportunity[{i}].id: {:?} appears twice",
-                    path.display(),
-                    wire.id
-                ));
+                return Err(invalid(text!(
+                    "opportunities-file-twice",
+                    number = i,
+                    id = format!("{:?}", wire.id)
+                )));
             }
             Ok(wire)
         })

@@ -736,3 +736,7 @@ subscribe-ended = the gateway ended the subscription: { $why }
 subscribe-summary = { $count } events of { $origin } written to { $out } (cursor { $cursor })
 access-log-policy = policy v{ $version }
 access-log-privacy = privacy: rho { $spent } of { $budget } spent
+policy-file-grant = [[grant]] number { $number }, field { $field }: { $why }
+opportunities-file-empty = no [[opportunity]] table; see deploy/opportunities.toml
+opportunities-file-entry = opportunity[{ $number }].{ $why }
+opportunities-file-twice = opportunity[{ $number }].id: { $id } appears twice

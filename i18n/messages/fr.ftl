@@ -733,3 +733,7 @@ subscribe-ended = la passerelle a mis fin à l'abonnement : { $why }
 subscribe-summary = { $count } événements de { $origin } écrits dans { $out } (curseur { $cursor })
 access-log-policy = politique v{ $version }
 access-log-privacy = confidentialité : rho { $spent } dépensé sur { $budget }
+policy-file-grant = [[grant]] numéro { $number }, champ { $field } : { $why }
+opportunities-file-empty = aucune table [[opportunity]] ; voir deploy/opportunities.toml
+opportunities-file-entry = opportunity[{ $number }].{ $why }
+opportunities-file-twice = opportunity[{ $number }].id : { $id } figure deux fois

@@ -733,3 +733,7 @@ subscribe-ended = a porta de ligação terminou a subscrição: { $why }
 subscribe-summary = { $count } eventos de { $origin } escritos em { $out } (cursor { $cursor })
 access-log-policy = política v{ $version }
 access-log-privacy = privacidade: rho { $spent } gasto de { $budget }
+policy-file-grant = [[grant]] número { $number }, campo { $field }: { $why }
+opportunities-file-empty = nenhuma tabela [[opportunity]]; ver deploy/opportunities.toml
+opportunities-file-entry = opportunity[{ $number }].{ $why }
+opportunities-file-twice = opportunity[{ $number }].id: { $id } aparece duas vezes

@@ -294,6 +294,17 @@ async fn the_console_shows_the_region_and_verifies_receipts_in_three_languages()
         ghana.contains("Oui") && ghana.contains("version 1 du"),
         "{ghana}"
     );
+    // A question the gateway refuses is explained in the page's language.
+    browser.script(
+        "window.refused = null; fetch('/api/query', { method: 'POST', headers: { 'x-midwa-token': state.token, 'x-midwa-lang': state.lang, 'content-type': 'application/json' }, body: JSON.stringify({ metric: 'everything' }) }).then((r) => r.json()).then((j) => { window.refused = j.error; });",
+    );
+    let refused = browser.wait_script("the refusal", "return window.refused;");
+    assert!(
+        refused
+            .as_str()
+            .is_some_and(|r| r.contains("la mesure \"everything\" n'est pas l'une des suivantes")),
+        "{refused}"
+    );
     // Dates are typed the French way.
     assert_eq!(
         browser.script("return document.getElementById('opportunities-open').placeholder;"),

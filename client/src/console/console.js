@@ -167,7 +167,7 @@ function monthsOf(range) {
 // ---------- talking to the local server ----------
 
 async function api(path, options = {}) {
-  const headers = Object.assign({ "x-midwa-token": state.token }, options.headers || {});
+  const headers = Object.assign({ "x-midwa-token": state.token, "x-midwa-lang": state.lang }, options.headers || {});
   const response = await fetch(path, Object.assign({}, options, { headers }));
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
@@ -724,7 +724,7 @@ function exportButtons(container, name) {
         if (format === "dhis2" && !body.by.includes("origin")) body.by = [...body.by, "origin"];
         const response = await fetch(`/api/export?format=${format}`, {
           method: "POST",
-          headers: { "x-midwa-token": state.token, "content-type": "application/json" },
+          headers: { "x-midwa-token": state.token, "x-midwa-lang": state.lang, "content-type": "application/json" },
           body: JSON.stringify(body),
         });
         const text = await response.text();

@@ -272,7 +272,7 @@ async fn query(
     Json(body): Json<QueryBody>,
 ) -> Result<Response, Failure> {
     c.guard(&headers)?;
-    let answer = ask(&c, body).await?;
+    let answer = ask(&c, body, page_lang(&headers)).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
         crate::query::json(&answer),
@@ -305,7 +305,7 @@ async fn export(
             ));
         }
     };
-    let answer = ask(&c, body).await?;
+    let answer = ask(&c, body, page_lang(&headers)).await?;
     let text = write(&answer).map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "question", e))?;
     let content_type = if q.format == "dhis2" {
         "application/json"
@@ -315,8 +315,22 @@ async fn export(
     Ok(([(header::CONTENT_TYPE, content_type)], text).into_response())
 }
 
-/// The gateway's answer to a panel's question.
-async fn ask(c: &Console, body: QueryBody) -> Result<pb::AggregateResponse, Failure> {
+/// The language the page is shown in (`x-midwa-lang`), which the gateway answers a refused
+/// question in.
+fn page_lang(headers: &HeaderMap) -> midwa_i18n::Lang {
+    headers
+        .get("x-midwa-lang")
+        .and_then(|v| v.to_str().ok())
+        .and_then(midwa_i18n::Lang::from_tag)
+        .unwrap_or_default()
+}
+
+/// The gateway's answer to a panel's question, a refusal said in `lang`.
+async fn ask(
+    c: &Console,
+    body: QueryBody,
+    lang: midwa_i18n::Lang,
+) -> Result<pb::AggregateResponse, Failure> {
     let request = crate::query::request(
         &body.metric,
         &body.by,
@@ -328,7 +342,7 @@ async fn ask(c: &Console, body: QueryBody) -> Result<pb::AggregateResponse, Fail
     .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "question", e))?;
     Ok(
         pb::statistics_client::StatisticsClient::new(c.channel.clone())
-            .aggregate(request)
+            .aggregate(midwa_certs::language::ask_in(lang, request))
             .await
             .map_err(gateway_failure)?
             .into_inner(),

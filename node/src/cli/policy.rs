@@ -38,14 +38,23 @@ struct GrantEntry {
 /// Reads and checks a policy file. Errors say which grant (counting `[[grant]]` tables from 1)
 /// and which field.
 pub fn load(path: &Path) -> Result<pb::Policy, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        text!(
+            "tls-cannot-read",
+            path = path.display().to_string(),
+            why = midwa_certs::config::io_reason(&e)
+        )
+        .to_string()
+    })?;
+    parse(&text)
+        .map_err(|e| text!("tls-invalid", path = path.display().to_string(), why = e).to_string())
 }
 
-/// Parses and checks policy text.
+/// Parses and checks policy text; what is wrong names the grant and the field in the user's
+/// language (the reason itself is the policy checker's, in English).
 pub fn parse(text: &str) -> Result<pb::Policy, String> {
-    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    let file: File =
+        toml::from_str(text).map_err(|e| midwa_certs::config::toml_reason(text, &e).to_string())?;
     let wire = pb::Policy {
         grants: file
             .grant
@@ -62,8 +71,19 @@ pub fn parse(text: &str) -> Result<pb::Policy, String> {
         privacy_budget: file.privacy_budget.unwrap_or(0.0),
     };
     Policy::try_from(&wire).map_err(|e| match e.grant {
-        Some(i) => format!("[[grant]] number {}, field {}: {}", i + 1, e.field, e.why),
-        None => format!("{}: {}", e.field, e.why),
+        Some(i) => text!(
+            "policy-file-grant",
+            number = i + 1,
+            field = e.field.to_string(),
+            why = e.why.clone()
+        )
+        .to_string(),
+        None => text!(
+            "config-field",
+            field = e.field.to_string(),
+            why = e.why.clone()
+        )
+        .to_string(),
     })?;
     Ok(wire)
 }
