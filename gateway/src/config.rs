@@ -36,6 +36,9 @@ pub struct Config {
     pub max_connection_age: Duration,
     /// Most TLS handshakes in progress at once.
     pub max_handshakes: usize,
+    /// Most TLS handshakes in progress at once from one source address: a flood from a few
+    /// addresses cannot hold the slots a node needs.
+    pub handshakes_per_address: usize,
     /// Most concurrent gRPC streams on one connection.
     pub max_concurrent_streams: u32,
     /// sled's page cache, in bytes.
@@ -186,6 +189,7 @@ struct LimitsSection {
     handshake_timeout_ms: u64,
     max_connection_age_s: u64,
     max_handshakes: usize,
+    handshakes_per_address: usize,
     max_concurrent_streams: u32,
     shutdown_grace_ms: u64,
     request_timeout_ms: u64,
@@ -197,9 +201,10 @@ impl Default for LimitsSection {
     fn default() -> Self {
         Self {
             max_message_bytes: 4 * 1024 * 1024,
-            handshake_timeout_ms: 10_000,
+            handshake_timeout_ms: 3_000,
             max_connection_age_s: 3_600,
             max_handshakes: 256,
+            handshakes_per_address: 8,
             max_concurrent_streams: 64,
             shutdown_grace_ms: 5_000,
             request_timeout_ms: 30_000,
@@ -282,6 +287,7 @@ impl Config {
             handshake_timeout: Duration::from_millis(limits.handshake_timeout_ms),
             max_connection_age: Duration::from_secs(limits.max_connection_age_s.max(1)),
             max_handshakes: limits.max_handshakes.max(1),
+            handshakes_per_address: limits.handshakes_per_address.max(1),
             max_concurrent_streams: limits.max_concurrent_streams.max(1),
             cache_bytes: file.storage.cache_mb.max(8) * 1024 * 1024,
             checkpoint_every: Duration::from_secs(file.storage.checkpoint_every_s.max(1)),

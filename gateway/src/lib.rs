@@ -265,6 +265,7 @@ impl Gateway {
                 handshake_timeout: config.handshake_timeout,
                 max_connection_age: config.max_connection_age,
                 max_handshakes: config.max_handshakes,
+                handshakes_per_address: config.handshakes_per_address,
             },
         );
         let mut stopped = stop_rx.clone();

@@ -5,14 +5,15 @@
 //! once, and every open connection whose certificate it revokes is closed, so a revoked party
 //! keeps nothing it opened before.
 
+use std::collections::HashMap;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::task::AtomicWaker;
 use midwa_certs::TrustDomain;
@@ -169,6 +170,66 @@ pub struct AcceptLimits {
     pub max_connection_age: Duration,
     /// Most handshakes in progress at once.
     pub max_handshakes: usize,
+    /// Most handshakes in progress at once from one source address.
+    pub handshakes_per_address: usize,
+}
+
+/// Handshakes in progress, by source address.
+#[derive(Debug, Default)]
+struct Pending {
+    by_address: HashMap<IpAddr, usize>,
+    /// Connections closed for too many handshakes from their address, not yet logged.
+    refused: u64,
+    logged: Option<Instant>,
+}
+
+/// One handshake counted against its address until dropped.
+struct PendingSlot {
+    pending: Arc<Mutex<Pending>>,
+    address: IpAddr,
+}
+
+impl Drop for PendingSlot {
+    fn drop(&mut self) {
+        let mut p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = p.by_address.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                p.by_address.remove(&self.address);
+            }
+        }
+    }
+}
+
+/// Counts a handshake from `address`, or refuses it when its address has `max` in progress.
+/// Refusals are logged at most once every ten seconds, with how many there were: a flood
+/// must not flood the log too.
+fn take_slot(pending: &Arc<Mutex<Pending>>, address: IpAddr, max: usize) -> Option<PendingSlot> {
+    let mut p = pending.lock().unwrap_or_else(PoisonError::into_inner);
+    let n = p.by_address.entry(address).or_insert(0);
+    if *n < max {
+        *n += 1;
+        return Some(PendingSlot {
+            pending: pending.clone(),
+            address,
+        });
+    }
+    p.refused += 1;
+    let due = p
+        .logged
+        .is_none_or(|at| at.elapsed() >= Duration::from_secs(10));
+    if due {
+        tracing::warn!(
+            %address,
+            refused = p.refused,
+            limit = max,
+            reason = "too many handshakes from one address",
+            "TLS connections closed before their handshake"
+        );
+        p.refused = 0;
+        p.logged = Some(Instant::now());
+    }
+    None
 }
 
 /// Accepts TCP connections and yields those whose TLS handshake succeeds.
@@ -179,6 +240,7 @@ pub fn incoming(
 ) -> tokio_stream::wrappers::ReceiverStream<io::Result<TlsStream<Conn>>> {
     let (tx, rx) = mpsc::channel(64);
     let permits = Arc::new(Semaphore::new(limits.max_handshakes));
+    let pending = Arc::new(Mutex::new(Pending::default()));
     tokio::spawn(async move {
         loop {
             let Ok(permit) = permits.clone().acquire_owned().await else {
@@ -195,9 +257,15 @@ pub fn incoming(
             if tx.is_closed() {
                 return;
             }
+            // Closed at once, its slot free for the next caller.
+            let Some(slot) = take_slot(&pending, peer.ip(), limits.handshakes_per_address) else {
+                tls.metrics.handshake(false);
+                continue;
+            };
             let (tls, tx) = (tls.clone(), tx.clone());
             tokio::spawn(async move {
                 let _permit = permit;
+                let _slot = slot;
                 if let Some(stream) = handshake(tcp, peer, &tls, limits).await {
                     let _ = tx.send(Ok(stream)).await;
                 }
