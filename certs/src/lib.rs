@@ -32,6 +32,18 @@ pub use identity::{Identity, IdentityError, Role, TrustDomain};
 
 use files::{Mode, WriteError, write_file};
 
+/// Refuses a directory that already holds a party's files (unless `force`): checked before a
+/// certificate is issued, so that a refused `issue` records nothing in the CA's registry.
+pub fn check_party_files(dir: &Path, force: bool) -> Result<(), WriteError> {
+    match ["key.pem", "cert.pem", "ca.pem"]
+        .iter()
+        .find(|name| dir.join(name).exists())
+    {
+        Some(name) if !force => Err(WriteError::Exists(dir.join(name))),
+        _ => Ok(()),
+    }
+}
+
 /// Writes what a party needs into `dir`: `cert.pem`, `key.pem` (mode 0600) and the CA's
 /// `ca.pem`. Refuses, before writing anything, if any of them exists and `force` is not set.
 pub fn write_party_files(
@@ -45,9 +57,7 @@ pub fn write_party_files(
         ("cert.pem", issued.cert_pem.as_str(), Mode::Public),
         ("ca.pem", ca_pem, Mode::Public),
     ];
-    if !force && let Some((name, ..)) = files.iter().find(|(name, ..)| dir.join(name).exists()) {
-        return Err(WriteError::Exists(dir.join(name)));
-    }
+    check_party_files(dir, force)?;
     files.iter().try_for_each(|(name, contents, mode)| {
         write_file(&dir.join(name), contents.as_bytes(), *mode, true)
     })

@@ -313,6 +313,8 @@ fn issue(party: Party, args: IssueArgs) -> Result<()> {
     let out = args
         .out
         .ok_or_else(|| anyhow::anyhow!("{}", text!("certs-give-out")))?;
+    // Before anything is issued: a refusal here leaves the registry as it was.
+    midwa_certs::check_party_files(&out, args.force)?;
     let mut ca = Authority::open(&args.ca_dir)?;
     let issued = ca.issue(&LeafRequest {
         role: role.clone(),
@@ -421,6 +423,45 @@ mod help_tests {
                 .starts_with("um certificado de porta de ligação precisa dos nomes"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_issue_refused_for_existing_files_records_no_certificate() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = dir.path().join("ca");
+        let out = dir.path().join("ng");
+        let args = |force: bool| {
+            let mut v = vec![
+                "midwa-certs".to_owned(),
+                "issue".into(),
+                "--ca-dir".into(),
+                ca.display().to_string(),
+                "--out".into(),
+                out.display().to_string(),
+            ];
+            if force {
+                v.push("--force".into());
+            }
+            v.extend(["node".into(), "--state".into(), "NG".into()]);
+            Cli::parse_from(v)
+        };
+        run(Cli::parse_from([
+            "midwa-certs",
+            "init",
+            "--ca-dir",
+            ca.to_str().expect("path"),
+            "--trust-domain",
+            "midwa.example",
+        ]))
+        .expect("a CA");
+        run(args(false)).expect("issued");
+        let issued = || Authority::open(&ca).expect("CA").registry().issued.len();
+        assert_eq!(issued(), 1);
+        let err = run(args(false)).expect_err("the files exist");
+        assert!(err.to_string().contains("--force"), "{err}");
+        assert_eq!(issued(), 1, "a refused issue records nothing");
+        run(args(true)).expect("replaced");
+        assert_eq!(issued(), 2);
     }
 
     #[test]
