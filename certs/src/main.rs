@@ -153,7 +153,7 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             eprintln!(
                 "{}",
-                midwa_i18n::text!("cli-failed", message = format!("{e:#}"))
+                midwa_i18n::text!("cli-failed", message = midwa_process::describe(&e))
             );
             std::process::ExitCode::FAILURE
         }

@@ -139,7 +139,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!(
                 "{}",
-                midwa_i18n::text!("cli-failed", message = format!("{e:#}"))
+                midwa_i18n::text!("cli-failed", message = midwa_process::describe(&e))
             );
             ExitCode::FAILURE
         }

@@ -62,9 +62,50 @@ pub fn run(command: impl Future<Output = anyhow::Result<()>>) -> ExitCode {
         Err(e) => {
             eprintln!(
                 "{}",
-                midwa_i18n::text!("cli-failed", message = format!("{e:#}"))
+                midwa_i18n::text!("cli-failed", message = describe(&e))
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// An error and its causes on one line, each said once: a message that already quotes its
+/// cause ("cannot listen on /run/x.sock: Address already in use") is not followed by the cause
+/// again.
+pub fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot listen on 127.0.0.1:7443: {source}")]
+    struct Bind {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn a_cause_already_quoted_is_not_said_twice() {
+        let io = std::io::Error::new(std::io::ErrorKind::AddrInUse, "Address already in use");
+        let e = anyhow::Error::new(Bind { source: io });
+        assert_eq!(
+            describe(&e),
+            "cannot listen on 127.0.0.1:7443: Address already in use"
+        );
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(describe(&e), "outer: inner");
     }
 }
