@@ -229,7 +229,25 @@ impl Gateway {
         health
             .set_serving::<ExchangeServer<ExchangeService>>()
             .await;
-        let reflection = tonic_reflection::server::Builder::configure()
+        // Reflection lists what is served here, not every service of the contract (the node's
+        // local API is the node's).
+        use tonic::server::NamedService;
+        let served = [
+            <ExchangeServer<ExchangeService> as NamedService>::NAME,
+            <ConsentServer<api::Api> as NamedService>::NAME,
+            <VerificationServer<api::Api> as NamedService>::NAME,
+            <NoticesServer<api::Api> as NamedService>::NAME,
+            <OpportunitiesServer<api::Api> as NamedService>::NAME,
+            <RegionServer<api::Api> as NamedService>::NAME,
+            <SubscriptionsServer<api::Api> as NamedService>::NAME,
+            <StatisticsServer<api::Api> as NamedService>::NAME,
+            "grpc.health.v1.Health",
+        ];
+        let reflection = served
+            .into_iter()
+            .fold(tonic_reflection::server::Builder::configure(), |b, name| {
+                b.with_service_name(name)
+            })
             .register_encoded_file_descriptor_set(midwa_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .build_v1()

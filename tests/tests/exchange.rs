@@ -255,6 +255,8 @@ async fn ordinary_grpc_tools_and_prometheus_see_the_gateway() {
         names.contains(&"midwa.v1.Exchange") && names.contains(&"grpc.health.v1.Health"),
         "{names:?}"
     );
+    // Only what the gateway serves: the node's local API is the node's.
+    assert!(!names.contains(&"midwa.v1.NodeLocal"), "{names:?}");
 
     // Publish something, then read the counters.
     let _node = region.start_node("NG").await;
