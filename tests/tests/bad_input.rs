@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{TestRegion, exchange};
 use midwa_proto::pb;
 use tokio::sync::mpsc;
@@ -159,6 +161,24 @@ async fn bad_batches_get_clear_statuses_and_leave_nothing_half_stored() {
     assert!(
         status.message().contains("must start at 1, not 5"),
         "{status:?}"
+    );
+    // Every refusal is in the gateway's log with its reason.
+    gateway.wait_for_log("must start at 1, not 5", Duration::from_secs(5));
+
+    // An empty batch.
+    let (_, status) = publish(
+        &region,
+        vec![pb::PublishRequest {
+            first_seq: 1,
+            events: vec![],
+        }],
+    )
+    .await;
+    assert_eq!(status.expect("refused").code(), Code::InvalidArgument);
+    let log = gateway.wait_for_log("batch refused", Duration::from_secs(5));
+    assert!(
+        log.lines().filter(|l| l.contains("batch refused")).count() >= 4,
+        "each refused batch logged: {log}"
     );
 
     // The same id again: same content is a duplicate, other content a conflict kept out.

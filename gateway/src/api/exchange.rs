@@ -132,7 +132,12 @@ async fn pump(
                         }
                         Ok(ack_to_pb(ack))
                     }
-                    Ok(Err(e)) => Err(ingest_status(&e)),
+                    Ok(Err(e)) => {
+                        if !matches!(e, IngestError::Unavailable) {
+                            tracing::warn!(%state, reason = %e, "batch refused");
+                        }
+                        Err(ingest_status(&e))
+                    }
                     Err(_) => Err(ingest_status(&IngestError::Unavailable)),
                 },
                 Owed::Refusal(status) => Err(status),
