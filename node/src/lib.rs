@@ -152,6 +152,7 @@ impl Node {
             tls,
             wake,
             state,
+            delivered: Default::default(),
         };
         Ok(Self {
             config,

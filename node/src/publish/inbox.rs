@@ -49,6 +49,7 @@ impl Inbox {
             |mut stop| async move { this.session(&mut stop).await },
             |_: &InboxError| {},
             || self.connected.store(false, Ordering::SeqCst),
+            || false,
         )
         .await;
     }

@@ -29,12 +29,23 @@ pub struct PublishState {
 enum SessionError {
     #[error("cannot connect to the gateway: {0}")]
     Connect(String),
-    #[error("the gateway refused the stream: {0}")]
+    #[error("{}", status_text(.0))]
     Status(#[from] tonic::Status),
     #[error("protocol error: {0}")]
     Protocol(String),
     #[error(transparent)]
     Outbox(#[from] crate::outbox::StoreError),
+}
+
+/// A stream's end as it happened: the network going away is not the gateway refusing.
+fn status_text(s: &tonic::Status) -> String {
+    use tonic::Code;
+    match s.code() {
+        Code::Unknown | Code::Unavailable | Code::Cancelled => {
+            format!("the connection to the gateway was lost: {}", s.message())
+        }
+        code => format!("the gateway refused the stream ({code:?}): {}", s.message()),
+    }
 }
 
 /// Streams the outbox to the gateway.
@@ -46,6 +57,8 @@ pub struct Publisher {
     /// Signalled when new events are recorded.
     pub(crate) wake: Arc<Notify>,
     pub(crate) state: Arc<Mutex<PublishState>>,
+    /// Whether the current session got an acknowledgement (read and cleared at its end).
+    pub(crate) delivered: std::sync::atomic::AtomicBool,
 }
 
 impl Publisher {
@@ -59,6 +72,10 @@ impl Publisher {
             |mut stop| async move { this.session(&mut stop).await },
             |e: &SessionError| self.set(|s| s.last_error = Some(e.to_string())),
             || self.set(|s| s.connected = false),
+            || {
+                self.delivered
+                    .swap(false, std::sync::atomic::Ordering::SeqCst)
+            },
         )
         .await;
     }
@@ -155,6 +172,7 @@ impl Publisher {
                         self.outbox.add_rejected(ack.rejected.len() as u64)?;
                     }
                     self.outbox.acknowledge(ack.last_seq)?;
+                    self.delivered.store(true, std::sync::atomic::Ordering::SeqCst);
                     if ack.last_seq >= verify_until && verify_until > floor {
                         // Everything this node had below the gateway's mark is verified.
                         self.outbox.acknowledge(held)?;
