@@ -63,3 +63,32 @@ pub async fn connect(
         text
     })
 }
+
+/// Why a call to the gateway failed, in words a user acts on: a TLS alert the gateway sent
+/// (the certificate revoked, expired or not of this region) is said as such, in the user's
+/// language, instead of tonic's "transport error".
+pub fn explain(status: &tonic::Status) -> String {
+    let mut chain = status.message().to_owned();
+    let mut source = std::error::Error::source(status);
+    while let Some(s) = source {
+        chain = format!("{chain}: {s}");
+        source = s.source();
+    }
+    let alert = |name: &str| chain.contains(name);
+    let text = if alert("CertificateRevoked") {
+        midwa_i18n::text!("connect-revoked")
+    } else if alert("CertificateExpired") {
+        midwa_i18n::text!("connect-expired")
+    } else if alert("UnknownCA") || alert("BadCertificate") || alert("CertificateRequired") {
+        midwa_i18n::text!("connect-not-accepted")
+    } else if matches!(
+        status.code(),
+        tonic::Code::Unknown | tonic::Code::Cancelled | tonic::Code::Unavailable
+    ) {
+        // The gateway closes a revoked party's connection without a word it can read.
+        midwa_i18n::text!("connect-lost", detail = chain)
+    } else {
+        return midwa_i18n::text!("gateway-refused", why = chain).to_string();
+    };
+    text.to_string()
+}

@@ -740,3 +740,7 @@ policy-file-grant = [[grant]] number { $number }, field { $field }: { $why }
 opportunities-file-empty = no [[opportunity]] table; see deploy/opportunities.toml
 opportunities-file-entry = opportunity[{ $number }].{ $why }
 opportunities-file-twice = opportunity[{ $number }].id: { $id } appears twice
+connect-revoked = the gateway refuses this certificate: it has been revoked; ask the regional operator for a new one
+connect-expired = the gateway refuses this certificate: it has expired; ask the regional operator for a new one
+connect-not-accepted = the gateway does not accept this certificate (not issued by this region's CA?); check the tls files of the configuration, or ask the regional operator
+connect-lost = the connection to the gateway was closed before it answered ({ $detail }); if this goes on, this certificate may have been revoked: ask the regional operator

@@ -737,3 +737,7 @@ policy-file-grant = [[grant]] numéro { $number }, champ { $field } : { $why }
 opportunities-file-empty = aucune table [[opportunity]] ; voir deploy/opportunities.toml
 opportunities-file-entry = opportunity[{ $number }].{ $why }
 opportunities-file-twice = opportunity[{ $number }].id : { $id } figure deux fois
+connect-revoked = la passerelle refuse ce certificat : il a été révoqué ; demandez-en un nouveau à l'opérateur régional
+connect-expired = la passerelle refuse ce certificat : il a expiré ; demandez-en un nouveau à l'opérateur régional
+connect-not-accepted = la passerelle n'accepte pas ce certificat (pas délivré par l'autorité de cette région ?) ; vérifiez les fichiers tls de la configuration, ou demandez à l'opérateur régional
+connect-lost = la connexion à la passerelle a été fermée avant sa réponse ({ $detail }) ; si cela continue, ce certificat a peut-être été révoqué : demandez à l'opérateur régional

@@ -737,3 +737,7 @@ policy-file-grant = [[grant]] número { $number }, campo { $field }: { $why }
 opportunities-file-empty = nenhuma tabela [[opportunity]]; ver deploy/opportunities.toml
 opportunities-file-entry = opportunity[{ $number }].{ $why }
 opportunities-file-twice = opportunity[{ $number }].id: { $id } aparece duas vezes
+connect-revoked = a porta de ligação recusa este certificado: foi revogado; peça um novo ao operador regional
+connect-expired = a porta de ligação recusa este certificado: expirou; peça um novo ao operador regional
+connect-not-accepted = a porta de ligação não aceita este certificado (não emitido pela autoridade desta região?); verifique os ficheiros tls da configuração, ou pergunte ao operador regional
+connect-lost = a ligação à porta de ligação foi fechada antes da resposta ({ $detail }); se isto continuar, este certificado pode ter sido revogado: pergunte ao operador regional

@@ -239,6 +239,16 @@ async fn a_revoked_certificate_is_refused_and_its_open_connection_closed_once_th
 
     let party = Party { cert, key };
     assert_refused(&region, &gateway, Some(&party), "Revoked").await;
+
+    // The agency's command fails in time, and does not call a closed connection a refusal.
+    let started = std::time::Instant::now();
+    let (ok, _, err) = region.node_command("GH", &["holdings"]);
+    assert!(!ok);
+    assert!(started.elapsed() < Duration::from_secs(60), "holdings hung");
+    assert!(
+        err.contains("connection to the gateway was closed") && err.contains("regional operator"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -23,10 +23,13 @@ pub async fn channel(config: &Config) -> Result<Channel, String> {
 pub async fn holdings(config: &Config) -> Result<midwa_proto::pb::HoldingsResponse, String> {
     let channel = channel(config).await?;
     let mut client = midwa_proto::pb::exchange_client::ExchangeClient::new(channel);
-    let response = client.holdings(midwa_proto::pb::HoldingsRequest {}).await;
+    let mut request = midwa_certs::language::ask_in_language(midwa_proto::pb::HoldingsRequest {});
+    // An answer that never comes is an error too, not a command that hangs.
+    request.set_timeout(config.connect_timeout * 3);
+    let response = client.holdings(request).await;
     response
         .map(|r| r.into_inner())
-        .map_err(|status| format!("the gateway refused: {}", status.message()))
+        .map_err(|status| midwa_certs::connect::explain(&status))
 }
 
 /// The node's TLS configuration read again from its files, so that a rotated certificate is
