@@ -177,7 +177,9 @@ impl statistics_server::Statistics for Api {
         let query = request.into_inner();
         let role = caller.role.clone();
         let answer = tokio::task::spawn_blocking(move || {
-            stats.answer(&query, &role, &consent, time::OffsetDateTime::now_utc())
+            stats
+                .question(&query)
+                .and_then(|q| stats.answer(&q, &role, &consent, time::OffsetDateTime::now_utc()))
         })
         .await
         .map_err(|_| Status::internal("internal error"))?;

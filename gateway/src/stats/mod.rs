@@ -302,12 +302,19 @@ impl Statistics {
         }
     }
 
-    /// Answers an aggregate request for `requester` at `now`: each origin contributes only
-    /// if its policy allows and its privacy budget is not spent; what the answer needs is
-    /// measured first if it was not yet; every figure comes from the measurements.
+    /// The question a request asks, checked against what is measured (names, values, and a
+    /// measured table that answers it): the one step from the wire to the domain.
+    pub fn question(&self, request: &pb::AggregateRequest) -> Result<Query, AnswerError> {
+        let hosts = self.measurements().settings().hosts.clone();
+        Query::parse(request, &hosts).map_err(AnswerError::Question)
+    }
+
+    /// Answers `query` for `requester` at `now`: each origin contributes only if its policy
+    /// allows and its privacy budget is not spent; what the answer needs is measured first if
+    /// it was not yet; every figure comes from the measurements.
     pub fn answer(
         &self,
-        request: &pb::AggregateRequest,
+        query: &Query,
         requester: &Role,
         consent: &Consent,
         now: time::OffsetDateTime,
@@ -316,7 +323,6 @@ impl Statistics {
         self.check()?;
         let mut measured = self.measurements();
         let settings = measured.settings().clone();
-        let query = Query::parse(request, &settings.hosts).map_err(AnswerError::Question)?;
         let dimensions = query.dimensions();
         let families = query.metric.families();
         let origins: Vec<CountryCode> = self
@@ -395,7 +401,7 @@ impl Statistics {
         let last = settings.last_released(now);
         let response = answer::respond(
             &measured,
-            &query,
+            query,
             &included,
             (settings.first_month, last),
             threshold,
@@ -444,21 +450,24 @@ mod tests {
             ..Default::default()
         };
         let err = stats
-            .answer(&ask("everything"), &coordinator, &consent, now)
+            .question(&ask("everything"))
+            .and_then(|q| stats.answer(&q, &coordinator, &consent, now))
             .expect_err("no such metric");
         assert!(
             matches!(&err, AnswerError::Question(q) if q.to_string().contains("is not one of")),
             "{err}"
         );
         stats
-            .answer(&ask("returns"), &coordinator, &consent, now)
+            .question(&ask("returns"))
+            .and_then(|q| stats.answer(&q, &coordinator, &consent, now))
             .expect("an answer");
 
         stats.note(Err(io::Error::other(
             "disk /var/lib/midwa/index/persons.run.7 failed",
         )));
         let err = stats
-            .answer(&ask("returns"), &coordinator, &consent, now)
+            .question(&ask("returns"))
+            .and_then(|q| stats.answer(&q, &coordinator, &consent, now))
             .expect_err("broken");
         assert_eq!(err, AnswerError::Unavailable);
         assert!(!err.to_string().contains("persons.run"), "{err}");
