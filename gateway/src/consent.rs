@@ -121,11 +121,34 @@ pub fn origin_status(origin: CountryCode, decision: &Decision) -> pb::OriginStat
     }
 }
 
+/// Most policy versions one state may push in a day: every version is kept (the access log
+/// names the version in force), so pushes in a loop would grow the store without bound.
+pub const MAX_PUSHES_PER_DAY: usize = 24;
+
+/// Why a policy was not stored; the policy in force is unchanged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PushError {
+    /// The state pushed [`MAX_PUSHES_PER_DAY`] versions in the last 24 hours.
+    #[error(
+        "{MAX_PUSHES_PER_DAY} policy versions were pushed in the last 24 hours; the next may be pushed from {next} UTC"
+    )]
+    TooMany {
+        /// When the next push is allowed.
+        next: OffsetDateTime,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// The policies of every state.
 #[derive(Debug)]
 pub struct Consent {
     journal: Journal,
     current: RwLock<HashMap<CountryCode, Arc<Version>>>,
+    /// When each state pushed its versions of the last 24 hours.
+    pushed: std::sync::Mutex<HashMap<CountryCode, Vec<OffsetDateTime>>>,
     default_threshold: u32,
 }
 
@@ -133,6 +156,8 @@ impl Consent {
     /// Loads the newest version of every state's policy.
     pub fn open(journal: Journal, default_threshold: u32) -> Result<Self, StoreError> {
         let mut current = HashMap::new();
+        let mut pushed: HashMap<CountryCode, Vec<OffsetDateTime>> = HashMap::new();
+        let day_ago = OffsetDateTime::now_utc() - time::Duration::DAY;
         for (key, value) in journal.scan(b"")? {
             let (Some(state), Some(number)) = (state_of(&key), version_of(&key)) else {
                 continue;
@@ -141,21 +166,34 @@ impl Consent {
                 tracing::warn!(%state, version = number, "a stored policy cannot be read; an older version applies");
                 continue;
             };
+            if version.received_at > day_ago {
+                pushed.entry(state).or_default().push(version.received_at);
+            }
             current.insert(state, Arc::new(version));
         }
         Ok(Self {
             journal,
             current: RwLock::new(current),
+            pushed: std::sync::Mutex::new(pushed),
             default_threshold,
         })
     }
 
     /// Stores a new version of `state`'s policy (checked: it is a domain [`Policy`]) and
     /// applies it at once.
-    pub fn push(&self, state: CountryCode, policy: Policy) -> Result<Arc<Version>, StoreError> {
+    pub fn push(&self, state: CountryCode, policy: Policy) -> Result<Arc<Version>, PushError> {
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        let number = current.get(&state).map_or(0, |v| v.number) + 1;
         let received_at = OffsetDateTime::now_utc();
+        let mut pushed = self.pushed.lock().unwrap_or_else(PoisonError::into_inner);
+        let recent = pushed.entry(state).or_default();
+        recent.retain(|at| *at > received_at - time::Duration::DAY);
+        if recent.len() >= MAX_PUSHES_PER_DAY {
+            let oldest = recent.iter().min().copied().unwrap_or(received_at);
+            return Err(PushError::TooMany {
+                next: oldest + time::Duration::DAY,
+            });
+        }
+        let number = current.get(&state).map_or(0, |v| v.number) + 1;
         let stored = StoredPolicy {
             received_at: received_at.unix_timestamp(),
             policy: Some(pb::Policy::from(&policy)),
@@ -168,6 +206,7 @@ impl Consent {
             policy,
         });
         current.insert(state, version.clone());
+        recent.push(received_at);
         Ok(version)
     }
 
@@ -371,6 +410,38 @@ fn decode(number: u64, value: &[u8]) -> Option<Version> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_state_pushes_at_most_so_many_versions_a_day_even_across_a_restart() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = crate::store::Store::open(&dir.path().join("db"), 1 << 20).expect("store");
+        let open =
+            || Consent::open(store.journal("policies").expect("journal"), 10).expect("consent");
+        let ng: CountryCode = "NG".parse().expect("code");
+        let gh: CountryCode = "GH".parse().expect("code");
+        let policy = || Policy::try_from(&pb::Policy::default()).expect("an empty policy");
+        let consent = open();
+        for _ in 0..MAX_PUSHES_PER_DAY {
+            consent.push(ng, policy()).expect("pushed");
+        }
+        let err = consent.push(ng, policy()).expect_err("one too many");
+        assert!(matches!(err, PushError::TooMany { .. }), "{err}");
+        assert!(err.to_string().contains("next may be pushed from"), "{err}");
+        assert_eq!(
+            consent.current(ng).map(|v| v.number),
+            Some(MAX_PUSHES_PER_DAY as u64),
+            "the policy in force is unchanged"
+        );
+        consent
+            .push(gh, policy())
+            .expect("another state is not held back");
+        drop(consent);
+        let again = open();
+        assert!(matches!(
+            again.push(ng, policy()),
+            Err(PushError::TooMany { .. })
+        ));
+    }
 
     fn version(grants: Vec<pb::Grant>) -> Version {
         Version {

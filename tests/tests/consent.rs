@@ -233,3 +233,27 @@ async fn each_requester_gets_exactly_what_the_grants_allow() {
     );
     assert!(!out.contains("coordinators"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_state_cannot_grow_the_gateway_by_pushing_policies_in_a_loop() {
+    let region = TestRegion::new(&["GH"]);
+    let gateway = region.start_gateway();
+    let file = region.root().join("policy-loop.toml");
+    std::fs::write(
+        &file,
+        "[[grant]]\nrecipient = \"coordinators\"\ndata = \"aggregates:returns\"\npurpose = \"x\"\n",
+    )
+    .expect("write");
+    for _ in 0..midwa_gateway::consent::MAX_PUSHES_PER_DAY {
+        let (ok, _, err) = region.node_command("GH", &["policy", "push", common::path(&file)]);
+        assert!(ok, "{err}");
+    }
+    let (ok, _, err) = region.node_command("GH", &["policy", "push", common::path(&file)]);
+    assert!(!ok, "one push too many was accepted");
+    assert!(
+        err.contains("policy versions were pushed in the last 24 hours")
+            && err.contains("the policy in force is unchanged"),
+        "{err}"
+    );
+    gateway.wait_for_log("policy refused", Duration::from_secs(5));
+}

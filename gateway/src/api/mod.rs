@@ -132,6 +132,12 @@ impl consent_server::Consent for Api {
                 answer.privacy = Some(self.stats.privacy(state, &self.consent));
                 Ok(Response::new(answer))
             }
+            Err(e @ crate::consent::PushError::TooMany { .. }) => {
+                tracing::warn!(%state, reason = %e, "policy refused");
+                Err(Status::resource_exhausted(format!(
+                    "{e}; the policy in force is unchanged"
+                )))
+            }
             Err(e) => {
                 tracing::error!(%state, error = %e, "cannot store a policy");
                 Err(Status::unavailable(
