@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use midwa_certs::authority::{CA_VALIDITY, CRL_VALIDITY};
 use midwa_certs::identity::{name, state_code};
 use midwa_certs::{Authority, LeafRequest, Reason, Role, write_party_files};
@@ -142,12 +142,7 @@ enum Party {
 }
 
 fn main() -> std::process::ExitCode {
-    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
-    let command = midwa_i18n::cli::localise(Cli::command(), "certs", midwa_i18n::current());
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = midwa_i18n::cli::parse("certs");
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -394,6 +389,7 @@ fn parse_reason(text: &str) -> Result<Reason, String> {
 #[cfg(test)]
 mod help_tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn a_refused_command_is_explained_in_the_users_language() {

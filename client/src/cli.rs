@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use midwa_i18n::Lang;
 use midwa_proto::pb;
 
@@ -119,13 +119,7 @@ enum QueryFormat {
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
-    // The help is written before the configuration is read: in --lang's language, or LANG's.
-    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
-    let command = midwa_i18n::cli::localise(Cli::command(), "midwa", midwa_i18n::current());
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = midwa_i18n::cli::parse("midwa");
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -332,6 +326,7 @@ fn describe_verification(code: &ReceiptCode, a: &pb::VerifyResponse) -> String {
 #[cfg(test)]
 mod help_tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn every_help_text_is_in_the_catalogues() {

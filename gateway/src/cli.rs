@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::{Config, Gateway};
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::Parser;
 use midwa_i18n::Lang;
 
 /// The MIDWA regional gateway: receives state nodes' anonymised events over mutual TLS and stores
@@ -26,12 +26,7 @@ struct Cli {
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
-    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
-    let command = midwa_i18n::cli::localise(Cli::command(), "gateway", midwa_i18n::current());
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = midwa_i18n::cli::parse("gateway");
     midwa_process::init_logging(cli.log_json, "info");
     midwa_process::run(async {
         let result = run(cli).await;
@@ -74,6 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 #[cfg(test)]
 mod help_tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn every_help_text_is_in_the_catalogues() {

@@ -17,6 +17,15 @@ fn tr(lang: Lang, id: &'static str) -> String {
     Text::new(id).render(lang)
 }
 
+/// The command line parsed as `C`, its help written in the language of `--lang`, else of the
+/// environment (the configuration is not read yet); that language becomes the process's. A
+/// mistake on the command line or `--help` ends the process, as clap does.
+pub fn parse<C: clap::Parser>(prefix: &str) -> C {
+    crate::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
+    let command = localise(C::command(), prefix, crate::current());
+    C::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
+}
+
 /// `command` with its help, and its subcommands' help, in `lang`; its catalogue identifiers
 /// start with `help-{prefix}`.
 pub fn localise(command: Command, prefix: &str, lang: Lang) -> Command {

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use crate::{Config, Node};
 use anyhow::Context;
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use midwa_i18n::{Lang, text};
 use midwa_proto::pb;
 
@@ -175,13 +175,7 @@ enum PolicyCommand {
 
 /// Parses the command line and runs the command; what `main` of the binary calls.
 pub fn main() -> ExitCode {
-    // The help is written before the configuration is read: in --lang's language, or LANG's.
-    midwa_i18n::set(Lang::choose(Lang::from_args(std::env::args_os()), None));
-    let command = midwa_i18n::cli::localise(Cli::command(), "node", midwa_i18n::current());
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = midwa_i18n::cli::parse("node");
     midwa_process::init_logging(cli.log_json, "info");
     midwa_process::run(run(cli))
 }
@@ -535,6 +529,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 #[cfg(test)]
 mod help_tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn every_help_text_is_in_the_catalogues() {
